@@ -1,0 +1,573 @@
+//! The `cadence` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use cadence::batch::{self, BatchRequest};
+use cadence::content::{self, Level};
+
+use cadence::theory::Style;
+use cadence::{Availability, ModelStatus};
+use cadence::{Studio, StudioError};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cadence",
+    version,
+    about = "Cadence — a local-first music-lesson studio",
+    long_about = "Cadence writes curricula, tutorials, exercises, theory analyses, assessments and lesson \
+plans with small 4-bit language models running on this machine, checks every musical fact with its own \
+theory engine, and keeps the library in SQLite.\n\nRun without a command to open the desktop window.",
+    after_help = "Environment:\n  CADENCE_HOME         folder for the library, models and settings (default: the platform's app-data folder)\n  CADENCE_MODELS_TOML  a models.toml to use instead of the built-in catalogue\n  GEMINI_API_KEY       enables the cloud tier when the network is allowed"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open the desktop window.
+    App,
+    /// Show the model catalogue and what is installed.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Locate or check the library database.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// [coming soon: local inference] Generate text from a local model, streamed.
+    Generate(Pending),
+    /// [coming soon: local inference] Measure load time, prefill and decode speed of a GGUF.
+    Bench(Pending),
+    /// Spell chords, read roman numerals, voice progressions, check a chart.
+    #[command(subcommand)]
+    Theory(TheoryCommand),
+    /// Write a tutorial, check every chord, and save it to the library.
+    ///
+    /// Tutorials are written by the template generator, which needs no model; model-written
+    /// tutorials arrive with local inference.
+    #[command(
+        after_help = "Example:\n  cadence tutorial --topic ii-V-I --key Eb --level intermediate --out t.json"
+    )]
+    Tutorial {
+        /// ii-V-I, blues, gospel-2-5-1, \"harmonic minor scale\", \"drop 2 voicings\", …
+        #[arg(long)]
+        topic: String,
+        /// The key: Eb, F#, \"A minor\".
+        #[arg(long)]
+        key: String,
+        /// beginner, intermediate or advanced.
+        #[arg(long, default_value = "intermediate")]
+        level: Level,
+        /// Write the tutorial's JSON to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Pre-generate a curriculum with every lesson's tutorial and exercises (resumable).
+    #[command(
+        after_help = "Run the same command again after an interruption: finished lessons are kept."
+    )]
+    Batch {
+        /// The home key of the curriculum.
+        #[arg(long, default_value = "C")]
+        key: String,
+        #[arg(long, default_value = "beginner")]
+        level: Level,
+        /// Length of the curriculum in weeks.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=52))]
+        weeks: u32,
+        /// Resume this stored curriculum (its id) instead of finding it by title.
+        #[arg(long)]
+        resume: Option<i64>,
+    },
+    /// List the library's curricula and tutorials.
+    Library {
+        /// Only tutorials whose title, topic or key contains this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export from the library.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// List local and cloud models, their tiers, sizes and whether they are installed.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the folder downloaded models are kept in.
+    Path,
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// A tutorial as schema-versioned JSON.
+    Tutorial {
+        /// The tutorial's id (see `cadence library`).
+        id: i64,
+        /// The file to write; standard output if omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Print the path of the library database.
+    Path,
+    /// Open the database (applying migrations) and check its integrity and foreign keys.
+    Check {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TheoryCommand {
+    /// Spell a chord symbol, or name the chord a set of notes makes.
+    #[command(
+        after_help = "Examples:\n  cadence theory chord \"C7(b9,#11)\"\n  cadence theory chord \"D F# A C\""
+    )]
+    Chord {
+        /// A chord symbol (Bb13(#11), F#m7b5, C/E) or notes separated by spaces.
+        chord: String,
+        #[command(flatten)]
+        output: TheoryOutput,
+    },
+    /// Read roman numerals (or chord symbols) in a key.
+    #[command(after_help = "Example:\n  cadence theory roman --key Eb \"ii7 V7 Imaj7\"")]
+    Roman {
+        /// The key: Eb, \"Eb major\", Cm, \"F# minor\".
+        #[arg(long)]
+        key: String,
+        /// Numerals or chord symbols separated by spaces (ii7 V65/V viio7/ii bVII N6).
+        numerals: String,
+        /// classical (I7 = the key's seventh chord) or jazz (I7 = dominant seventh).
+        #[arg(long, default_value = "classical")]
+        style: Style,
+        #[command(flatten)]
+        output: TheoryOutput,
+    },
+    /// Voice a progression for piano with smooth voice leading.
+    #[command(
+        after_help = "Example:\n  cadence theory voicing --type rootless-a --key F \"Gm7 C7 Fmaj7\""
+    )]
+    Voicing {
+        /// close, drop-2, drop-3, shell (1-3-7), shell-b (1-7-3), rootless-a, rootless-b, rootless, gospel, upper-structure.
+        #[arg(long = "type")]
+        kind: String,
+        /// The key the progression is in.
+        #[arg(long)]
+        key: String,
+        /// Chord symbols or numerals separated by spaces.
+        chords: String,
+        #[command(flatten)]
+        output: TheoryOutput,
+    },
+    /// Spell a scale or mode.
+    #[command(after_help = "Example:\n  cadence theory scale \"D dorian\"")]
+    Scale {
+        /// A tonic and a scale: \"D dorian\", \"Bb bebop dominant\", \"A blues\".
+        scale: String,
+        #[command(flatten)]
+        output: TheoryOutput,
+    },
+    /// A standard progression in a key, optionally reharmonised.
+    #[command(
+        after_help = "Example:\n  cadence theory progression ii-V-I --key Db --reharm tritone"
+    )]
+    Progression {
+        /// ii-v-i, minor-ii-v-i, i-vi-ii-v, iii-vi-ii-v, gospel-1-4-5, gospel-2-5-1, blues,
+        /// jazz-blues, minor-blues, backdoor, pop-axis, … (an unknown name lists them all).
+        template: String,
+        #[arg(long)]
+        key: String,
+        /// A reharmonisation rule: tritone, related-ii, secondary-dominants or backdoor.
+        #[arg(long)]
+        reharm: Option<String>,
+        #[command(flatten)]
+        output: TheoryOutput,
+    },
+    /// Check a chart of numerals and chords: reports every chord that does not match.
+    #[command(
+        after_help = "Example:\n  cadence theory check --key Eb \"ii7=Fm7 | V7=Ab7 | Imaj7=Ebmaj7\""
+    )]
+    Check {
+        #[arg(long)]
+        key: String,
+        /// Bars separated by `|`; each bar a numeral, a chord, or numeral=chord.
+        chart: String,
+        #[arg(long, default_value = "classical")]
+        style: Style,
+        #[command(flatten)]
+        output: TheoryOutput,
+    },
+}
+
+#[derive(Args)]
+struct TheoryOutput {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Print ♭ and ♯ instead of b and #.
+    #[arg(long, conflicts_with = "json")]
+    unicode: bool,
+}
+
+impl TheoryOutput {
+    fn print<R: serde::Serialize + std::fmt::Display>(&self, report: &R) -> anyhow::Result<()> {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(report)?);
+        } else if self.unicode {
+            println!("{report:#}");
+        } else {
+            println!("{report}");
+        }
+        Ok(())
+    }
+}
+
+/// Arguments of a command this build does not have yet.
+#[derive(Args)]
+struct Pending {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    args: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let Some(command) = cli.command else {
+        return open_window();
+    };
+    match command {
+        Command::App => open_window(),
+        Command::Models(ModelsCommand::List { json }) => {
+            let models = studio()?.models();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&models)?);
+            } else {
+                print!("{}", models_table(&models));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Models(ModelsCommand::Path) => {
+            println!("{}", studio()?.paths().models_dir().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Db(DbCommand::Path) => {
+            println!("{}", studio()?.paths().database().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Db(DbCommand::Check { json }) => {
+            let report = studio()?.open_store()?.check()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("database:      {}", report.path.display());
+                println!("schema:        version {}", report.schema_version);
+                println!("journal:       {}", report.journal_mode);
+                println!("integrity:     {}", report.integrity.join("; "));
+                println!(
+                    "foreign keys:  {} violations",
+                    report.foreign_key_violations
+                );
+            }
+            Ok(if report.is_healthy() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "error: the database is damaged; keep a copy of the file before repairing it"
+                );
+                ExitCode::FAILURE
+            })
+        }
+        Command::Generate(_) => pending("generate", "local inference"),
+        Command::Bench(_) => pending("bench", "local inference"),
+        Command::Theory(command) => {
+            theory(command)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tutorial {
+            topic,
+            key,
+            level,
+            out,
+        } => {
+            let studio = studio()?;
+            let written = studio.write_tutorial(&studio.open_store()?, &topic, &key, level)?;
+            write_output(
+                out.as_deref(),
+                &content::export::tutorial_json(&written.tutorial),
+            )?;
+            eprintln!(
+                "saved tutorial {} “{}” to the library ({} generator; {})",
+                written.id,
+                written.tutorial.title,
+                written.generator,
+                validation_summary(&written.validation)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Batch {
+            key,
+            level,
+            weeks,
+            resume,
+        } => {
+            let studio = studio()?;
+            let store = studio.open_store()?;
+            let request = BatchRequest {
+                key,
+                level,
+                weeks,
+                resume,
+            };
+            let never_cancelled = AtomicBool::new(false);
+            let outcome = batch::run(
+                &store,
+                &request,
+                &mut |progress| {
+                    eprintln!(
+                        "[{}/{}] {}",
+                        progress.done, progress.total, progress.message
+                    )
+                },
+                &never_cancelled,
+            )?;
+            println!(
+                "curriculum {}: {} lessons, {} tutorials written, {} already done",
+                outcome.curriculum_id,
+                outcome.lessons,
+                outcome.tutorials_written,
+                outcome.lessons_skipped
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Library { search, json } => {
+            let store = studio()?.open_store()?;
+            let curricula = store.read(cadence::store::curricula::list)?;
+            let tutorials = store.read(|conn| {
+                cadence::store::tutorials::search(conn, search.as_deref().unwrap_or(""))
+            })?;
+            if json {
+                let library = serde_json::json!({ "curricula": curricula, "tutorials": tutorials });
+                println!("{}", serde_json::to_string_pretty(&library)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("Curricula ({}):", curricula.len());
+            for c in &curricula {
+                println!(
+                    "  {:>4}  {}  ({} weeks, {} modules, {} lessons, {})",
+                    c.id, c.title, c.duration_weeks, c.module_count, c.lesson_count, c.level
+                );
+            }
+            println!("Tutorials ({}):", tutorials.len());
+            for t in &tutorials {
+                println!(
+                    "  {:>4}  {}  [{}; {}]",
+                    t.id,
+                    t.title,
+                    t.music_key.as_deref().unwrap_or("no key"),
+                    t.level
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(ExportCommand::Tutorial { id, out }) => {
+            let studio = studio()?;
+            let json = studio.export_tutorial(&studio.open_store()?, id)?;
+            write_output(out.as_deref(), &json)?;
+            if let Some(path) = out {
+                eprintln!("exported tutorial {id} to {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn theory(command: TheoryCommand) -> anyhow::Result<()> {
+    use cadence::theory::report;
+    match command {
+        TheoryCommand::Chord { chord, output } => output.print(&report::chord_report(&chord)?),
+        TheoryCommand::Roman {
+            key,
+            numerals,
+            style,
+            output,
+        } => output.print(&report::roman_report_with_style(&key, &numerals, style)?),
+        TheoryCommand::Voicing {
+            kind,
+            key,
+            chords,
+            output,
+        } => output.print(&report::voicing_report(&kind, &key, &chords)?),
+        TheoryCommand::Scale { scale, output } => output.print(&report::scale_report(&scale)?),
+        TheoryCommand::Progression {
+            template,
+            key,
+            reharm,
+            output,
+        } => output.print(&report::progression_report(
+            &template,
+            &key,
+            reharm.as_deref(),
+        )?),
+        TheoryCommand::Check {
+            key,
+            chart,
+            style,
+            output,
+        } => {
+            let validation = report::validation_report(&key, &chart, style)?;
+            output.print(&validation)?;
+            anyhow::ensure!(
+                validation.is_valid(),
+                "the chart has chords that do not match their numerals"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Writes `text` to `path`, or to standard output without one.
+fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(path) => std::fs::write(path, text).with_context(|| {
+            format!(
+                "cannot write {}; check the folder exists and is writable",
+                path.display()
+            )
+        }),
+        None => {
+            println!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn validation_summary(report: &cadence::content::ValidationReport) -> String {
+    format!(
+        "{} musical facts checked, {} repaired by the theory engine",
+        report.checked,
+        report.repaired()
+    )
+}
+
+fn studio() -> Result<Studio, StudioError> {
+    Studio::from_env()
+}
+
+fn pending(command: &str, capability: &str) -> anyhow::Result<ExitCode> {
+    eprintln!(
+        "`cadence {command}` is not available in this build yet: it arrives with {capability}. \
+         See `cadence --help` for what works now."
+    );
+    Ok(ExitCode::from(2))
+}
+
+#[cfg(feature = "desktop")]
+fn open_window() -> anyhow::Result<ExitCode> {
+    cadence::desktop::run(studio()?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(feature = "desktop"))]
+fn open_window() -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    eprintln!(
+        "this build of cadence has no desktop window (built without the `desktop` feature)\n"
+    );
+    Cli::command().print_help()?;
+    Ok(ExitCode::from(2))
+}
+
+fn models_table(models: &[ModelStatus]) -> String {
+    let rows: Vec<[String; 6]> = models
+        .iter()
+        .map(|model| {
+            [
+                model.id.clone(),
+                model.name.clone(),
+                if model.tiers.is_empty() {
+                    "-".into()
+                } else {
+                    model.tiers.join(", ")
+                },
+                model.download_bytes.map_or("-".into(), human_bytes),
+                model
+                    .memory_mb
+                    .map_or("-".into(), |mb| human_bytes(mb * 1024 * 1024)),
+                availability_text(&model.availability),
+            ]
+        })
+        .collect();
+    let header = ["ID", "NAME", "TIERS", "DOWNLOAD", "MEMORY", "STATUS"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    std::iter::once(&header)
+        .chain(&rows)
+        .map(|row| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            format!("{}\n", cells.join("  ").trim_end())
+        })
+        .collect()
+}
+
+fn availability_text(availability: &Availability) -> String {
+    match availability {
+        Availability::Installed { .. } => "installed".into(),
+        Availability::NotInstalled => "not installed".into(),
+        Availability::Partial { bytes } => {
+            format!("partly downloaded ({})", human_bytes(*bytes))
+        }
+        Availability::WrongSize { bytes } => {
+            format!("damaged ({}); download again", human_bytes(*bytes))
+        }
+        Availability::Enabled => "enabled".into(),
+        Availability::Disabled { reason } => format!("disabled ({reason})"),
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

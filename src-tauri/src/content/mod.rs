@@ -1,0 +1,82 @@
+//! Lesson content: document types and their JSON Schemas, prompts, the no-model
+//! template generator, musical validation and repair, export and import.
+//!
+//! # Entry points
+//!
+//! - [`template::tutorial`]`(topic, key, level)`, [`template::exercises`],
+//!   [`template::assessment`], [`template::curriculum`], [`template::theory_analysis`],
+//!   [`template::lesson_plan`]: complete documents computed by the theory engine, no model
+//!   needed.
+//! - [`validate::tutorial`] (and siblings): checks every musical fact of a parsed
+//!   document, repairs what the engine can compute, reports the rest.
+//! - [`export::tutorial_json`], [`export::import_tutorial`], [`export::exercise_midi`].
+//! - [`schema::write_all`]: regenerates the files in `assets/schema`.
+//! - [`standards::table`]: the NCAS music codes shipped in `assets/standards`.
+//! - [`prompts::render`]: a task's prompt with its variables checked.
+
+pub mod export;
+pub mod prompts;
+pub mod schema;
+pub mod standards;
+pub mod template;
+pub mod types;
+pub mod validate;
+
+pub use types::*;
+pub use validate::{Issue, Severity, ValidationReport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    #[error("unknown level `{input}`; use beginner, intermediate or advanced")]
+    UnknownLevel { input: String },
+    #[error("unknown topic `{input}`; the template generator knows: {known}")]
+    UnknownTopic { input: String, known: String },
+    #[error("`{input}` is not an NCAS grade; use PK, K or 1 to 8")]
+    UnknownGrade { input: String },
+    #[error("unknown lesson-plan part `{input}`; use one of: {known}")]
+    UnknownPart { input: String, known: String },
+    #[error("{0}")]
+    Theory(#[from] crate::theory::TheoryError),
+    #[error("the document is not valid JSON for a {what}: {message}")]
+    Malformed { what: &'static str, message: String },
+    #[error(
+        "the {what} does not match its schema (assets/schema/{what}.schema.json):\n  {}",
+        problems.join("\n  ")
+    )]
+    SchemaViolation {
+        what: &'static str,
+        problems: Vec<String>,
+    },
+    #[error(
+        "the {what} was written for schema version {found}, this Cadence reads version {supported}; \
+         update Cadence or export the file again from the Cadence that wrote it"
+    )]
+    UnsupportedVersion {
+        what: &'static str,
+        found: u64,
+        supported: u32,
+    },
+    #[error("the {what} has musical errors that cannot be repaired:\n  {}", report.unrepaired().join("\n  "))]
+    Invalid {
+        what: &'static str,
+        report: ValidationReport,
+    },
+    #[error("prompt `{template}`: {problem}")]
+    Prompt { template: String, problem: String },
+    #[error("cannot write {}: {source}; check that the folder exists and is writable", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("MIDI: {0}")]
+    Midi(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(
+        "curriculum {id} does not hold the lessons this batch would write; \
+         run the batch without resuming to start a new curriculum"
+    )]
+    ResumeMismatch { id: i64 },
+    #[error("the batch run was cancelled; run it again to resume where it stopped")]
+    Cancelled,
+}

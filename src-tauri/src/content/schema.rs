@@ -1,0 +1,169 @@
+//! JSON Schemas of the document types, generated from the Rust types.
+//!
+//! The files in `assets/schema` are these schemas written out; a unit test fails when
+//! one of them is stale.
+
+use std::path::Path;
+
+use schemars::JsonSchema;
+
+use super::ContentError;
+use super::types::{
+    Assessment, Curriculum, Exercise, LessonPlanDocument, TheoryAnalysis, Tutorial,
+};
+
+/// The documents that have a schema file, named as their file stem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentKind {
+    Curriculum,
+    Tutorial,
+    Exercise,
+    TheoryAnalysis,
+    Assessment,
+    LessonPlan,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 6] = [
+        DocumentKind::Curriculum,
+        DocumentKind::Tutorial,
+        DocumentKind::Exercise,
+        DocumentKind::TheoryAnalysis,
+        DocumentKind::Assessment,
+        DocumentKind::LessonPlan,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentKind::Curriculum => "curriculum",
+            DocumentKind::Tutorial => "tutorial",
+            DocumentKind::Exercise => "exercise",
+            DocumentKind::TheoryAnalysis => "theory_analysis",
+            DocumentKind::Assessment => "assessment",
+            DocumentKind::LessonPlan => "lesson_plan",
+        }
+    }
+
+    pub fn file_name(self) -> String {
+        format!("{}.schema.json", self.name())
+    }
+
+    /// The schema as a JSON value.
+    pub fn schema(self) -> serde_json::Value {
+        match self {
+            DocumentKind::Curriculum => schema_of::<Curriculum>(),
+            DocumentKind::Tutorial => schema_of::<Tutorial>(),
+            DocumentKind::Exercise => schema_of::<Exercise>(),
+            DocumentKind::TheoryAnalysis => schema_of::<TheoryAnalysis>(),
+            DocumentKind::Assessment => schema_of::<Assessment>(),
+            DocumentKind::LessonPlan => schema_of::<LessonPlanDocument>(),
+        }
+    }
+
+    /// The schema file's text: pretty JSON with a final newline.
+    pub fn schema_text(self) -> String {
+        let mut text = serde_json::to_string_pretty(&self.schema()).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+fn schema_of<T: JsonSchema>() -> serde_json::Value {
+    schemars::schema_for!(T).to_value()
+}
+
+/// Writes every schema file into `dir` (normally `assets/schema`).
+pub fn write_all(dir: &Path) -> Result<(), ContentError> {
+    std::fs::create_dir_all(dir).map_err(|source| ContentError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for kind in DocumentKind::ALL {
+        let path = dir.join(kind.file_name());
+        std::fs::write(&path, kind.schema_text())
+            .map_err(|source| ContentError::Io { path, source })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed files, carried in the binary through the test.
+    fn committed(kind: DocumentKind) -> &'static str {
+        match kind {
+            DocumentKind::Curriculum => {
+                include_str!("../../../assets/schema/curriculum.schema.json")
+            }
+            DocumentKind::Tutorial => include_str!("../../../assets/schema/tutorial.schema.json"),
+            DocumentKind::Exercise => include_str!("../../../assets/schema/exercise.schema.json"),
+            DocumentKind::TheoryAnalysis => {
+                include_str!("../../../assets/schema/theory_analysis.schema.json")
+            }
+            DocumentKind::Assessment => {
+                include_str!("../../../assets/schema/assessment.schema.json")
+            }
+            DocumentKind::LessonPlan => {
+                include_str!("../../../assets/schema/lesson_plan.schema.json")
+            }
+        }
+    }
+
+    #[test]
+    fn committed_schemas_match_the_types() {
+        // Set CADENCE_WRITE_SCHEMAS to the assets/schema folder to regenerate.
+        if let Some(dir) = std::env::var_os("CADENCE_WRITE_SCHEMAS") {
+            write_all(Path::new(&dir)).unwrap();
+            return;
+        }
+        let stale: Vec<String> = DocumentKind::ALL
+            .into_iter()
+            .filter(|kind| committed(*kind) != kind.schema_text())
+            .map(|kind| kind.file_name())
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "stale schema files in assets/schema: {stale:?}; regenerate them with \
+             CADENCE_WRITE_SCHEMAS=<repo>/assets/schema cargo test committed_schemas_match_the_types"
+        );
+    }
+
+    #[test]
+    fn schemas_are_valid_draft_2020_12_and_describe_the_shape() {
+        for kind in DocumentKind::ALL {
+            let schema = kind.schema();
+            assert!(
+                jsonschema::validator_for(&schema).is_ok(),
+                "{}",
+                kind.name()
+            );
+            assert_eq!(
+                schema["$schema"],
+                "https://json-schema.org/draft/2020-12/schema"
+            );
+        }
+        let tutorial = DocumentKind::Tutorial.schema();
+        let required = tutorial["required"].as_array().unwrap();
+        for field in [
+            "overview",
+            "theory",
+            "practice_guide",
+            "music",
+            "next_steps",
+        ] {
+            assert!(required.iter().any(|r| r == field), "{field} not required");
+        }
+    }
+
+    #[test]
+    fn write_all_writes_one_file_per_document() {
+        let dir = std::env::temp_dir().join(format!("cadence-schema-{}", std::process::id()));
+        write_all(&dir).unwrap();
+        for kind in DocumentKind::ALL {
+            let text = std::fs::read_to_string(dir.join(kind.file_name())).unwrap();
+            assert_eq!(text, kind.schema_text());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

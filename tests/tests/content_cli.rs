@@ -1,0 +1,156 @@
+//! Lesson content from the command line on a fresh install (no model downloaded):
+//! write a tutorial, find it in the library, export it, and pre-generate a curriculum.
+
+use cadence::content::export::{check_schema, import_tutorial};
+use cadence::content::schema::DocumentKind;
+use cadence::theory::{Key, RomanNumeral};
+use cadence_tests::cadence;
+
+fn run(home: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let output = cadence(home).args(args).output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Validates a tutorial file against the shipped schema and checks every chord against
+/// its numeral with the theory engine.
+fn assert_correct_tutorial_file(path: &std::path::Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    check_schema(DocumentKind::Tutorial, &value).expect("matches assets/schema");
+    let schema_file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/schema/tutorial.schema.json");
+    assert!(schema_file.exists(), "the schema ships in assets/schema");
+
+    let (tutorial, report) = import_tutorial(&text).expect("imports back");
+    assert!(report.issues.is_empty(), "{report}");
+    let key: Key = tutorial.music.key.parse().unwrap();
+    let style = tutorial.music.style.theory();
+    assert!(!tutorial.music.chords.is_empty());
+    for chord in &tutorial.music.chords {
+        let numeral: RomanNumeral = chord.numeral.parse().unwrap();
+        assert_eq!(
+            chord.symbol,
+            numeral.chord(&key, style).unwrap().to_string(),
+            "{chord:?}"
+        );
+    }
+    value
+}
+
+#[test]
+fn tutorial_on_a_fresh_install_uses_the_template_generator() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("t.json");
+    let (ok, stdout, stderr) = run(
+        home.path(),
+        &[
+            "tutorial",
+            "--topic",
+            "ii-V-I",
+            "--key",
+            "Eb",
+            "--level",
+            "intermediate",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.is_empty(), "JSON goes to the file: {stdout}");
+    assert!(
+        stderr.contains("saved tutorial 1") && stderr.contains("template generator"),
+        "{stderr}"
+    );
+    let value = assert_correct_tutorial_file(&out);
+    assert_eq!(value["music"]["key"], "Eb major");
+    let symbols: Vec<&str> = value["music"]["chords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["symbol"].as_str().unwrap())
+        .collect();
+    assert!(
+        symbols.starts_with(&["Fm7", "Bb7", "Ebmaj7"]),
+        "{symbols:?}"
+    );
+
+    let (ok, library, _) = run(home.path(), &["library", "--search", "ii"]);
+    assert!(ok);
+    assert!(
+        library.contains("Tutorials (1):") && library.contains("Eb major"),
+        "{library}"
+    );
+
+    let exported = home.path().join("exported.json");
+    let (ok, _, stderr) = run(
+        home.path(),
+        &[
+            "export",
+            "tutorial",
+            "1",
+            "--out",
+            exported.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let exported_value = assert_correct_tutorial_file(&exported);
+    assert_eq!(exported_value, value, "export returns what was saved");
+}
+
+#[test]
+fn bad_tutorial_requests_get_clear_errors() {
+    let home = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(home.path(), &["tutorial", "--topic", "polka", "--key", "C"]);
+    assert!(!ok);
+    assert!(stderr.contains("unknown topic `polka`"), "{stderr}");
+    let (ok, _, stderr) = run(
+        home.path(),
+        &["tutorial", "--topic", "blues", "--key", "H#"],
+    );
+    assert!(!ok);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let (ok, _, stderr) = run(home.path(), &["export", "tutorial", "42"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("tutorial 42 is not in the library"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn batch_pre_generates_a_curriculum_and_resumes_without_duplicates() {
+    let home = tempfile::tempdir().unwrap();
+    let (ok, stdout, stderr) = run(home.path(), &["batch", "--key", "F", "--weeks", "4"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("[0/") && stderr.contains("tutorial:"),
+        "progress is shown: {stderr}"
+    );
+    let written: usize = stdout
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(written >= 4, "{stdout}");
+
+    let (ok, again, stderr) = run(home.path(), &["batch", "--key", "F", "--weeks", "4"]);
+    assert!(ok, "{stderr}");
+    assert!(again.contains("0 tutorials written"), "{again}");
+    assert!(
+        again.contains(&format!("{written} already done")),
+        "{again}"
+    );
+
+    let (_, library, _) = run(home.path(), &["library", "--json"]);
+    let library: serde_json::Value = serde_json::from_str(&library).unwrap();
+    assert_eq!(library["curricula"].as_array().unwrap().len(), 1);
+    assert_eq!(library["tutorials"].as_array().unwrap().len(), written);
+}
