@@ -78,7 +78,7 @@ fn new_curriculum(curriculum: &Curriculum) -> Result<NewCurriculum, ContentError
                             .into_iter()
                             .map(|exercise| {
                                 Ok(NewExercise {
-                                    kind: exercise.kind.store_kind(),
+                                    kind: exercise.kind,
                                     title: exercise.title.clone(),
                                     difficulty: exercise.difficulty.to_string(),
                                     content: serde_json::to_value(&exercise).map_err(|error| {

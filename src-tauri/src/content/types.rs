@@ -11,6 +11,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ContentError;
+// One definition of each kind serves the documents and the library columns.
+pub use crate::store::{AssessmentKind, ExerciseKind};
 
 /// Version of every document format below; bump it when a change breaks old files.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -221,28 +223,6 @@ pub struct Tutorial {
     pub standards: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExerciseKind {
-    Progression,
-    ScalePattern,
-    VoicingStudy,
-    Lick,
-    Rhythm,
-}
-
-impl ExerciseKind {
-    pub fn store_kind(self) -> crate::store::ExerciseKind {
-        match self {
-            ExerciseKind::Progression => crate::store::ExerciseKind::Progression,
-            ExerciseKind::ScalePattern => crate::store::ExerciseKind::ScalePattern,
-            ExerciseKind::VoicingStudy => crate::store::ExerciseKind::VoicingStudy,
-            ExerciseKind::Lick => crate::store::ExerciseKind::Lick,
-            ExerciseKind::Rhythm => crate::store::ExerciseKind::Rhythm,
-        }
-    }
-}
-
 /// Something to practise, with the music written out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Exercise {
@@ -376,26 +356,6 @@ pub struct TheoryAnalysis {
     pub scale_chord: Vec<ScaleChordRelation>,
     pub voice_leading: Vec<String>,
     pub substitutions: Vec<Substitution>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssessmentKind {
-    Diagnostic,
-    Milestone,
-    Module,
-    Final,
-}
-
-impl AssessmentKind {
-    pub fn store_kind(self) -> crate::store::AssessmentKind {
-        match self {
-            AssessmentKind::Diagnostic => crate::store::AssessmentKind::Diagnostic,
-            AssessmentKind::Milestone => crate::store::AssessmentKind::Milestone,
-            AssessmentKind::Module => crate::store::AssessmentKind::Module,
-            AssessmentKind::Final => crate::store::AssessmentKind::Final,
-        }
-    }
 }
 
 /// What a question asks; the answer key is computed from this by the theory engine.

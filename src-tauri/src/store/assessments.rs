@@ -1,11 +1,12 @@
 //! Assessments and the results students get on them.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Result, StoreError, now_unix, require_non_empty};
+use super::{Result, StoreError, enum_from_sql, now_unix, require_non_empty};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssessmentKind {
     Diagnostic,
@@ -22,24 +23,6 @@ impl AssessmentKind {
             AssessmentKind::Module => "module",
             AssessmentKind::Final => "final",
         }
-    }
-
-    fn parse(text: &str) -> rusqlite::Result<Self> {
-        [
-            AssessmentKind::Diagnostic,
-            AssessmentKind::Milestone,
-            AssessmentKind::Module,
-            AssessmentKind::Final,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == text)
-        .ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Text,
-                format!("unknown assessment kind `{text}`").into(),
-            )
-        })
     }
 }
 
@@ -108,7 +91,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Assessment>> {
                 Ok((
                     row.get::<_, Option<i64>>(0)?,
                     row.get::<_, Option<i64>>(1)?,
-                    AssessmentKind::parse(&row.get::<_, String>(2)?)?,
+                    enum_from_sql::<AssessmentKind>(&row.get::<_, String>(2)?)?,
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
                     row.get::<_, i64>(5)?,

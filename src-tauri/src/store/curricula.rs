@@ -1,11 +1,12 @@
 //! Curricula → modules → lessons → exercises, written and read as one tree.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Result, StoreError, now_unix, require_non_empty};
+use super::{Result, StoreError, enum_from_sql, now_unix, require_non_empty};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExerciseKind {
     Progression,
@@ -24,25 +25,6 @@ impl ExerciseKind {
             ExerciseKind::Lick => "lick",
             ExerciseKind::Rhythm => "rhythm",
         }
-    }
-
-    fn parse(text: &str) -> rusqlite::Result<Self> {
-        [
-            ExerciseKind::Progression,
-            ExerciseKind::ScalePattern,
-            ExerciseKind::VoicingStudy,
-            ExerciseKind::Lick,
-            ExerciseKind::Rhythm,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == text)
-        .ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                0,
-                rusqlite::types::Type::Text,
-                format!("unknown exercise kind `{text}`").into(),
-            )
-        })
     }
 }
 
@@ -361,7 +343,7 @@ fn lessons_of(conn: &Connection, module_id: i64) -> Result<Vec<StoredLesson>> {
             .query_map([id], |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
-                    ExerciseKind::parse(&row.get::<_, String>(1)?)?,
+                    enum_from_sql::<ExerciseKind>(&row.get::<_, String>(1)?)?,
                     row.get::<_, String>(2)?,
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,

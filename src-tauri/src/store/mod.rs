@@ -185,6 +185,18 @@ pub(crate) fn now_unix() -> i64 {
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
 }
 
+/// Reads an enum stored as its serde name (`"voicing_study"`), failing as a SQL conversion error.
+pub(crate) fn enum_from_sql<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    use serde::de::value::{Error, StrDeserializer};
+    T::deserialize(StrDeserializer::<Error>::new(text)).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unexpected value `{text}` in the database: {error}").into(),
+        )
+    })
+}
+
 pub(crate) fn require_non_empty(field: &'static str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(StoreError::Invalid {
