@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod catalog;
 pub mod content;
+pub mod llm;
 pub mod paths;
 pub mod store;
 pub mod theory;

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use anyhow::Context;
 use cadence::batch::{self, BatchRequest};
 use cadence::content::{self, Level};
+use cadence::llm;
 
 use cadence::theory::Style;
 use cadence::{Availability, ModelStatus};
@@ -38,10 +39,39 @@ enum Command {
     /// Locate or check the library database.
     #[command(subcommand)]
     Db(DbCommand),
-    /// [coming soon: local inference] Generate text from a local model, streamed.
-    Generate(Pending),
-    /// [coming soon: local inference] Measure load time, prefill and decode speed of a GGUF.
-    Bench(Pending),
+    /// Generate text from a local model, streamed as it is written.
+    #[command(
+        after_help = "Example:\n  cadence generate --model smollm2-135m \"Name the notes of a C major triad.\""
+    )]
+    Generate {
+        /// A catalogue model id (installed) or the path of a GGUF file.
+        #[arg(long)]
+        model: String,
+        /// The user's message.
+        prompt: String,
+        /// A system message to put first.
+        #[arg(long)]
+        system: Option<String>,
+        #[arg(long, default_value_t = 256)]
+        max_tokens: usize,
+        /// 0 decodes greedily.
+        #[arg(long, default_value_t = 0.7)]
+        temperature: f32,
+        /// Makes sampling reproducible.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// CPU threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Measure load time, prefill and decode speed and peak memory of a GGUF; prints JSON.
+    Bench {
+        /// A catalogue model id (installed) or the path of a GGUF file.
+        model: String,
+        /// CPU threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Spell chords, read roman numerals, voice progressions, check a chart.
     #[command(subcommand)]
     Theory(TheoryCommand),
@@ -238,13 +268,6 @@ impl TheoryOutput {
     }
 }
 
-/// Arguments of a command this build does not have yet.
-#[derive(Args)]
-struct Pending {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    args: Vec<String>,
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -302,8 +325,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Command::Generate(_) => pending("generate", "local inference"),
-        Command::Bench(_) => pending("bench", "local inference"),
+        Command::Generate {
+            model,
+            prompt,
+            system,
+            max_tokens,
+            temperature,
+            seed,
+            threads,
+        } => {
+            generate(
+                &model,
+                prompt,
+                system,
+                max_tokens,
+                temperature,
+                seed,
+                threads,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { model, threads } => {
+            let path = resolve_model(&model)?;
+            let options = llm::BenchOptions {
+                threads,
+                ..Default::default()
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&llm::bench::run(&path, &options)?)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Theory(command) => {
             theory(command)?;
             Ok(ExitCode::SUCCESS)
@@ -450,6 +503,95 @@ fn theory(command: TheoryCommand) -> anyhow::Result<()> {
     }
 }
 
+/// A catalogue id of an installed model, or a path to a GGUF file.
+fn resolve_model(model: &str) -> anyhow::Result<PathBuf> {
+    let studio = studio()?;
+    if let Some(entry) = studio.catalog().local_model(model) {
+        let file = studio.model_file(entry);
+        anyhow::ensure!(
+            file.exists(),
+            "{} is not downloaded yet ({}); download it into {} or pass a GGUF path",
+            entry.name,
+            file.display(),
+            studio.paths().models_dir().display()
+        );
+        return Ok(file);
+    }
+    let path = PathBuf::from(model);
+    anyhow::ensure!(
+        path.is_file(),
+        "`{model}` is neither a model id from `cadence models list` nor a GGUF file"
+    );
+    Ok(path)
+}
+
+fn generate(
+    model: &str,
+    prompt: String,
+    system: Option<String>,
+    max_tokens: usize,
+    temperature: f32,
+    seed: u64,
+    threads: Option<usize>,
+) -> anyhow::Result<()> {
+    let path = resolve_model(model)?;
+    let mut engine = llm::Engine::load(
+        &path,
+        &llm::LoadOptions {
+            threads,
+            ..Default::default()
+        },
+    )?;
+    let info = engine.info();
+    eprintln!(
+        "{} ({:?}) on {}, loaded in {:.0} ms",
+        path.display(),
+        info.architecture,
+        info.device,
+        info.load_ms
+    );
+    let messages = system
+        .map(llm::Message::system)
+        .into_iter()
+        .chain([llm::Message::user(prompt)])
+        .collect();
+    let sampling = if temperature <= 0.0 {
+        llm::SamplingOptions::greedy()
+    } else {
+        llm::SamplingOptions {
+            temperature,
+            seed,
+            ..Default::default()
+        }
+    };
+    let options = llm::GenerationOptions {
+        max_tokens,
+        sampling,
+        ..Default::default()
+    };
+    let mut stdout = std::io::stdout();
+    let stats = engine.generate(
+        &llm::Prompt::Chat(messages),
+        &options,
+        &llm::CancelToken::new(),
+        &mut |delta: &str| {
+            use std::io::Write;
+            // A closed pipe (e.g. `| head`) is not an error worth reporting mid-stream.
+            let _ = stdout.write_all(delta.as_bytes());
+            let _ = stdout.flush();
+        },
+    )?;
+    println!();
+    eprintln!(
+        "{} prompt tokens, {} generated; first token after {:.0} ms; {:.1} tokens/s",
+        stats.prompt_tokens,
+        stats.generated_tokens,
+        stats.time_to_first_token_ms,
+        stats.decode_tokens_per_s
+    );
+    Ok(())
+}
+
 /// Writes `text` to `path`, or to standard output without one.
 fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match path {
@@ -476,14 +618,6 @@ fn validation_summary(report: &cadence::content::ValidationReport) -> String {
 
 fn studio() -> Result<Studio, StudioError> {
     Studio::from_env()
-}
-
-fn pending(command: &str, capability: &str) -> anyhow::Result<ExitCode> {
-    eprintln!(
-        "`cadence {command}` is not available in this build yet: it arrives with {capability}. \
-         See `cadence --help` for what works now."
-    );
-    Ok(ExitCode::from(2))
 }
 
 #[cfg(feature = "desktop")]

@@ -1,0 +1,173 @@
+//! `cadence bench`: load time, prefill and decode speed, time to first token and peak
+//! memory for one GGUF, as JSON. `scripts/bench_vs_llama_cpp.py` runs llama.cpp on the same
+//! token ids for comparison.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::config::Architecture;
+use super::device::DeviceChoice;
+use super::error::{LlmError, Result};
+use super::gguf::GgufFile;
+use super::model::{LoadOptions, LogitsMode, Model, default_threads};
+use super::sampler::argmax;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub threads: Option<usize>,
+    /// Prompt lengths whose prefill is timed.
+    pub prompt_lengths: Vec<usize>,
+    /// Tokens decoded one at a time after the first prompt.
+    pub decode_tokens: usize,
+    pub device: DeviceChoice,
+    /// Each figure is the best of this many runs.
+    pub repetitions: usize,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        Self {
+            threads: None,
+            prompt_lengths: vec![64, 512],
+            decode_tokens: 128,
+            device: DeviceChoice::Auto,
+            repetitions: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PrefillFigure {
+    pub prompt_tokens: usize,
+    pub ms: f64,
+    pub tokens_per_s: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecodeFigure {
+    pub tokens: usize,
+    /// The decode starts after a prompt of this many tokens.
+    pub after_prompt_tokens: usize,
+    pub ms: f64,
+    pub tokens_per_s: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub model: String,
+    pub architecture: Architecture,
+    pub device: String,
+    pub threads: usize,
+    pub file_size_bytes: u64,
+    pub load_ms: f64,
+    pub prefill: Vec<PrefillFigure>,
+    pub decode: DecodeFigure,
+    /// Prefill of the first prompt plus choosing the first token.
+    pub time_to_first_token_ms: f64,
+    pub kv_cache_bytes: usize,
+    /// Peak resident memory of the process (Linux only).
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// The prompt the benchmark feeds: deterministic ids spread over the vocabulary, avoiding
+/// the first and last hundred ids where special tokens usually sit.
+pub fn bench_tokens(count: usize, vocab_size: usize) -> Vec<u32> {
+    let span = vocab_size.saturating_sub(200).max(1);
+    (0..count)
+        .map(|i| (100 + (i * 7919 + 13) % span).min(vocab_size.saturating_sub(1)) as u32)
+        .collect()
+}
+
+pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
+    if options.prompt_lengths.is_empty() || options.prompt_lengths.contains(&0) {
+        return Err(LlmError::InvalidOptions(
+            "benchmark prompt lengths must be positive".into(),
+        ));
+    }
+    let longest = options.prompt_lengths.iter().copied().max().unwrap_or(1);
+    let first_prompt = options.prompt_lengths[0];
+    let threads = options.threads.unwrap_or_else(default_threads).max(1);
+    let repetitions = options.repetitions.max(1);
+
+    let started = Instant::now();
+    let file = GgufFile::open(path)?;
+    let file_size = file.file_size() as u64;
+    let mut model = Model::from_gguf(
+        &file,
+        &LoadOptions {
+            context_length: Some(longest.max(first_prompt + options.decode_tokens) + 1),
+            threads: Some(threads),
+            device: options.device,
+            tokenizer_json: None,
+        },
+    )?;
+    drop(file);
+    let load_ms = started.elapsed().as_secs_f64() * 1e3;
+    let vocab = model.vocab_size();
+    let prompt = bench_tokens(longest, vocab);
+
+    // One warm-up pass pages the weights in and sizes the scratch buffers.
+    model.forward(&prompt[..first_prompt.min(16)], LogitsMode::Last)?;
+
+    let mut prefill = Vec::new();
+    let mut time_to_first_token_ms = f64::INFINITY;
+    for &length in &options.prompt_lengths {
+        let mut best = f64::INFINITY;
+        for _ in 0..repetitions {
+            model.truncate(0);
+            let t = Instant::now();
+            let logits = model.forward(&prompt[..length], LogitsMode::Last)?;
+            let first = argmax(logits);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            std::hint::black_box(first);
+            best = best.min(ms);
+        }
+        if length == first_prompt {
+            time_to_first_token_ms = time_to_first_token_ms.min(best);
+        }
+        prefill.push(PrefillFigure {
+            prompt_tokens: length,
+            ms: best,
+            tokens_per_s: length as f64 / (best / 1e3),
+        });
+    }
+
+    let mut best_decode = f64::INFINITY;
+    for _ in 0..repetitions {
+        model.truncate(0);
+        let mut token = argmax(model.forward(&prompt[..first_prompt], LogitsMode::Last)?);
+        let t = Instant::now();
+        for _ in 0..options.decode_tokens {
+            token = argmax(model.forward(&[token], LogitsMode::Last)?);
+        }
+        best_decode = best_decode.min(t.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(BenchReport {
+        model: path.display().to_string(),
+        architecture: model.config().architecture,
+        device: model.device_name(),
+        threads,
+        file_size_bytes: file_size,
+        load_ms,
+        prefill,
+        decode: DecodeFigure {
+            tokens: options.decode_tokens,
+            after_prompt_tokens: first_prompt,
+            ms: best_decode,
+            tokens_per_s: options.decode_tokens as f64 / (best_decode / 1e3),
+        },
+        time_to_first_token_ms,
+        kv_cache_bytes: model.kv_cache_bytes(),
+        peak_rss_bytes: peak_rss_bytes(),
+    })
+}
+
+/// The process's peak resident set (`VmHWM`), where the OS reports it.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

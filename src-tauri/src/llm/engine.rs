@@ -1,0 +1,576 @@
+//! The generation loop: prompt in, a stream of text deltas out, with statistics at the end.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::chat::{ChatTemplate, Message};
+use super::config::Architecture;
+use super::error::{LlmError, Result};
+use super::gguf::GgufFile;
+use super::model::{LoadOptions, LogitsMode, Model};
+use super::sampler::{Sampler, SamplingOptions};
+use super::tokenizer::TextTokenizer;
+
+/// What to generate from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Prompt {
+    /// Turns rendered with the model's chat template.
+    Chat(Vec<Message>),
+    /// Text passed to the model as is (special tokens in it are honoured).
+    Text(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GenerationOptions {
+    pub max_tokens: usize,
+    pub sampling: SamplingOptions,
+    /// Generation ends when the text contains one of these; it is not included.
+    pub stop: Vec<String>,
+    /// Drop the oldest prompt tokens when the prompt does not fit, instead of refusing.
+    pub trim_prompt: bool,
+}
+
+impl Default for GenerationOptions {
+    fn default() -> Self {
+        Self {
+            max_tokens: 512,
+            sampling: SamplingOptions::greedy(),
+            stop: Vec::new(),
+            trim_prompt: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinishReason {
+    /// The model produced an end-of-turn token.
+    EndToken,
+    /// The text reached a stop string.
+    StopString,
+    MaxTokens,
+    /// The context is full.
+    ContextFull,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerationStats {
+    pub prompt_tokens: usize,
+    /// Prompt tokens dropped to make the prompt fit.
+    pub trimmed_tokens: usize,
+    /// Prompt tokens served from the KV cache of the previous generation.
+    pub reused_tokens: usize,
+    pub generated_tokens: usize,
+    pub time_to_first_token_ms: f64,
+    pub prefill_tokens_per_s: f64,
+    pub decode_tokens_per_s: f64,
+    pub total_ms: f64,
+    pub finish_reason: FinishReason,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    /// More text; never splits a UTF-8 character.
+    Delta(String),
+    Done(GenerationStats),
+    Failed(LlmError),
+}
+
+/// Cancels a generation from any thread; takes effect before the next token.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// What a loaded engine is.
+#[derive(Debug, Clone, Serialize)]
+pub struct EngineInfo {
+    pub path: PathBuf,
+    pub architecture: Architecture,
+    pub device: String,
+    pub context_length: usize,
+    pub vocab_size: usize,
+    pub file_size_bytes: u64,
+    pub load_ms: f64,
+}
+
+/// A model with its tokenizer and chat template, ready to generate.
+pub struct Engine {
+    model: Model,
+    tokenizer: TextTokenizer,
+    template: ChatTemplate,
+    info: EngineInfo,
+    /// Tokens whose keys and values are in the model's cache.
+    cached: Vec<u32>,
+    logits: Vec<f32>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("info", &self.info).finish()
+    }
+}
+
+impl Engine {
+    pub fn load(path: &Path, options: &LoadOptions) -> Result<Self> {
+        let started = Instant::now();
+        let file = GgufFile::open(path)?;
+        let model = Model::from_gguf(&file, options)?;
+        let tokenizer = TextTokenizer::load(&file, options.tokenizer_json.as_deref())?;
+        let template = ChatTemplate::detect(
+            model.config().architecture,
+            file.get_str("tokenizer.chat_template"),
+        );
+        let info = EngineInfo {
+            path: path.to_path_buf(),
+            architecture: model.config().architecture,
+            device: model.device_name(),
+            context_length: model.context_length(),
+            vocab_size: model.vocab_size(),
+            file_size_bytes: file.file_size() as u64,
+            load_ms: started.elapsed().as_secs_f64() * 1e3,
+        };
+        Ok(Self {
+            model,
+            tokenizer,
+            template,
+            info,
+            cached: Vec::new(),
+            logits: Vec::new(),
+        })
+    }
+
+    pub fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+
+    pub fn tokenizer(&self) -> &TextTokenizer {
+        &self.tokenizer
+    }
+
+    pub fn template(&self) -> &ChatTemplate {
+        &self.template
+    }
+
+    /// Replaces the chat template (the catalogue may name one).
+    pub fn set_template(&mut self, template: ChatTemplate) {
+        self.template = template;
+    }
+
+    /// The model, for direct forward passes. Using it invalidates the prompt cache.
+    pub fn model_mut(&mut self) -> &mut Model {
+        self.cached.clear();
+        self.model.truncate(0);
+        &mut self.model
+    }
+
+    /// The text the model sees for `prompt`.
+    pub fn render(&self, prompt: &Prompt) -> String {
+        match prompt {
+            Prompt::Chat(messages) => self.template.render(messages),
+            Prompt::Text(text) => text.clone(),
+        }
+    }
+
+    pub fn encode_prompt(&self, prompt: &Prompt) -> Result<Vec<u32>> {
+        self.tokenizer.encode(&self.render(prompt))
+    }
+
+    /// Generates on the calling thread, handing each text delta to `on_delta`.
+    pub fn generate(
+        &mut self,
+        prompt: &Prompt,
+        options: &GenerationOptions,
+        cancel: &CancelToken,
+        on_delta: &mut dyn FnMut(&str),
+    ) -> Result<GenerationStats> {
+        let tokens = self.encode_prompt(prompt)?;
+        self.generate_tokens(tokens, options, cancel, on_delta)
+    }
+
+    /// Generates from already tokenised input.
+    pub fn generate_tokens(
+        &mut self,
+        mut tokens: Vec<u32>,
+        options: &GenerationOptions,
+        cancel: &CancelToken,
+        on_delta: &mut dyn FnMut(&str),
+    ) -> Result<GenerationStats> {
+        let started = Instant::now();
+        let mut sampler = Sampler::new(options.sampling.clone())?;
+        if tokens.is_empty() {
+            return Err(LlmError::EmptyPrompt);
+        }
+        let context = self.model.context_length();
+        let reserved = options.max_tokens.clamp(1, context / 2).max(1);
+        let mut trimmed = 0;
+        if tokens.len() + reserved > context {
+            if !options.trim_prompt || context <= reserved {
+                return Err(LlmError::PromptTooLong {
+                    prompt_tokens: tokens.len(),
+                    context_length: context,
+                    reserved,
+                });
+            }
+            trimmed = tokens.len() + reserved - context;
+            tokens.drain(..trimmed);
+        }
+        let prompt_tokens = tokens.len();
+
+        // Reuse the cached prefix shared with the previous conversation; at least the last
+        // prompt token is run again so that its logits are fresh.
+        let shared = self
+            .cached
+            .iter()
+            .zip(&tokens)
+            .take_while(|(a, b)| a == b)
+            .count()
+            .min(prompt_tokens - 1);
+        self.model.truncate(shared);
+        self.cached.truncate(shared);
+        let prefill_start = Instant::now();
+        let logits = self.model.forward(&tokens[shared..], LogitsMode::Last);
+        let logits = match logits {
+            Ok(l) => l,
+            Err(e) => {
+                self.cached.clear();
+                self.model.truncate(0);
+                return Err(e);
+            }
+        };
+        self.logits.clear();
+        self.logits.extend_from_slice(logits);
+        self.cached.extend_from_slice(&tokens[shared..]);
+        let prefill_time = prefill_start.elapsed();
+
+        let mut history = tokens;
+        let mut stream = TextStream::new(&options.stop, self.template.stop_strings());
+        let mut generated: Vec<u32> = Vec::new();
+        let mut first_token_at: Option<Duration> = None;
+        let mut decode_time = Duration::ZERO;
+        let mut decode_steps = 0usize;
+        let finish_reason = loop {
+            if cancel.is_cancelled() {
+                break FinishReason::Cancelled;
+            }
+            let token = sampler.sample(&mut self.logits, &history);
+            first_token_at.get_or_insert_with(|| started.elapsed());
+            if self.tokenizer.end_tokens().contains(&token) {
+                break FinishReason::EndToken;
+            }
+            generated.push(token);
+            history.push(token);
+            let tokenizer = &self.tokenizer;
+            if let Some(delta) = stream.push(&generated, |ids| tokenizer.decode(ids)) {
+                on_delta(&delta);
+            }
+            if stream.stopped {
+                break FinishReason::StopString;
+            }
+            if generated.len() >= options.max_tokens {
+                break FinishReason::MaxTokens;
+            }
+            if self.model.position() >= context {
+                break FinishReason::ContextFull;
+            }
+            if cancel.is_cancelled() {
+                break FinishReason::Cancelled;
+            }
+            let step = Instant::now();
+            let result = self.model.forward(&[token], LogitsMode::Last);
+            match result {
+                Ok(l) => {
+                    self.logits.clear();
+                    self.logits.extend_from_slice(l);
+                }
+                Err(e) => {
+                    self.cached.clear();
+                    self.model.truncate(0);
+                    return Err(e);
+                }
+            }
+            self.cached.push(token);
+            decode_time += step.elapsed();
+            decode_steps += 1;
+        };
+        if let Some(rest) = stream.finish() {
+            on_delta(&rest);
+        }
+        let per_second = |n: usize, d: Duration| {
+            if d.is_zero() {
+                0.0
+            } else {
+                n as f64 / d.as_secs_f64()
+            }
+        };
+        Ok(GenerationStats {
+            prompt_tokens,
+            trimmed_tokens: trimmed,
+            reused_tokens: shared,
+            generated_tokens: generated.len(),
+            time_to_first_token_ms: first_token_at.unwrap_or_default().as_secs_f64() * 1e3,
+            prefill_tokens_per_s: per_second(prompt_tokens - shared, prefill_time),
+            decode_tokens_per_s: per_second(decode_steps, decode_time),
+            total_ms: started.elapsed().as_secs_f64() * 1e3,
+            finish_reason,
+        })
+    }
+
+    /// Generates on a thread of its own and streams events; the async runtime is never
+    /// blocked. The engine is locked for the duration.
+    pub fn stream(
+        engine: Arc<Mutex<Engine>>,
+        prompt: Prompt,
+        options: GenerationOptions,
+    ) -> GenerationStream {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let cancel = CancelToken::new();
+        let thread_cancel = cancel.clone();
+        let spawned = std::thread::Builder::new()
+            .name("cadence-generate".into())
+            .spawn(move || {
+                let mut engine = match engine.lock() {
+                    Ok(guard) => guard,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                let delta_sender = sender.clone();
+                let result = engine.generate(&prompt, &options, &thread_cancel, &mut |delta| {
+                    let _ = delta_sender.send(Event::Delta(delta.to_string()));
+                });
+                let _ = sender.send(match result {
+                    Ok(stats) => Event::Done(stats),
+                    Err(e) => Event::Failed(e),
+                });
+            });
+        let receiver = match spawned {
+            Ok(_) => receiver,
+            Err(e) => {
+                let (failed_sender, failed_receiver) = tokio::sync::mpsc::unbounded_channel();
+                let _ = failed_sender.send(Event::Failed(LlmError::Worker(e.to_string())));
+                failed_receiver
+            }
+        };
+        GenerationStream { receiver, cancel }
+    }
+}
+
+/// Events of one generation. Ends after `Done` or `Failed`.
+pub struct GenerationStream {
+    receiver: tokio::sync::mpsc::UnboundedReceiver<Event>,
+    cancel: CancelToken,
+}
+
+impl GenerationStream {
+    pub async fn next(&mut self) -> Option<Event> {
+        self.receiver.recv().await
+    }
+
+    /// For synchronous callers; must not be called from inside an async runtime.
+    pub fn blocking_next(&mut self) -> Option<Event> {
+        self.receiver.blocking_recv()
+    }
+
+    pub fn cancel_token(&self) -> CancelToken {
+        self.cancel.clone()
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+}
+
+impl Drop for GenerationStream {
+    /// Nobody is listening any more: stop generating.
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Turns the decoded text of the growing generation into deltas that never split a
+/// character and never show a stop string (or the beginning of one, until it is clear it
+/// is not one).
+///
+/// Only a short window of recent tokens is decoded each step, with a few tokens before it
+/// as context so that decoders which strip a leading space at the start of a sequence do
+/// not drop real spaces.
+struct TextStream {
+    stops: Vec<String>,
+    prefix_offset: usize,
+    read_offset: usize,
+    /// All text up to `read_offset`, then the current window's text.
+    settled: String,
+    window_len: usize,
+    emitted: usize,
+    stopped: bool,
+}
+
+/// Tokens per decode window: enough for any multi-token character, few enough to stay
+/// cheap on long generations.
+const DECODE_WINDOW: usize = 8;
+
+impl TextStream {
+    fn new(stops: &[String], template_stops: &[&str]) -> Self {
+        let mut all: Vec<String> = stops.iter().filter(|s| !s.is_empty()).cloned().collect();
+        all.extend(template_stops.iter().map(|s| s.to_string()));
+        Self {
+            stops: all,
+            prefix_offset: 0,
+            read_offset: 0,
+            settled: String::new(),
+            window_len: 0,
+            emitted: 0,
+            stopped: false,
+        }
+    }
+
+    /// Takes the whole generation so far and returns the text that may now be shown.
+    fn push(&mut self, tokens: &[u32], decode: impl Fn(&[u32]) -> String) -> Option<String> {
+        let prefix_text = decode(&tokens[self.prefix_offset..self.read_offset]);
+        let full = decode(&tokens[self.prefix_offset..]);
+        // An incomplete character decodes to U+FFFD; wait for the token that completes it.
+        if full.ends_with('\u{FFFD}') {
+            return None;
+        }
+        let window = full.get(prefix_text.len()..)?;
+        let base = self.settled.len() - self.window_len;
+        self.settled.truncate(base);
+        self.settled.push_str(window);
+        self.window_len = window.len();
+        if tokens.len() - self.read_offset >= DECODE_WINDOW {
+            self.prefix_offset = self.read_offset;
+            self.read_offset = tokens.len();
+            self.window_len = 0;
+        }
+        let longest_stop = self.stops.iter().map(String::len).max().unwrap_or(0);
+        let search_from =
+            floor_char_boundary(&self.settled, self.emitted.saturating_sub(longest_stop));
+        if let Some(at) = self
+            .stops
+            .iter()
+            .filter_map(|s| {
+                self.settled[search_from..]
+                    .find(s.as_str())
+                    .map(|i| search_from + i)
+            })
+            .min()
+        {
+            self.stopped = true;
+            let end = at.max(self.emitted);
+            return self.take_until(end);
+        }
+        // Hold back a tail that could still grow into a stop string.
+        let mut hold = 0;
+        for stop in &self.stops {
+            for len in (1..stop.len()).rev() {
+                if len <= self.settled.len()
+                    && self.settled.is_char_boundary(self.settled.len() - len)
+                    && stop.is_char_boundary(len)
+                    && self.settled.ends_with(&stop[..len])
+                {
+                    hold = hold.max(len);
+                    break;
+                }
+            }
+        }
+        let end = floor_char_boundary(&self.settled, self.settled.len() - hold);
+        self.take_until(end)
+    }
+
+    fn take_until(&mut self, end: usize) -> Option<String> {
+        if end <= self.emitted {
+            return None;
+        }
+        let delta = self.settled[self.emitted..end].to_string();
+        self.emitted = end;
+        Some(delta)
+    }
+
+    /// Text held back for a stop string that never came.
+    fn finish(&mut self) -> Option<String> {
+        if self.stopped {
+            return None;
+        }
+        let end = self.settled.len();
+        self.take_until(end)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut index: usize) -> usize {
+    index = index.min(s.len());
+    while !s.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each token is one character of this text, or a byte of a two-byte character.
+    fn decode_chars(text: &'static str) -> impl Fn(&[u32]) -> String {
+        move |ids: &[u32]| {
+            let bytes: Vec<u8> = ids.iter().map(|&i| text.as_bytes()[i as usize]).collect();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    }
+
+    #[test]
+    fn stream_holds_back_partial_stop_strings() {
+        let text = "Hello STx STOP and more";
+        let mut s = TextStream::new(&["STOP".into()], &[]);
+        let ids: Vec<u32> = (0..text.len() as u32).collect();
+        let mut shown = String::new();
+        for n in 1..=ids.len() {
+            if let Some(delta) = s.push(&ids[..n], decode_chars(text)) {
+                shown.push_str(&delta);
+            }
+            if n == 7 {
+                assert_eq!(shown, "Hello ");
+            }
+            if s.stopped {
+                break;
+            }
+        }
+        assert!(s.stopped);
+        assert_eq!(shown, "Hello STx ");
+        assert_eq!(s.finish(), None);
+    }
+
+    #[test]
+    fn stream_never_splits_characters() {
+        let text = "aé日本語 ok";
+        let mut s = TextStream::new(&[], &[]);
+        let ids: Vec<u32> = (0..text.len() as u32).collect();
+        let mut shown = String::new();
+        for n in 1..=ids.len() {
+            if let Some(delta) = s.push(&ids[..n], decode_chars(text)) {
+                assert!(!delta.contains('\u{FFFD}'));
+                shown.push_str(&delta);
+            }
+        }
+        if let Some(rest) = s.finish() {
+            shown.push_str(&rest);
+        }
+        assert_eq!(shown, text);
+    }
+}

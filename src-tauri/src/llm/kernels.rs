@@ -1,0 +1,403 @@
+//! CPU kernels that candle lacks or that we need in a fused form: the Q4_1×Q8_1 dot product
+//! (candle only has a scalar one), activation quantisation into Q8_1, and the small f32
+//! helpers of the forward pass.
+
+/// A Q4_1 weight block as stored in GGUF: 32 weights = `d * q + m`, q in 0..16.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct BlockQ4_1 {
+    pub d: u16,
+    pub m: u16,
+    pub qs: [u8; 16],
+}
+const _: () = assert!(std::mem::size_of::<BlockQ4_1>() == 20);
+
+/// A Q8_1 activation block: 32 values = `d * q`, with `s = d * Σq` for Q4_1's offset term.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct BlockQ8_1 {
+    pub d: u16,
+    pub s: u16,
+    pub qs: [i8; 32],
+}
+const _: () = assert!(std::mem::size_of::<BlockQ8_1>() == 36);
+
+impl BlockQ8_1 {
+    pub(crate) const ZERO: Self = Self {
+        d: 0,
+        s: 0,
+        qs: [0; 32],
+    };
+}
+
+/// Q8_1 with its scales already in f32 (values rounded to f16 precision, as in Q8_1), so
+/// the Q4_1 dot product does not convert them once per weight row.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct BlockQ8_1F {
+    pub d: f32,
+    pub s: f32,
+    pub qs: [i8; 32],
+}
+
+impl BlockQ8_1F {
+    pub(crate) const ZERO: Self = Self {
+        d: 0.0,
+        s: 0.0,
+        qs: [0; 32],
+    };
+}
+
+pub(crate) fn f16_to_f32(h: u16) -> f32 {
+    let sign = ((h as u32) & 0x8000) << 16;
+    let exp = ((h >> 10) & 0x1f) as u32;
+    let mant = (h & 0x3ff) as u32;
+    match exp {
+        0 if mant == 0 => f32::from_bits(sign),
+        0 => {
+            let value = mant as f32 * (1.0 / (1u32 << 24) as f32);
+            if sign != 0 { -value } else { value }
+        }
+        31 => f32::from_bits(sign | 0x7f80_0000 | (mant << 13)),
+        _ => f32::from_bits(sign | ((exp + 112) << 23) | (mant << 13)),
+    }
+}
+
+pub(crate) fn round_to_f16(x: f32) -> f32 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "f16c"))]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: the cfg guarantees F16C.
+        unsafe {
+            let half = _mm_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(_mm_set_ss(x));
+            _mm_cvtss_f32(_mm_cvtph_ps(half))
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "f16c")))]
+    {
+        f16_to_f32(f32_to_f16(x))
+    }
+}
+
+/// Round-to-nearest-even conversion, as the hardware instruction does.
+pub(crate) fn f32_to_f16(x: f32) -> u16 {
+    let bits = x.to_bits();
+    let sign = ((bits >> 16) & 0x8000) as u16;
+    let exp = ((bits >> 23) & 0xff) as i32;
+    let mant = bits & 0x7f_ffff;
+    if exp == 255 {
+        return sign | 0x7c00 | if mant != 0 { 0x200 } else { 0 };
+    }
+    let e = exp - 127 + 15;
+    if e >= 31 {
+        return sign | 0x7c00;
+    }
+    if e <= 0 {
+        if e < -10 {
+            return sign;
+        }
+        let m = mant | 0x80_0000;
+        let shift = (14 - e) as u32;
+        let mut r = m >> shift;
+        let rem = m & ((1 << shift) - 1);
+        let halfway = 1 << (shift - 1);
+        if rem > halfway || (rem == halfway && r & 1 == 1) {
+            r += 1;
+        }
+        return sign | r as u16;
+    }
+    let mut r = ((e as u32) << 10) | (mant >> 13);
+    let rem = mant & 0x1fff;
+    if rem > 0x1000 || (rem == 0x1000 && r & 1 == 1) {
+        r += 1;
+    }
+    sign | r as u16
+}
+
+/// A Q8_0 activation block (the layout of candle's `BlockQ8_0`): 32 values = `d * q`.
+#[derive(Clone, Copy)]
+#[repr(C)]
+pub(crate) struct BlockQ8_0 {
+    pub d: u16,
+    pub qs: [i8; 32],
+}
+const _: () = assert!(std::mem::size_of::<BlockQ8_0>() == 34);
+
+impl BlockQ8_0 {
+    pub(crate) const ZERO: Self = Self { d: 0, qs: [0; 32] };
+}
+
+/// Scales 32 values into i8 the way llama.cpp's x86 code does (multiplying by 127/amax and
+/// rounding ties to even), so both engines see the same quantised activations.
+fn quantize_block_i8(xs: &[f32], qs: &mut [i8; 32]) -> (f32, i32) {
+    let amax = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let d = amax / 127.0;
+    let id = if amax != 0.0 { 127.0 / amax } else { 0.0 };
+    let mut sum = 0i32;
+    for (q, &v) in qs.iter_mut().zip(xs) {
+        let r = (v * id).round_ties_even() as i32;
+        *q = r as i8;
+        sum += r;
+    }
+    (d, sum)
+}
+
+/// Quantises `x` (a multiple of 32 long) into Q8_1 blocks.
+pub(crate) fn quantize_q8_1(x: &[f32], out: &mut [BlockQ8_1]) {
+    for (block, xs) in out.iter_mut().zip(x.chunks_exact(32)) {
+        let (d, sum) = quantize_block_i8(xs, &mut block.qs);
+        block.d = f32_to_f16(d);
+        block.s = f32_to_f16(sum as f32 * d);
+    }
+}
+
+/// Quantises `x` (a multiple of 32 long) into Q8_1 blocks with f32 scales.
+pub(crate) fn quantize_q8_1f(x: &[f32], out: &mut [BlockQ8_1F]) {
+    for (block, xs) in out.iter_mut().zip(x.chunks_exact(32)) {
+        let (d, sum) = quantize_block_i8(xs, &mut block.qs);
+        block.d = round_to_f16(d);
+        block.s = round_to_f16(sum as f32 * d);
+    }
+}
+
+/// Quantises `x` (a multiple of 32 long) into Q8_0 blocks.
+pub(crate) fn quantize_q8_0(x: &[f32], out: &mut [BlockQ8_0]) {
+    for (block, xs) in out.iter_mut().zip(x.chunks_exact(32)) {
+        let (d, _) = quantize_block_i8(xs, &mut block.qs);
+        block.d = f32_to_f16(d);
+    }
+}
+
+pub(crate) fn dequantize_q4_1(blocks: &[BlockQ4_1], out: &mut [f32]) {
+    for (block, ys) in blocks.iter().zip(out.chunks_exact_mut(32)) {
+        let d = f16_to_f32(block.d);
+        let m = f16_to_f32(block.m);
+        for (j, &q) in block.qs.iter().enumerate() {
+            ys[j] = (q & 0x0f) as f32 * d + m;
+            ys[j + 16] = (q >> 4) as f32 * d + m;
+        }
+    }
+}
+
+/// Σ w·a over matching blocks.
+pub(crate) fn dot_q4_1_q8_1(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
+    #[cfg(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma",
+        target_feature = "f16c"
+    ))]
+    {
+        // SAFETY: the cfg above guarantees the instructions exist.
+        unsafe { avx2::dot_q4_1_q8_1(w, a) }
+    }
+    #[cfg(not(all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma",
+        target_feature = "f16c"
+    )))]
+    {
+        dot_q4_1_q8_1_scalar(w, a)
+    }
+}
+
+#[cfg_attr(
+    all(
+        target_arch = "x86_64",
+        target_feature = "avx2",
+        target_feature = "fma",
+        target_feature = "f16c"
+    ),
+    allow(dead_code)
+)]
+pub(crate) fn dot_q4_1_q8_1_scalar(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
+    let mut sum = 0f32;
+    for (wb, ab) in w.iter().zip(a) {
+        let mut sumi = 0i32;
+        for j in 0..16 {
+            let lo = (wb.qs[j] & 0x0f) as i32;
+            let hi = (wb.qs[j] >> 4) as i32;
+            sumi += lo * ab.qs[j] as i32 + hi * ab.qs[j + 16] as i32;
+        }
+        sum += sumi as f32 * f16_to_f32(wb.d) * ab.d + f16_to_f32(wb.m) * ab.s;
+    }
+    sum
+}
+
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma",
+    target_feature = "f16c"
+))]
+mod avx2 {
+    use super::{BlockQ4_1, BlockQ8_1F};
+    use std::arch::x86_64::*;
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn hsum(x: __m256) -> f32 {
+        let r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+        let r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+        let r = _mm_add_ss(r, _mm_movehdup_ps(r));
+        _mm_cvtss_f32(r)
+    }
+
+    /// One block: returns Σ q_w·q_a as eight f32 lanes, and (d_w, m_w).
+    #[inline]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    unsafe fn block(w: *const BlockQ4_1, a: *const BlockQ8_1F) -> (__m256, f32, f32) {
+        unsafe {
+            // d and m are adjacent f16s: convert both with one instruction.
+            let dm = _mm_cvtph_ps(_mm_cvtsi32_si128((w as *const i32).read_unaligned()));
+            let packed = _mm_loadu_si128((*w).qs.as_ptr() as *const __m128i);
+            let nibbles = _mm256_and_si256(
+                _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed),
+                _mm256_set1_epi8(0x0f),
+            );
+            let q = _mm256_loadu_si256((*a).qs.as_ptr() as *const __m256i);
+            let pairs = _mm256_maddubs_epi16(nibbles, q);
+            let sums = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+            (sums, _mm_cvtss_f32(dm), _mm_cvtss_f32(_mm_movehdup_ps(dm)))
+        }
+    }
+
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn dot_q4_1_q8_1(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
+        let n = w.len().min(a.len());
+        let (wp, ap) = (w.as_ptr(), a.as_ptr());
+        let mut acc0 = _mm256_setzero_ps();
+        let mut acc1 = _mm256_setzero_ps();
+        let mut offsets = 0f32;
+        let mut i = 0;
+        // SAFETY: every index read is below `n`, within both slices.
+        unsafe {
+            while i + 1 < n {
+                let (a0, a1) = (&*ap.add(i), &*ap.add(i + 1));
+                let (s0, d0, m0) = block(wp.add(i), a0);
+                let (s1, d1, m1) = block(wp.add(i + 1), a1);
+                acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0 * a0.d), s0, acc0);
+                acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1 * a1.d), s1, acc1);
+                offsets += m0 * a0.s + m1 * a1.s;
+                i += 2;
+            }
+            if i < n {
+                let a0 = &*ap.add(i);
+                let (s0, d0, m0) = block(wp.add(i), a0);
+                acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0 * a0.d), s0, acc0);
+                offsets += m0 * a0.s;
+            }
+        }
+        hsum(_mm256_add_ps(acc0, acc1)) + offsets
+    }
+}
+
+pub(crate) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0f32; 16];
+    let mut chunks_a = a.chunks_exact(16);
+    let mut chunks_b = b.chunks_exact(16);
+    for (ca, cb) in (&mut chunks_a).zip(&mut chunks_b) {
+        for i in 0..16 {
+            acc[i] += ca[i] * cb[i];
+        }
+    }
+    let mut sum: f32 = acc.iter().sum();
+    for (x, y) in chunks_a.remainder().iter().zip(chunks_b.remainder()) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// `out += scale * v`
+pub(crate) fn axpy(out: &mut [f32], scale: f32, v: &[f32]) {
+    for (o, x) in out.iter_mut().zip(v) {
+        *o += scale * x;
+    }
+}
+
+pub(crate) fn rms_norm(x: &[f32], weight: &[f32], eps: f32, out: &mut [f32]) {
+    // Summed in f64: residual streams carry a few very large values.
+    let mean_square = x.iter().map(|&v| (v * v) as f64).sum::<f64>() / x.len().max(1) as f64;
+    let scale = 1.0 / (mean_square as f32 + eps).sqrt();
+    for ((o, &v), &w) in out.iter_mut().zip(x).zip(weight) {
+        *o = v * scale * w;
+    }
+}
+
+pub(crate) fn softmax_in_place(x: &mut [f32]) {
+    let max = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+    let mut sum = 0f32;
+    for v in x.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    let inv = 1.0 / sum;
+    for v in x.iter_mut() {
+        *v *= inv;
+    }
+}
+
+pub(crate) fn silu(x: f32) -> f32 {
+    x / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hardware_and_software_half_rounding_agree() {
+        for &v in &[
+            0.0f32, 1.0, -2.5, 65504.0, 1e-5, -3.0e-7, 0.1, 1.0009765, 1.2345, -7.7e4,
+        ] {
+            assert_eq!(
+                round_to_f16(v).to_bits(),
+                f16_to_f32(f32_to_f16(v)).to_bits(),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn half_round_trips() {
+        for &v in &[0.0f32, 1.0, -2.5, 65504.0, 1e-5, -3.0e-7, 0.1] {
+            let back = f16_to_f32(f32_to_f16(v));
+            assert!((back - v).abs() <= v.abs() * 1e-3 + 1e-7, "{v} -> {back}");
+        }
+    }
+
+    #[test]
+    fn q4_1_dot_matches_scalar() {
+        let mut state = 7u32;
+        let mut next = || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let blocks = 18;
+        let w: Vec<BlockQ4_1> = (0..blocks)
+            .map(|_| {
+                let mut qs = [0u8; 16];
+                for q in qs.iter_mut() {
+                    *q = ((next() + 0.5) * 255.0) as u8;
+                }
+                BlockQ4_1 {
+                    d: f32_to_f16(next() * 0.1),
+                    m: f32_to_f16(next()),
+                    qs,
+                }
+            })
+            .collect();
+        let x: Vec<f32> = (0..blocks * 32).map(|_| next()).collect();
+        let mut a = vec![BlockQ8_1F::ZERO; blocks];
+        quantize_q8_1f(&x, &mut a);
+        let fast = dot_q4_1_q8_1(&w, &a);
+        let slow = dot_q4_1_q8_1_scalar(&w, &a);
+        assert!(
+            (fast - slow).abs() < 1e-3 * slow.abs().max(1.0),
+            "{fast} vs {slow}"
+        );
+    }
+}

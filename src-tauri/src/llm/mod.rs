@@ -1,0 +1,41 @@
+//! Local inference on 4-bit GGUF models: llama (SmolLM2 and relatives), phi3 (Phi-3.5) and
+//! qwen2 (Qwen2.5).
+//!
+//! - [`gguf`] reads the file memory-mapped, checking every length;
+//! - [`Model`] runs the forward pass: Cadence's own CPU kernels (`cpu`, `matrix`,
+//!   `kernels`, `pool`) or candle on Metal/CUDA (`gpu`), with a KV cache that grows with the
+//!   sequence;
+//! - [`TextTokenizer`], [`ChatTemplate`] and [`Sampler`] turn conversations into tokens and
+//!   logits back into text;
+//! - [`Engine`] runs the generation loop and streams text deltas;
+//! - [`bench`] measures it and [`synthetic`] writes small random-weight models for tests.
+
+pub mod bench;
+mod chat;
+mod config;
+mod cpu;
+mod device;
+mod engine;
+mod error;
+pub mod gguf;
+mod gpu;
+mod kernels;
+mod matrix;
+mod model;
+mod pool;
+mod sampler;
+pub mod synthetic;
+mod tokenizer;
+
+pub use bench::{BenchOptions, BenchReport};
+pub use chat::{ChatTemplate, Message, Role};
+pub use config::{Architecture, ModelConfig};
+pub use device::{DEVICE_ENV, DeviceChoice};
+pub use engine::{
+    CancelToken, Engine, EngineInfo, Event, FinishReason, GenerationOptions, GenerationStats,
+    GenerationStream, Prompt,
+};
+pub use error::{LlmError, Result};
+pub use model::{DEFAULT_CONTEXT, LoadOptions, LogitsMode, Model};
+pub use sampler::{Sampler, SamplingOptions, argmax};
+pub use tokenizer::TextTokenizer;

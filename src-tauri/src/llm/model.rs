@@ -1,0 +1,165 @@
+//! A loaded model: configuration plus a forward pass on the chosen device.
+
+use std::path::Path;
+
+use super::config::ModelConfig;
+use super::device::{DeviceChoice, ResolvedDevice};
+use super::error::{LlmError, Result};
+use super::gguf::GgufFile;
+
+/// Which positions a forward call returns logits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogitsMode {
+    /// Only the last position: all that generation needs.
+    Last,
+    /// Every position of the call, `tokens × vocab`.
+    All,
+}
+
+pub(crate) trait Backend: Send {
+    /// Runs `tokens` at the positions following those already cached and returns logits.
+    fn forward(&mut self, tokens: &[u32], mode: LogitsMode) -> Result<&[f32]>;
+    fn position(&self) -> usize;
+    /// Forgets cached positions from `position` on.
+    fn truncate(&mut self, position: usize);
+    fn context_length(&self) -> usize;
+    fn vocab_size(&self) -> usize;
+    fn device_name(&self) -> String;
+    fn kv_cache_bytes(&self) -> usize;
+}
+
+/// How to load a model.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The context to run with; `None` takes the model's trained context capped at
+    /// [`DEFAULT_CONTEXT`]. Never more than the model was trained for.
+    pub context_length: Option<usize>,
+    /// CPU threads; `None` uses every available core.
+    pub threads: Option<usize>,
+    pub device: DeviceChoice,
+    /// A `tokenizer.json` to use instead of the GGUF's own vocabulary.
+    pub tokenizer_json: Option<std::path::PathBuf>,
+}
+
+/// The context used when the caller does not configure one.
+pub const DEFAULT_CONTEXT: usize = 4096;
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            context_length: None,
+            threads: None,
+            device: DeviceChoice::Auto,
+            tokenizer_json: None,
+        }
+    }
+}
+
+pub(crate) fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// A model ready to run forward passes, holding its own KV cache.
+pub struct Model {
+    config: ModelConfig,
+    backend: Box<dyn Backend>,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("architecture", &self.config.architecture)
+            .field("device", &self.backend.device_name())
+            .finish()
+    }
+}
+
+impl Model {
+    /// Maps and loads a GGUF model.
+    pub fn load(path: &Path, options: &LoadOptions) -> Result<Self> {
+        let file = GgufFile::open(path)?;
+        Self::from_gguf(&file, options)
+    }
+
+    pub fn from_gguf(file: &GgufFile, options: &LoadOptions) -> Result<Self> {
+        let config = ModelConfig::from_gguf(file)?;
+        let context = match options.context_length {
+            Some(0) => {
+                return Err(LlmError::InvalidOptions(
+                    "the context length must be at least 1".into(),
+                ));
+            }
+            Some(n) => n.min(config.trained_context),
+            None => config.trained_context.min(DEFAULT_CONTEXT),
+        };
+        let threads = options.threads.unwrap_or_else(default_threads).max(1);
+        let device = ResolvedDevice::resolve(options.device.with_env_override()?)?;
+        let backend: Box<dyn Backend> = match device {
+            ResolvedDevice::Cpu => Box::new(super::cpu::CpuModel::load(
+                file,
+                config.clone(),
+                context,
+                threads,
+            )?),
+            ResolvedDevice::Gpu(device) => Box::new(super::gpu::GpuModel::load(
+                file,
+                config.clone(),
+                context,
+                device,
+            )?),
+        };
+        Ok(Self { config, backend })
+    }
+
+    /// Loads the model on candle's own CPU backend: slower than the native CPU path, used to
+    /// check the GPU forward pass on machines without a GPU.
+    pub fn load_candle_cpu(file: &GgufFile, context_length: usize) -> Result<Self> {
+        let config = ModelConfig::from_gguf(file)?;
+        let context = context_length.clamp(1, config.trained_context);
+        let backend =
+            super::gpu::GpuModel::load(file, config.clone(), context, candle_core::Device::Cpu)?;
+        Ok(Self {
+            config,
+            backend: Box::new(backend),
+        })
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Runs `tokens` after the cached positions; returns `vocab` logits (or `tokens × vocab`
+    /// with [`LogitsMode::All`]).
+    pub fn forward(&mut self, tokens: &[u32], mode: LogitsMode) -> Result<&[f32]> {
+        self.backend.forward(tokens, mode)
+    }
+
+    /// Positions held in the KV cache.
+    pub fn position(&self) -> usize {
+        self.backend.position()
+    }
+
+    /// Drops cached positions from `position` on (`0` starts a new sequence).
+    pub fn truncate(&mut self, position: usize) {
+        self.backend.truncate(position)
+    }
+
+    pub fn context_length(&self) -> usize {
+        self.backend.context_length()
+    }
+
+    pub fn vocab_size(&self) -> usize {
+        self.backend.vocab_size()
+    }
+
+    pub fn device_name(&self) -> String {
+        self.backend.device_name()
+    }
+
+    /// Bytes currently allocated for the KV cache.
+    pub fn kv_cache_bytes(&self) -> usize {
+        self.backend.kv_cache_bytes()
+    }
+}
