@@ -43,27 +43,7 @@ enum Command {
     #[command(
         after_help = "Example:\n  cadence generate --model smollm2-135m \"Name the notes of a C major triad.\""
     )]
-    Generate {
-        /// A catalogue model id (installed) or the path of a GGUF file.
-        #[arg(long)]
-        model: String,
-        /// The user's message.
-        prompt: String,
-        /// A system message to put first.
-        #[arg(long)]
-        system: Option<String>,
-        #[arg(long, default_value_t = 256)]
-        max_tokens: usize,
-        /// 0 decodes greedily.
-        #[arg(long, default_value_t = 0.7)]
-        temperature: f32,
-        /// Makes sampling reproducible.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// CPU threads (default: every core).
-        #[arg(long)]
-        threads: Option<usize>,
-    },
+    Generate(GenerateArgs),
     /// Measure load time, prefill and decode speed and peak memory of a GGUF; prints JSON.
     Bench {
         /// A catalogue model id (installed) or the path of a GGUF file.
@@ -125,6 +105,29 @@ enum Command {
     /// Export from the library.
     #[command(subcommand)]
     Export(ExportCommand),
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// A catalogue model id (installed) or the path of a GGUF file.
+    #[arg(long)]
+    model: String,
+    /// The user's message.
+    prompt: String,
+    /// A system message to put first.
+    #[arg(long)]
+    system: Option<String>,
+    #[arg(long, default_value_t = 256)]
+    max_tokens: usize,
+    /// 0 decodes greedily.
+    #[arg(long, default_value_t = 0.7)]
+    temperature: f32,
+    /// Makes sampling reproducible.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// CPU threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -325,24 +328,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        Command::Generate {
-            model,
-            prompt,
-            system,
-            max_tokens,
-            temperature,
-            seed,
-            threads,
-        } => {
-            generate(
-                &model,
-                prompt,
-                system,
-                max_tokens,
-                temperature,
-                seed,
-                threads,
-            )?;
+        Command::Generate(args) => {
+            generate(args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { model, threads } => {
@@ -525,16 +512,17 @@ fn resolve_model(model: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-fn generate(
-    model: &str,
-    prompt: String,
-    system: Option<String>,
-    max_tokens: usize,
-    temperature: f32,
-    seed: u64,
-    threads: Option<usize>,
-) -> anyhow::Result<()> {
-    let path = resolve_model(model)?;
+fn generate(args: GenerateArgs) -> anyhow::Result<()> {
+    let GenerateArgs {
+        model,
+        prompt,
+        system,
+        max_tokens,
+        temperature,
+        seed,
+        threads,
+    } = args;
+    let path = resolve_model(&model)?;
     let mut engine = llm::Engine::load(
         &path,
         &llm::LoadOptions {
