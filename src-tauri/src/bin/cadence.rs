@@ -117,8 +117,12 @@ struct GenerateArgs {
     /// A system message to put first.
     #[arg(long)]
     system: Option<String>,
-    #[arg(long, default_value_t = 256)]
-    max_tokens: usize,
+    /// Most tokens to generate (default: 256, or 1024 with --schema).
+    #[arg(long)]
+    max_tokens: Option<usize>,
+    /// A JSON Schema file: the answer is decoded under it, checked, and printed as JSON.
+    #[arg(long)]
+    schema: Option<PathBuf>,
     /// 0 decodes greedily.
     #[arg(long, default_value_t = 0.7)]
     temperature: f32,
@@ -518,10 +522,12 @@ fn generate(args: GenerateArgs) -> anyhow::Result<()> {
         prompt,
         system,
         max_tokens,
+        schema,
         temperature,
         seed,
         threads,
     } = args;
+    let schema = schema.as_deref().map(read_schema).transpose()?;
     let path = resolve_model(&model)?;
     let mut engine = llm::Engine::load(
         &path,
@@ -552,24 +558,40 @@ fn generate(args: GenerateArgs) -> anyhow::Result<()> {
             ..Default::default()
         }
     };
+    let structured = schema.is_some();
     let options = llm::GenerationOptions {
-        max_tokens,
+        max_tokens: max_tokens.unwrap_or(if structured { 1024 } else { 256 }),
         sampling,
+        schema: schema.clone(),
         ..Default::default()
     };
-    let mut stdout = std::io::stdout();
+    // Free text streams to standard output; a document streams to standard error as
+    // progress, and only the checked document goes to standard output.
+    let mut sink: Box<dyn std::io::Write> = if structured {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
+    let mut text = String::new();
     let stats = engine.generate(
         &llm::Prompt::Chat(messages),
         &options,
         &llm::CancelToken::new(),
         &mut |delta: &str| {
-            use std::io::Write;
+            text.push_str(delta);
             // A closed pipe (e.g. `| head`) is not an error worth reporting mid-stream.
-            let _ = stdout.write_all(delta.as_bytes());
-            let _ = stdout.flush();
+            let _ = sink.write_all(delta.as_bytes());
+            let _ = sink.flush();
         },
     )?;
-    println!();
+    drop(sink);
+    if let Some(schema) = &schema {
+        eprintln!();
+        let document = llm::structured::validate_text(schema, &text)?;
+        println!("{}", serde_json::to_string_pretty(&document)?);
+    } else {
+        println!();
+    }
     eprintln!(
         "{} prompt tokens, {} generated; first token after {:.0} ms; {:.1} tokens/s",
         stats.prompt_tokens,
@@ -578,6 +600,18 @@ fn generate(args: GenerateArgs) -> anyhow::Result<()> {
         stats.decode_tokens_per_s
     );
     Ok(())
+}
+
+/// Reads a JSON Schema file and checks that it is one.
+fn read_schema(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!("cannot read the schema {}; check the path", path.display())
+    })?;
+    let schema: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not JSON", path.display()))?;
+    llm::structured::ensure_valid_schema(&schema)
+        .with_context(|| format!("{} cannot be used", path.display()))?;
+    Ok(schema)
 }
 
 /// Writes `text` to `path`, or to standard output without one.

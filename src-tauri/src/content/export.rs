@@ -5,6 +5,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::llm::structured::schema_problems;
 use super::ContentError;
 use super::schema::DocumentKind;
 use super::types::{
@@ -36,31 +37,16 @@ pub fn exercise_json(exercise: &Exercise) -> String {
 
 /// Checks a JSON value against the document's schema; each problem names its JSON pointer.
 pub fn check_schema(kind: DocumentKind, value: &serde_json::Value) -> Result<(), ContentError> {
-    let schema = kind.schema();
-    let validator =
-        jsonschema::validator_for(&schema).map_err(|error| ContentError::SchemaViolation {
-            what: kind.name(),
-            problems: vec![format!("the schema itself is invalid: {error}")],
-        })?;
-    let problems: Vec<String> = validator
-        .iter_errors(value)
-        .map(|error| {
-            let path = error.instance_path().to_string();
-            let path = if path.is_empty() {
-                "/".to_string()
-            } else {
-                path
-            };
-            format!("{path}: {error}")
-        })
-        .collect();
+    let violation = |problems: Vec<String>| ContentError::SchemaViolation {
+        what: kind.name(),
+        problems,
+    };
+    let problems = schema_problems(&kind.schema(), value)
+        .map_err(|error| violation(vec![error.to_string()]))?;
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(ContentError::SchemaViolation {
-            what: kind.name(),
-            problems,
-        })
+        Err(violation(problems.iter().map(ToString::to_string).collect()))
     }
 }
 

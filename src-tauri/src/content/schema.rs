@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use schemars::JsonSchema;
 
 use super::ContentError;
+use crate::llm::structured::schema_for;
 use super::types::{
     Assessment, Curriculum, Exercise, LessonPlanDocument, TheoryAnalysis, Tutorial,
 };
@@ -51,12 +51,12 @@ impl DocumentKind {
     /// The schema as a JSON value.
     pub fn schema(self) -> serde_json::Value {
         match self {
-            DocumentKind::Curriculum => schema_of::<Curriculum>(),
-            DocumentKind::Tutorial => schema_of::<Tutorial>(),
-            DocumentKind::Exercise => schema_of::<Exercise>(),
-            DocumentKind::TheoryAnalysis => schema_of::<TheoryAnalysis>(),
-            DocumentKind::Assessment => schema_of::<Assessment>(),
-            DocumentKind::LessonPlan => schema_of::<LessonPlanDocument>(),
+            DocumentKind::Curriculum => schema_for::<Curriculum>(),
+            DocumentKind::Tutorial => schema_for::<Tutorial>(),
+            DocumentKind::Exercise => schema_for::<Exercise>(),
+            DocumentKind::TheoryAnalysis => schema_for::<TheoryAnalysis>(),
+            DocumentKind::Assessment => schema_for::<Assessment>(),
+            DocumentKind::LessonPlan => schema_for::<LessonPlanDocument>(),
         }
     }
 
@@ -68,9 +68,6 @@ impl DocumentKind {
     }
 }
 
-fn schema_of<T: JsonSchema>() -> serde_json::Value {
-    schemars::schema_for!(T).to_value()
-}
 
 /// Writes every schema file into `dir` (normally `assets/schema`).
 pub fn write_all(dir: &Path) -> Result<(), ContentError> {

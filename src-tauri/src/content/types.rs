@@ -17,6 +17,28 @@ pub use crate::store::{AssessmentKind, ExerciseKind};
 /// Version of every document format below; bump it when a change breaks old files.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// String patterns the schemas carry, so that a constrained decoder can only write
+/// something shaped like a key, a numeral, a chord symbol or a standard code. The theory
+/// engine still checks what the shape cannot.
+pub mod pattern {
+    /// `Eb major`, `F# minor`.
+    pub const KEY: &str = r"^[A-G](##|#|bb|b)? (major|minor)$";
+    /// `Eb`, `F#`, `Cbb`.
+    pub const PITCH_CLASS: &str = r"^[A-G](##|#|bb|b)?$";
+    /// `Eb4`: scientific pitch notation.
+    pub const NOTE: &str = r"^[A-G](##|#|bb|b)?-?[0-9]$";
+    /// `ii7`, `V7/V`, `viio7/ii`, `bVII`, `N6`, `Ger+6`. Suffixes are bounded: an unbounded
+    /// one lets a sampling model ramble inside a single field.
+    pub const NUMERAL: &str = r"^(bb|b|#)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i|N|It|Fr|Ger)[A-Za-z0-9+#°ø()]{0,8}(/(bb|b|#)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i))?$";
+    /// `Ebmaj7`, `C7(b9,#11)`, `F/A`; empty where the engine has yet to compute it.
+    pub const CHORD_SYMBOL: &str =
+        r"^([A-G](##|#|bb|b)?[A-Za-z0-9+#°ø(),^-]{0,16}(/[A-G](##|#|bb|b)?)?)?$";
+    /// A US National Core Arts Standards music code: `MU:Cr1.1.4a`, `MU:Pr4.2.Ka`.
+    pub const STANDARD_CODE: &str = r"^MU:(Cr|Pr|Re|Cn)[0-9]{1,2}\.[0-9]\.(PK|K|[1-8])[a-z]$";
+    /// `4/4`, `6/8`.
+    pub const METER: &str = r"^[1-9][0-9]?/(1|2|4|8|16)$";
+}
+
 fn current_version() -> u32 {
     SCHEMA_VERSION
 }
@@ -88,12 +110,15 @@ pub struct ChordEntry {
     #[schemars(range(min = 1))]
     pub bar: u32,
     /// Roman numeral in the payload's key, e.g. "ii7", "V7/V", "bVII7".
+    #[schemars(pattern(pattern::NUMERAL))]
     pub numeral: String,
     /// Chord symbol (computed from numeral and key), e.g. "Fm7".
     #[serde(default)]
+    #[schemars(pattern(pattern::CHORD_SYMBOL))]
     pub symbol: String,
     /// Spelled pitch classes, root first or bass first for inversions (computed).
     #[serde(default)]
+    #[schemars(inner(pattern(pattern::PITCH_CLASS)))]
     pub notes: Vec<String>,
     /// Piano voicing (computed when the payload names a voicing kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +131,7 @@ pub struct VoicingEntry {
     /// Voicing kind, e.g. "shell", "rootless-a", "drop-2".
     pub kind: String,
     /// Notes with octaves, lowest first, e.g. ["Ab3", "C4", "Eb4", "G4"].
+    #[schemars(inner(pattern(pattern::NOTE)))]
     pub notes: Vec<String>,
 }
 
@@ -113,11 +139,13 @@ pub struct VoicingEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ScaleEntry {
     /// Tonic pitch class, e.g. "Eb".
+    #[schemars(pattern(pattern::PITCH_CLASS))]
     pub tonic: String,
     /// Scale name, e.g. "major", "harmonic minor", "blues".
     pub kind: String,
     /// Ascending pitch classes from the tonic (computed).
     #[serde(default)]
+    #[schemars(inner(pattern(pattern::PITCH_CLASS)))]
     pub notes: Vec<String>,
 }
 
@@ -125,6 +153,7 @@ pub struct ScaleEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Rhythm {
     /// Time signature, e.g. "4/4".
+    #[schemars(pattern(pattern::METER))]
     pub meter: String,
     /// Onsets' durations in quarter-note beats; they fill one bar exactly.
     pub pattern: Vec<f64>,
@@ -137,6 +166,7 @@ pub struct Rhythm {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MelodyNote {
     /// Note with octave, e.g. "Bb4".
+    #[schemars(pattern(pattern::NOTE))]
     pub note: String,
     /// Length in quarter-note beats.
     pub beats: f64,
@@ -146,6 +176,7 @@ pub struct MelodyNote {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MusicPayload {
     /// Key, e.g. "Eb major", "C minor".
+    #[schemars(pattern(pattern::KEY))]
     pub key: String,
     #[serde(default)]
     pub style: NumeralStyle,
@@ -220,6 +251,7 @@ pub struct Tutorial {
     pub music: MusicPayload,
     /// US National Core Arts Standards (music) codes, e.g. "MU:Pr4.2.5a".
     #[serde(default)]
+    #[schemars(inner(pattern(pattern::STANDARD_CODE)))]
     pub standards: Vec<String>,
 }
 
@@ -257,6 +289,7 @@ pub struct CurriculumLesson {
     /// Topic the tutorial generator understands, e.g. "ii-V-I", "major scale".
     pub topic: String,
     /// Key the lesson is taught in, e.g. "F major".
+    #[schemars(pattern(pattern::KEY))]
     pub key: String,
     pub concepts: Vec<String>,
     pub difficulty: Level,
@@ -322,6 +355,7 @@ impl From<crate::theory::HarmonicFunction> for ChordFunction {
 pub struct FunctionNote {
     #[schemars(range(min = 1))]
     pub bar: u32,
+    #[schemars(pattern(pattern::NUMERAL))]
     pub numeral: String,
     /// Computed from the chord and the key.
     pub function: ChordFunction,
@@ -330,6 +364,7 @@ pub struct FunctionNote {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ScaleChordRelation {
+    #[schemars(pattern(pattern::CHORD_SYMBOL))]
     pub symbol: String,
     /// Scales (names as in the scale field) that contain every chord tone (checked).
     pub scales: Vec<String>,
@@ -364,24 +399,38 @@ pub struct TheoryAnalysis {
 pub enum QuestionSpec {
     /// Which chord is this numeral in this key? Answer: one chord symbol.
     ChordForNumeral {
+        #[schemars(pattern(pattern::KEY))]
         key: String,
+        #[schemars(pattern(pattern::NUMERAL))]
         numeral: String,
         #[serde(default)]
         style: NumeralStyle,
     },
     /// Which numeral is this chord in this key? Answer: one numeral.
     NumeralForChord {
+        #[schemars(pattern(pattern::KEY))]
         key: String,
+        #[schemars(pattern(pattern::CHORD_SYMBOL))]
         symbol: String,
         #[serde(default)]
         style: NumeralStyle,
     },
     /// Which notes make up this chord? Answer: its pitch classes.
-    ChordNotes { symbol: String },
+    ChordNotes {
+        #[schemars(pattern(pattern::CHORD_SYMBOL))]
+        symbol: String,
+    },
     /// Which notes make up this scale? Answer: its pitch classes, ascending.
-    ScaleNotes { tonic: String, scale: String },
+    ScaleNotes {
+        #[schemars(pattern(pattern::PITCH_CLASS))]
+        tonic: String,
+        scale: String,
+    },
     /// How many sharps or flats? Answer: e.g. "3 flats".
-    KeySignature { key: String },
+    KeySignature {
+        #[schemars(pattern(pattern::KEY))]
+        key: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -502,6 +551,7 @@ pub struct LessonPlanDocument {
     /// NCAS grade band: "PK", "K" or "1" to "8".
     pub grade: String,
     /// NCAS music codes for that grade, e.g. "MU:Cr1.1.3a".
+    #[schemars(inner(pattern(pattern::STANDARD_CODE)))]
     pub standards: Vec<String>,
     pub content: LessonPlanPart,
 }

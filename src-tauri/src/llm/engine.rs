@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::chat::{ChatTemplate, Message};
 use super::config::Architecture;
+use super::constraint::{Allowed, ConstraintFactory, mask_logits};
 use super::error::{LlmError, Result};
 use super::gguf::GgufFile;
 use super::model::{LoadOptions, LogitsMode, Model};
@@ -34,6 +35,9 @@ pub struct GenerationOptions {
     pub stop: Vec<String>,
     /// Drop the oldest prompt tokens when the prompt does not fit, instead of refusing.
     pub trim_prompt: bool,
+    /// Only documents valid under this JSON Schema may be generated; generation ends when
+    /// the document is complete.
+    pub schema: Option<serde_json::Value>,
 }
 
 impl Default for GenerationOptions {
@@ -43,6 +47,7 @@ impl Default for GenerationOptions {
             sampling: SamplingOptions::greedy(),
             stop: Vec::new(),
             trim_prompt: false,
+            schema: None,
         }
     }
 }
@@ -52,6 +57,8 @@ impl Default for GenerationOptions {
 pub enum FinishReason {
     /// The model produced an end-of-turn token.
     EndToken,
+    /// The document a schema asked for is complete.
+    Complete,
     /// The text reached a stop string.
     StopString,
     MaxTokens,
@@ -122,6 +129,8 @@ pub struct Engine {
     /// Tokens whose keys and values are in the model's cache.
     cached: Vec<u32>,
     logits: Vec<f32>,
+    /// Built on the first constrained generation: the token trie takes a moment.
+    constraints: Option<ConstraintFactory>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -156,6 +165,7 @@ impl Engine {
             info,
             cached: Vec::new(),
             logits: Vec::new(),
+            constraints: None,
         })
     }
 
@@ -174,6 +184,15 @@ impl Engine {
     /// Replaces the chat template (the catalogue may name one).
     pub fn set_template(&mut self, template: ChatTemplate) {
         self.template = template;
+    }
+
+    /// The schema compiler for this engine's tokenizer.
+    pub fn constraints(&mut self) -> Result<&ConstraintFactory> {
+        if self.constraints.is_none() {
+            let factory = ConstraintFactory::new(&self.tokenizer, self.model.vocab_size())?;
+            self.constraints = Some(factory);
+        }
+        Ok(self.constraints.as_ref().expect("built above"))
     }
 
     /// The model, for direct forward passes. Using it invalidates the prompt cache.
@@ -220,6 +239,10 @@ impl Engine {
         if tokens.is_empty() {
             return Err(LlmError::EmptyPrompt);
         }
+        let mut constraint = match &options.schema {
+            Some(schema) => Some(self.constraints()?.json_schema(schema)?),
+            None => None,
+        };
         let context = self.model.context_length();
         let reserved = options.max_tokens.clamp(1, context / 2).max(1);
         let mut trimmed = 0;
@@ -266,16 +289,30 @@ impl Engine {
         let mut stream = TextStream::new(&options.stop, self.template.stop_strings());
         let mut generated: Vec<u32> = Vec::new();
         let mut first_token_at: Option<Duration> = None;
-        let mut decode_time = Duration::ZERO;
-        let mut decode_steps = 0usize;
+        let mut last_token_at = Duration::ZERO;
+        let mut sampled = 0usize;
         let finish_reason = loop {
             if cancel.is_cancelled() {
                 break FinishReason::Cancelled;
             }
+            if let Some(constraint) = constraint.as_mut() {
+                match constraint.next_allowed()? {
+                    Allowed::Tokens(mask) => mask_logits(&mask, &mut self.logits),
+                    Allowed::Done => break FinishReason::Complete,
+                }
+            }
             let token = sampler.sample(&mut self.logits, &history);
-            first_token_at.get_or_insert_with(|| started.elapsed());
+            last_token_at = started.elapsed();
+            sampled += 1;
+            first_token_at.get_or_insert(last_token_at);
             if self.tokenizer.end_tokens().contains(&token) {
-                break FinishReason::EndToken;
+                break match constraint {
+                    Some(_) => FinishReason::Complete,
+                    None => FinishReason::EndToken,
+                };
+            }
+            if let Some(constraint) = constraint.as_mut() {
+                constraint.accept(token)?;
             }
             generated.push(token);
             history.push(token);
@@ -295,7 +332,6 @@ impl Engine {
             if cancel.is_cancelled() {
                 break FinishReason::Cancelled;
             }
-            let step = Instant::now();
             let result = self.model.forward(&[token], LogitsMode::Last);
             match result {
                 Ok(l) => {
@@ -309,8 +345,6 @@ impl Engine {
                 }
             }
             self.cached.push(token);
-            decode_time += step.elapsed();
-            decode_steps += 1;
         };
         if let Some(rest) = stream.finish() {
             on_delta(&rest);
@@ -322,14 +356,17 @@ impl Engine {
                 n as f64 / d.as_secs_f64()
             }
         };
+        // Decode speed counts everything between tokens: forward pass, masking, sampling.
+        let first_token_at = first_token_at.unwrap_or_default();
+        let decode_steps = sampled.saturating_sub(1);
         Ok(GenerationStats {
             prompt_tokens,
             trimmed_tokens: trimmed,
             reused_tokens: shared,
             generated_tokens: generated.len(),
-            time_to_first_token_ms: first_token_at.unwrap_or_default().as_secs_f64() * 1e3,
+            time_to_first_token_ms: first_token_at.as_secs_f64() * 1e3,
             prefill_tokens_per_s: per_second(prompt_tokens - shared, prefill_time),
-            decode_tokens_per_s: per_second(decode_steps, decode_time),
+            decode_tokens_per_s: per_second(decode_steps, last_token_at - first_token_at),
             total_ms: started.elapsed().as_secs_f64() * 1e3,
             finish_reason,
         })

@@ -67,6 +67,9 @@ pub enum LlmError {
 
     #[error("the generation thread stopped unexpectedly: {0}")]
     Worker(String),
+
+    #[error("structured output: {0}")]
+    Constraint(String),
 }
 
 pub type Result<T, E = LlmError> = std::result::Result<T, E>;

@@ -7,12 +7,14 @@
 //!   sequence;
 //! - [`TextTokenizer`], [`ChatTemplate`] and [`Sampler`] turn conversations into tokens and
 //!   logits back into text;
-//! - [`Engine`] runs the generation loop and streams text deltas;
+//! - [`Engine`] runs the generation loop and streams text deltas, optionally constrained to
+//!   a JSON Schema ([`constraint`], on llguidance);
 //! - [`bench`] measures it and [`synthetic`] writes small random-weight models for tests.
 
 pub mod bench;
 mod chat;
 mod config;
+pub mod constraint;
 mod cpu;
 mod device;
 mod engine;
@@ -24,12 +26,14 @@ mod matrix;
 mod model;
 mod pool;
 mod sampler;
+pub mod structured;
 pub mod synthetic;
 mod tokenizer;
 
 pub use bench::{BenchOptions, BenchReport};
 pub use chat::{ChatTemplate, Message, Role};
 pub use config::{Architecture, ModelConfig};
+pub use constraint::{ConstraintFactory, JsonConstraint};
 pub use device::{DEVICE_ENV, DeviceChoice};
 pub use engine::{
     CancelToken, Engine, EngineInfo, Event, FinishReason, GenerationOptions, GenerationStats,
@@ -38,4 +42,5 @@ pub use engine::{
 pub use error::{LlmError, Result};
 pub use model::{DEFAULT_CONTEXT, LoadOptions, LogitsMode, Model};
 pub use sampler::{Sampler, SamplingOptions, argmax};
+pub use structured::{FieldProblem, StructuredError};
 pub use tokenizer::TextTokenizer;

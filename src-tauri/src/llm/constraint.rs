@@ -1,0 +1,209 @@
+//! Constrained decoding: at each step only the tokens that keep the output a valid prefix
+//! of a document conforming to a JSON Schema may be sampled.
+//!
+//! llguidance does the parsing (an Earley parser over the schema's grammar, with a lexer
+//! of derivative-based regexes) and walks a trie of our tokenizer's token bytes to compute
+//! the mask; the generation loop applies the mask to the logits before sampling.
+
+use std::sync::Arc;
+
+use llguidance::api::TopLevelGrammar;
+use llguidance::toktrie::{SimpleVob, TokEnv, TokRxInfo, TokTrie, TokenId, TokenizerEnv};
+use llguidance::{Matcher, ParserFactory};
+use serde_json::Value;
+
+use super::error::{LlmError, Result};
+use super::tokenizer::TextTokenizer;
+
+/// Compact JSON, one space after `:` and `,`, no free whitespace: small models otherwise
+/// wander into endless runs of newlines that the grammar allows. `oneOf` is read as
+/// `anyOf`: our tagged enums' variants exclude each other by their tag anyway.
+fn compile_options() -> Value {
+    serde_json::json!({
+        "whitespace_flexible": false,
+        "item_separator": ", ",
+        "key_separator": ": ",
+        "coerce_one_of": true,
+    })
+}
+
+/// `value` written as the constrained decoder writes JSON (see [`compile_options`]).
+pub fn to_constrained_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_constrained(value, &mut out);
+    out
+}
+
+fn write_constrained(value: &Value, out: &mut String) {
+    match value {
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_constrained(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(fields) => {
+            out.push('{');
+            for (i, (name, item)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&Value::String(name.clone()).to_string());
+                out.push_str(": ");
+                write_constrained(item, out);
+            }
+            out.push('}');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// The tokenizer as llguidance sees it: each token's bytes in a trie, and a way to
+/// tokenize text the grammar forces.
+struct GuidanceTokenizer {
+    trie: TokTrie,
+    tokenizer: tokenizers::Tokenizer,
+}
+
+impl TokenizerEnv for GuidanceTokenizer {
+    fn tok_trie(&self) -> &TokTrie {
+        &self.trie
+    }
+
+    fn tokenize_bytes(&self, bytes: &[u8]) -> Vec<TokenId> {
+        let text = String::from_utf8_lossy(bytes);
+        self.tokenizer
+            .encode_fast(text.as_ref(), false)
+            .map(|encoding| encoding.get_ids().to_vec())
+            .unwrap_or_default()
+    }
+}
+
+/// Compiles schemas into matchers for one tokenizer; built once per engine, on first use.
+pub struct ConstraintFactory {
+    factory: ParserFactory,
+}
+
+impl std::fmt::Debug for ConstraintFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConstraintFactory").finish_non_exhaustive()
+    }
+}
+
+impl ConstraintFactory {
+    /// `vocab_size` is the model's (its logits' length), which may exceed the tokenizer's.
+    pub fn new(tokenizer: &TextTokenizer, vocab_size: usize) -> Result<Self> {
+        let failed = |problem: String| LlmError::Constraint(problem);
+        let json = tokenizer
+            .inner()
+            .to_string(false)
+            .map_err(|e| failed(format!("cannot serialise the tokenizer: {e}")))?;
+        let json: Value = serde_json::from_str(&json)
+            .map_err(|e| failed(format!("cannot read the serialised tokenizer: {e}")))?;
+        let mut words = llguidance::token_bytes_from_tokenizer_json(&json)
+            .map_err(|e| failed(format!("cannot read the tokens' bytes: {e}")))?;
+        if words.len() > vocab_size {
+            return Err(failed(format!(
+                "the tokenizer has {} tokens but the model only {vocab_size}",
+                words.len()
+            )));
+        }
+        words.resize(vocab_size, Vec::new());
+        let end_tokens = tokenizer.end_tokens();
+        let eos = *end_tokens
+            .first()
+            .ok_or_else(|| failed("the model has no end-of-turn token".into()))?;
+        let info = TokRxInfo::new(vocab_size as u32, eos);
+        let trie = TokTrie::from(&info, &words).with_eos_tokens(end_tokens);
+        let env: TokEnv = Arc::new(GuidanceTokenizer {
+            trie,
+            tokenizer: tokenizer.inner().clone(),
+        });
+        let mut factory = ParserFactory::new_simple(&env)
+            .map_err(|e| failed(format!("cannot build the constraint engine: {e}")))?;
+        factory.quiet();
+        Ok(Self { factory })
+    }
+
+    /// A fresh matcher for one generation; fails when the schema cannot be compiled.
+    pub fn json_schema(&self, schema: &Value) -> Result<JsonConstraint> {
+        let Value::Object(fields) = schema else {
+            return Err(LlmError::Constraint(
+                "a JSON Schema must be a JSON object".into(),
+            ));
+        };
+        let mut schema = Value::Object(fields.clone());
+        schema["x-guidance"] = compile_options();
+        let parser = self
+            .factory
+            .create_parser(TopLevelGrammar::from_json_schema(schema))
+            .map_err(|e| LlmError::Constraint(format!("the schema cannot be enforced: {e}")))?;
+        let matcher = Matcher::new(Ok(parser));
+        if let Some(problem) = matcher.get_error() {
+            return Err(LlmError::Constraint(format!(
+                "the schema cannot be enforced: {problem}"
+            )));
+        }
+        Ok(JsonConstraint { matcher })
+    }
+}
+
+/// What the constraint allows next.
+pub enum Allowed {
+    /// Sample among these tokens.
+    Tokens(SimpleVob),
+    /// The document is complete.
+    Done,
+}
+
+/// The state of one constrained generation.
+pub struct JsonConstraint {
+    matcher: Matcher,
+}
+
+impl JsonConstraint {
+    pub fn next_allowed(&mut self) -> Result<Allowed> {
+        if self.matcher.is_stopped() {
+            return self.error_or(Allowed::Done);
+        }
+        let mask = self.matcher.compute_mask().map_err(constraint_error)?;
+        if mask.num_set() == 0 {
+            return self.error_or(Allowed::Done);
+        }
+        Ok(Allowed::Tokens(mask))
+    }
+
+    /// Advances past a sampled token (which the last mask allowed).
+    pub fn accept(&mut self, token: u32) -> Result<()> {
+        self.matcher.consume_token(token).map_err(constraint_error)
+    }
+
+    /// Whether the text so far is a complete document.
+    pub fn is_complete(&mut self) -> bool {
+        self.matcher.is_stopped() || self.matcher.is_accepting().unwrap_or(false)
+    }
+
+    fn error_or(&self, allowed: Allowed) -> Result<Allowed> {
+        match self.matcher.get_error() {
+            Some(problem) => Err(LlmError::Constraint(problem)),
+            None => Ok(allowed),
+        }
+    }
+}
+
+fn constraint_error(error: impl std::fmt::Display) -> LlmError {
+    LlmError::Constraint(error.to_string())
+}
+
+/// Sets every logit the mask does not allow to minus infinity.
+pub fn mask_logits(mask: &SimpleVob, logits: &mut [f32]) {
+    for (token, logit) in logits.iter_mut().enumerate() {
+        if !mask.is_allowed(token as TokenId) {
+            *logit = f32::NEG_INFINITY;
+        }
+    }
+}
