@@ -103,13 +103,14 @@ export function barSixteenths(meter: string): number {
   return (Number(match[1]) * 16) / Number(match[2]);
 }
 
-function header(title: string, music: MusicPayload, meter: string): string {
+// The page's own heading names each staff, so the tune has no title line.
+function header(music: MusicPayload, meter: string): string {
   const signature = keySignature(music.key);
-  return [`X:1`, `T:${title.replace(/\n/g, " ")}`, `M:${meter}`, `L:1/16`, `K:${signature === null ? "C" : abcKey(music.key)}`].join("\n");
+  return [`X:1`, `M:${meter}`, `L:1/16`, `K:${signature === null ? "C" : abcKey(music.key)}`].join("\n");
 }
 
 /** The chord chart: one bar per chord bar, voicings as block chords, symbols above. */
-export function chordChartAbc(music: MusicPayload, title = "Chords"): string | null {
+export function chordChartAbc(music: MusicPayload): string | null {
   const chordList = music.chords ?? [];
   if (!chordList.length) return null;
   const meter = music.rhythm?.meter ?? "4/4";
@@ -146,11 +147,11 @@ export function chordChartAbc(music: MusicPayload, title = "Chords"): string | n
   const lines: string[] = [];
   for (let i = 0; i < written.length; i += 4) lines.push(written.slice(i, i + 4).join(" | ") + " |");
   lines[lines.length - 1] = lines[lines.length - 1].replace(/\|$/, "|]");
-  return `${header(title, music, meter)}\n${lines.join("\n")}\n`;
+  return `${header(music, meter)}\n${lines.join("\n")}\n`;
 }
 
 /** The line (scale pattern or lick) as notation, split at bar lines with ties. */
-export function melodyAbc(music: MusicPayload, title = "Line"): string | null {
+export function melodyAbc(music: MusicPayload): string | null {
   const melody: MelodyNote[] = music.melody ?? [];
   if (!melody.length) return null;
   const meter = music.rhythm?.meter ?? "4/4";
@@ -183,7 +184,7 @@ export function melodyAbc(music: MusicPayload, title = "Line"): string | null {
   }
   out = out.trimEnd();
   if (!out.endsWith("|")) out += " |";
-  return `${header(title, music, meter)}\n${out.replace(/\|$/, "|]")}\n`;
+  return `${header(music, meter)}\n${out.replace(/\|$/, "|]")}\n`;
 }
 
 export interface PlayEvent {
