@@ -25,6 +25,9 @@ mkdirSync(shots, { recursive: true });
 const home = mkdtempSync(join(tmpdir(), "cadence-e2e-"));
 const exportDir = mkdtempSync(join(tmpdir(), "cadence-e2e-export-"));
 const children = [];
+// tauri-driver from PATH, else where `cargo install` puts it.
+const cargoBin = join(process.env.CARGO_HOME ?? join(process.env.HOME ?? "", ".cargo"), "bin", "tauri-driver");
+const tauriDriver = process.env.TAURI_DRIVER ?? (existsSync(cargoBin) ? cargoBin : "tauri-driver");
 
 function start(command, args, env) {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
@@ -182,7 +185,7 @@ try {
   console.log(`e2e: ${binary} on display ${display}, data in ${home}`);
   start("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {});
   await sleep(700);
-  start("tauri-driver", ["--port", String(port)], { DISPLAY: display, CADENCE_HOME: home, GEMINI_API_KEY: "" });
+  start(tauriDriver, ["--port", String(port)], { DISPLAY: display, CADENCE_HOME: home, GEMINI_API_KEY: "" });
   await waitForPort();
   await firstSession(new WebDriver(`http://127.0.0.1:${port}`));
   await secondSession(new WebDriver(`http://127.0.0.1:${port}`));
