@@ -177,6 +177,12 @@ async function secondSession(driver) {
   await driver.click(await driver.find('[data-testid="tutorial-list"] a'));
   await driver.waitFor('[data-testid="tutorial-title"]', { predicate: (t) => t === "The ii-V-I in Eb major" });
   check(true, "and opens it");
+  await selectOption(driver, 'select[data-testid="theme"]', "dark");
+  await driver.click(await driver.find('[data-testid="large-text"]'));
+  const look = await driver.execute("return document.documentElement.dataset.theme + ' ' + document.documentElement.dataset.text");
+  check(look === "dark large", `the theme and text size can be switched (${look})`);
+  await driver.execute("document.getElementById('music-heading').scrollIntoView()");
+  await screenshot(driver, "tutorial-dark-large");
   await driver.stop();
 }
 
