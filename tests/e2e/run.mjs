@@ -106,6 +106,15 @@ async function firstSession(driver) {
   await driver.execute("document.getElementById('music-heading').scrollIntoView()");
   await screenshot(driver, "tutorial");
 
+  // Playback: the button turns into Stop and the chords follow the music (80 bpm, 3 s a bar).
+  await driver.click(await driver.find('[data-testid="play"]'));
+  await driver.waitFor('[data-testid="play"]', { predicate: (t) => t === "Stop" });
+  await sleep(3600);
+  const playing = await driver.execute("return [...document.querySelectorAll('[data-testid=chord]')].findIndex(c => c.getAttribute('aria-selected') === 'true')");
+  check(playing === 1, `playback moves to the second chord after one bar (chord ${playing + 1})`);
+  await driver.click(await driver.find('[data-testid="play"]'));
+  await driver.waitFor('[data-testid="play"]', { predicate: (t) => t === "Play" });
+
   // Export through the typed-path flow (the native dialog is the default for users).
   await driver.execute("window.scrollTo(0, 0); document.querySelector('.exports details').open = true");
   const exportPath = join(exportDir, "ii-V-I.json");
@@ -191,7 +200,13 @@ try {
   console.log(`e2e: ${binary} on display ${display}, data in ${home}`);
   start("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {});
   await sleep(700);
-  start(tauriDriver, ["--port", String(port)], { DISPLAY: display, CADENCE_HOME: home, GEMINI_API_KEY: "" });
+  start(tauriDriver, ["--port", String(port)], {
+    DISPLAY: display,
+    CADENCE_HOME: home,
+    // The webview keeps its storage (theme, text size) under XDG_DATA_HOME: keep it private too.
+    XDG_DATA_HOME: join(home, "xdg-data"),
+    GEMINI_API_KEY: "",
+  });
   await waitForPort();
   await firstSession(new WebDriver(`http://127.0.0.1:${port}`));
   await secondSession(new WebDriver(`http://127.0.0.1:${port}`));

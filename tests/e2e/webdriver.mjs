@@ -21,10 +21,10 @@ export class WebDriver {
     return json.value;
   }
 
-  /** Starts the app: tauri-driver launches `application` and drives its window. */
-  async start(application, env = {}) {
+  /** Starts the app: tauri-driver launches `application` (with tauri-driver's environment). */
+  async start(application) {
     const value = await this.request("POST", "/session", {
-      capabilities: { alwaysMatch: { "tauri:options": { application, env } } },
+      capabilities: { alwaysMatch: { "tauri:options": { application } } },
     });
     this.session = value.sessionId;
   }
