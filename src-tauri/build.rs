@@ -1,4 +1,32 @@
+// The window may call only the commands listed here; capabilities/main.json grants them.
+#[cfg(feature = "desktop")]
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_models",
+    "plan_generation",
+    "create_tutorial",
+    "create_curriculum",
+    "cancel_generation",
+    "list_tutorials",
+    "open_tutorial",
+    "rename_tutorial",
+    "delete_tutorial",
+    "restore_tutorial",
+    "list_curricula",
+    "open_curriculum",
+    "export_tutorial",
+    "get_settings",
+    "save_settings",
+    "set_gemini_key",
+    "forget_gemini_key",
+    "usage_report",
+];
+
 fn main() {
     #[cfg(feature = "desktop")]
-    tauri_build::build();
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("the Tauri build step failed");
 }

@@ -6,10 +6,14 @@
 pub mod batch;
 pub mod catalog;
 pub mod content;
+pub mod library;
 pub mod llm;
 pub mod paths;
+pub mod planning;
+pub mod settings;
 pub mod store;
 pub mod theory;
+pub mod usage;
 
 #[cfg(feature = "desktop")]
 pub mod desktop;

@@ -1,41 +1,109 @@
 // The one module that talks to Rust. Components call these functions, never `invoke` directly.
-import { invoke } from "@tauri-apps/api/core";
+// Argument and return types come from bindings.ts, generated from the Rust types.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { save } from "@tauri-apps/plugin-dialog";
+import type {
+  AppInfo,
+  AvailabilityView,
+  CreateKind,
+  CreatedCurriculum,
+  CreatedTutorial,
+  CurriculumDetail,
+  CurriculumListItem,
+  DeletedTutorial,
+  ExportedFile,
+  GenerationPlan,
+  JobProgress,
+  KeyStatus,
+  Level,
+  ModelView,
+  OpenedTutorial,
+  Settings,
+  SettingsView,
+  TutorialListItem,
+  UsageReport,
+} from "./bindings";
 
-export type Availability =
-  | { state: "installed"; path: string }
-  | { state: "not_installed" }
-  | { state: "partial"; bytes: number }
-  | { state: "wrong_size"; bytes: number }
-  | { state: "enabled" }
-  | { state: "disabled"; reason: string };
+export type * from "./bindings";
+export const LEVELS: Level[] = ["beginner", "intermediate", "advanced"];
 
-export interface ModelStatus {
-  id: string;
-  name: string;
-  kind: "local" | "cloud";
-  tiers: string[];
-  download_bytes: number | null;
-  memory_mb: number | null;
-  availability: Availability;
+/** An error from Rust: always a sentence that says what to do. */
+export class ApiError extends Error {
+  constructor(
+    readonly command: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
 }
 
-export interface AppInfo {
-  version: string;
-  data_folder: string;
-  catalog: string;
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw new ApiError(command, typeof error === "string" ? error : error instanceof Error ? error.message : String(error));
+  }
 }
 
-export const appInfo = (): Promise<AppInfo> => invoke<AppInfo>("app_info");
-export const listModels = (): Promise<ModelStatus[]> => invoke<ModelStatus[]>("list_models");
+export const appInfo = () => call<AppInfo>("app_info");
+export const listModels = () => call<ModelView[]>("list_models");
+export const planGeneration = (kind: CreateKind) => call<GenerationPlan>("plan_generation", { kind });
 
-export function describeAvailability(availability: Availability): string {
+export const createTutorial = (topic: string, key: string, level: Level) =>
+  call<CreatedTutorial>("create_tutorial", { topic, key, level });
+
+/** Runs the template curriculum batch, streaming progress; `cancelGeneration` stops it. */
+export function createCurriculum(
+  key: string,
+  level: Level,
+  weeks: number,
+  onProgress: (progress: JobProgress) => void,
+): Promise<CreatedCurriculum> {
+  const channel = new Channel<JobProgress>();
+  channel.onmessage = onProgress;
+  return call<CreatedCurriculum>("create_curriculum", { key, level, weeks, onProgress: channel });
+}
+export const cancelGeneration = () => call<void>("cancel_generation");
+
+export const listTutorials = (query = "") => call<TutorialListItem[]>("list_tutorials", { query });
+export const openTutorial = (id: number) => call<OpenedTutorial>("open_tutorial", { id });
+export const renameTutorial = (id: number, title: string) => call<void>("rename_tutorial", { id, title });
+export const deleteTutorial = (id: number) => call<DeletedTutorial>("delete_tutorial", { id });
+export const restoreTutorial = (deleted: DeletedTutorial) => call<number>("restore_tutorial", { deleted });
+export const listCurricula = () => call<CurriculumListItem[]>("list_curricula");
+export const openCurriculum = (id: number) => call<CurriculumDetail>("open_curriculum", { id });
+
+/** Writes a tutorial to `path` (.json or .mid); Rust checks the path. */
+export const exportTutorial = (id: number, path: string, tempoBpm = 90) =>
+  call<ExportedFile>("export_tutorial", { id, path, tempoBpm });
+
+/** Asks where to save with the native dialog; null when the user cancels. */
+export async function chooseExportPath(title: string, format: "json" | "midi"): Promise<string | null> {
+  const extension = format === "json" ? "json" : "mid";
+  const safe = title.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || "tutorial";
+  return save({
+    title: format === "json" ? "Export tutorial as JSON" : "Export tutorial as MIDI",
+    defaultPath: `${safe}.${extension}`,
+    filters: [{ name: format === "json" ? "JSON" : "MIDI", extensions: [extension] }],
+  });
+}
+
+export const getSettings = () => call<SettingsView>("get_settings");
+export const saveSettings = (settings: Settings) => call<SettingsView>("save_settings", { settings });
+export const setGeminiKey = (key: string) => call<KeyStatus>("set_gemini_key", { key });
+export const forgetGeminiKey = () => call<KeyStatus>("forget_gemini_key");
+
+export const usageReport = (since = 0) => call<UsageReport>("usage_report", { since });
+
+export function describeAvailability(availability: AvailabilityView): string {
   switch (availability.state) {
     case "installed":
       return "Installed";
     case "not_installed":
       return "Not installed";
     case "partial":
-      return "Partly downloaded";
+      return `Partly downloaded (${formatBytes(availability.bytes)})`;
     case "wrong_size":
       return "Damaged — download again";
     case "enabled":
@@ -44,3 +112,31 @@ export function describeAvailability(availability: Availability): string {
       return `Disabled (${availability.reason})`;
   }
 }
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return "—";
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${bytes} B`;
+}
+
+/** What the Coach screen needs from a coaching backend: streamed answers and cancel. */
+export interface CoachBackend {
+  /** null when coaching can run; otherwise why not, in a sentence that says what to do. */
+  unavailableReason: string | null;
+  ask(question: string, onToken: (token: string) => void): Promise<void>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * Coaching in this build: no coaching engine is wired into the Studio yet, so the screen
+ * says so instead of pretending. The streaming generator will replace this object.
+ */
+export const coach: CoachBackend = {
+  unavailableReason:
+    "Coaching needs a local model and Cadence's coaching engine, which is not part of this build yet. " +
+    "Meanwhile, make a tutorial on the Create screen: it explains, shows and plays the music with no model.",
+  ask: () => Promise.reject(new ApiError("coach", "coaching is not available in this build")),
+  cancel: () => Promise.resolve(),
+};

@@ -1,0 +1,368 @@
+//! The commands the window may invoke. Each checks its input, calls one Studio method and
+//! turns errors into the sentence the window shows.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::atomic::Ordering;
+
+use serde::Serialize;
+use tauri::State;
+use tauri::ipc::Channel;
+use ts_rs::TS;
+
+use super::AppState;
+use super::keychain::{self, KeyStatus};
+use crate::ModelStatus;
+use crate::batch::{self, BatchRequest};
+use crate::content::Level;
+use crate::library::{
+    CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
+    OpenedTutorial, TutorialListItem,
+};
+use crate::planning::{CreateKind, GenerationPlan};
+use crate::settings::Settings;
+use crate::usage::UsageReport;
+
+type CommandResult<T> = Result<T, String>;
+
+fn message(error: impl std::fmt::Display) -> String {
+    error.to_string()
+}
+
+/// Longest topic or key the Create form sends; the template generator knows short names.
+const MAX_FIELD_CHARS: usize = 64;
+
+fn short_field<'a>(what: &str, value: &'a str) -> CommandResult<&'a str> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > MAX_FIELD_CHARS {
+        return Err(format!(
+            "the {what} must have 1 to {MAX_FIELD_CHARS} characters"
+        ));
+    }
+    Ok(value)
+}
+
+fn positive_id(id: i64) -> CommandResult<i64> {
+    if id < 1 {
+        return Err(format!("{id} is not a library id"));
+    }
+    Ok(id)
+}
+
+/// What the window shows about this installation.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_folder: String,
+    pub catalog: String,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        data_folder: state.studio.paths().home().display().to_string(),
+        catalog: state.studio.catalog().source.clone(),
+    }
+}
+
+#[tauri::command]
+pub fn list_models(state: State<'_, AppState>) -> Vec<ModelView> {
+    state
+        .studio
+        .models()
+        .into_iter()
+        .map(ModelView::from)
+        .collect()
+}
+
+#[tauri::command]
+pub fn plan_generation(
+    state: State<'_, AppState>,
+    kind: CreateKind,
+) -> CommandResult<GenerationPlan> {
+    let settings = state.studio.settings().map_err(message)?;
+    Ok(state.studio.plan(kind, settings.network_allowed))
+}
+
+#[tauri::command(async)]
+pub fn create_tutorial(
+    state: State<'_, AppState>,
+    topic: String,
+    key: String,
+    level: String,
+) -> CommandResult<CreatedTutorial> {
+    let topic = short_field("topic", &topic)?;
+    let key = short_field("key", &key)?;
+    let level = Level::from_str(&level).map_err(message)?;
+    let store = state.store()?;
+    state
+        .studio
+        .create_tutorial(store, topic, key, level)
+        .map_err(message)
+}
+
+/// Progress of a long job, streamed to the window through a channel.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct JobProgress {
+    pub done: u32,
+    pub total: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CreatedCurriculum {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub lessons: u32,
+    pub tutorials_written: u32,
+}
+
+/// Most weeks a template curriculum may span (two school years).
+const MAX_WEEKS: u32 = 104;
+
+#[tauri::command(async)]
+pub fn create_curriculum(
+    state: State<'_, AppState>,
+    key: String,
+    level: String,
+    weeks: u32,
+    on_progress: Channel<JobProgress>,
+) -> CommandResult<CreatedCurriculum> {
+    let key = short_field("key", &key)?.to_string();
+    let level = Level::from_str(&level).map_err(message)?;
+    if !(1..=MAX_WEEKS).contains(&weeks) {
+        return Err(format!(
+            "a curriculum lasts 1 to {MAX_WEEKS} weeks; got {weeks}"
+        ));
+    }
+    let store = state.store()?;
+    state.cancel.store(false, Ordering::SeqCst);
+    let request = BatchRequest {
+        key,
+        level,
+        weeks,
+        resume: None,
+    };
+    let outcome = batch::run(
+        store,
+        &request,
+        &mut |progress| {
+            // A closed window drops the channel; the job still finishes and is stored.
+            let _ = on_progress.send(JobProgress {
+                done: progress.done as u32,
+                total: progress.total as u32,
+                message: progress.message.clone(),
+            });
+        },
+        &state.cancel,
+    )
+    .map_err(message)?;
+    Ok(CreatedCurriculum {
+        id: outcome.curriculum_id,
+        lessons: outcome.lessons as u32,
+        tutorials_written: outcome.tutorials_written as u32,
+    })
+}
+
+#[tauri::command]
+pub fn cancel_generation(state: State<'_, AppState>) {
+    state.cancel.store(true, Ordering::SeqCst);
+}
+
+#[tauri::command]
+pub fn list_tutorials(
+    state: State<'_, AppState>,
+    query: String,
+) -> CommandResult<Vec<TutorialListItem>> {
+    state
+        .studio
+        .list_tutorials(state.store()?, &query)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn open_tutorial(state: State<'_, AppState>, id: i64) -> CommandResult<OpenedTutorial> {
+    state
+        .studio
+        .open_tutorial(state.store()?, positive_id(id)?)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn rename_tutorial(state: State<'_, AppState>, id: i64, title: String) -> CommandResult<()> {
+    state
+        .studio
+        .rename_tutorial(state.store()?, positive_id(id)?, &title)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn delete_tutorial(state: State<'_, AppState>, id: i64) -> CommandResult<DeletedTutorial> {
+    state
+        .studio
+        .delete_tutorial(state.store()?, positive_id(id)?)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn restore_tutorial(
+    state: State<'_, AppState>,
+    deleted: DeletedTutorial,
+) -> CommandResult<i64> {
+    state
+        .studio
+        .restore_tutorial(state.store()?, &deleted)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn list_curricula(state: State<'_, AppState>) -> CommandResult<Vec<CurriculumListItem>> {
+    state.studio.list_curricula(state.store()?).map_err(message)
+}
+
+#[tauri::command]
+pub fn open_curriculum(state: State<'_, AppState>, id: i64) -> CommandResult<CurriculumDetail> {
+    state
+        .studio
+        .open_curriculum(state.store()?, positive_id(id)?)
+        .map_err(message)
+}
+
+/// Writes a tutorial to `path` (from the save dialog, or typed): JSON or MIDI by extension.
+#[tauri::command(async)]
+pub fn export_tutorial(
+    state: State<'_, AppState>,
+    id: i64,
+    path: String,
+    tempo_bpm: u32,
+) -> CommandResult<ExportedFile> {
+    if path.chars().count() > 4096 {
+        return Err("the path is too long".into());
+    }
+    state
+        .studio
+        .export_tutorial_file(
+            state.store()?,
+            positive_id(id)?,
+            &PathBuf::from(path),
+            tempo_bpm,
+        )
+        .map_err(message)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SettingsView {
+    pub settings: Settings,
+    /// Where the settings are saved.
+    pub file: String,
+    /// The models folder in force when the setting is empty.
+    pub default_models_folder: String,
+    pub gemini_key: KeyStatus,
+    /// Whether GEMINI_API_KEY is set in the environment (it overrides the keychain).
+    pub gemini_key_in_environment: bool,
+}
+
+fn settings_view(state: &AppState, settings: Settings) -> SettingsView {
+    SettingsView {
+        settings,
+        file: state.studio.settings_file().display().to_string(),
+        default_models_folder: state.studio.paths().models_dir().display().to_string(),
+        gemini_key: keychain::status(),
+        gemini_key_in_environment: std::env::var(crate::GEMINI_KEY_ENV)
+            .is_ok_and(|key| !key.trim().is_empty()),
+    }
+}
+
+#[tauri::command(async)]
+pub fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsView> {
+    let settings = state.studio.settings().map_err(message)?;
+    Ok(settings_view(&state, settings))
+}
+
+#[tauri::command(async)]
+pub fn save_settings(
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> CommandResult<SettingsView> {
+    state.studio.save_settings(&settings).map_err(message)?;
+    Ok(settings_view(&state, settings))
+}
+
+#[tauri::command(async)]
+pub fn set_gemini_key(key: String) -> CommandResult<KeyStatus> {
+    keychain::store(&key)?;
+    Ok(keychain::status())
+}
+
+#[tauri::command(async)]
+pub fn forget_gemini_key() -> CommandResult<KeyStatus> {
+    keychain::forget()?;
+    Ok(keychain::status())
+}
+
+#[tauri::command]
+pub fn usage_report(state: State<'_, AppState>, since: i64) -> CommandResult<UsageReport> {
+    state.studio.usage(state.store()?, since).map_err(message)
+}
+
+/// A catalogue model as the Models screen shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ModelView {
+    pub id: String,
+    pub name: String,
+    /// "local" or "cloud".
+    pub kind: String,
+    pub tiers: Vec<String>,
+    #[ts(type = "number | null")]
+    pub download_bytes: Option<u64>,
+    #[ts(type = "number | null")]
+    pub memory_mb: Option<u64>,
+    pub availability: AvailabilityView,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum AvailabilityView {
+    Installed {
+        path: String,
+    },
+    NotInstalled,
+    Partial {
+        #[ts(type = "number")]
+        bytes: u64,
+    },
+    WrongSize {
+        #[ts(type = "number")]
+        bytes: u64,
+    },
+    Enabled,
+    Disabled {
+        reason: String,
+    },
+}
+
+impl From<ModelStatus> for ModelView {
+    fn from(model: ModelStatus) -> Self {
+        use crate::Availability as A;
+        let availability = match model.availability {
+            A::Installed { path } => AvailabilityView::Installed {
+                path: path.display().to_string(),
+            },
+            A::NotInstalled => AvailabilityView::NotInstalled,
+            A::Partial { bytes } => AvailabilityView::Partial { bytes },
+            A::WrongSize { bytes } => AvailabilityView::WrongSize { bytes },
+            A::Enabled => AvailabilityView::Enabled,
+            A::Disabled { reason } => AvailabilityView::Disabled { reason },
+        };
+        ModelView {
+            id: model.id,
+            name: model.name,
+            kind: model.kind.to_string(),
+            tiers: model.tiers,
+            download_bytes: model.download_bytes,
+            memory_mb: model.memory_mb,
+            availability,
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Before anything is made: which generator, tier and model a request would use, and why.
+//!
+//! The tier comes from models.toml (task → complexity → tier); whether its model can run
+//! comes from what is installed and the settings. Model-written documents are not wired
+//! into the Studio yet, so the plan says plainly what runs today: the template generator,
+//! for the kinds it can write, or nothing.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::catalog::{TaskKind, TierTarget};
+use crate::{Availability, Studio};
+
+/// What the Create screen can be asked to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CreateKind {
+    Curriculum,
+    Tutorial,
+    Exercise,
+    TheoryAnalysis,
+    Assessment,
+    LessonPlanPart,
+}
+
+impl CreateKind {
+    pub fn task(self) -> TaskKind {
+        match self {
+            CreateKind::Curriculum => TaskKind::CurriculumPlanning,
+            CreateKind::Tutorial => TaskKind::TutorialGeneration,
+            CreateKind::Exercise => TaskKind::ExerciseGeneration,
+            CreateKind::TheoryAnalysis => TaskKind::TheoryAnalysis,
+            CreateKind::Assessment => TaskKind::Assessments,
+            CreateKind::LessonPlanPart => TaskKind::LessonPlan,
+        }
+    }
+
+    /// Whether the Studio can make this kind with the template generator, no model needed.
+    pub fn has_template(self) -> bool {
+        matches!(self, CreateKind::Tutorial | CreateKind::Curriculum)
+    }
+}
+
+/// Which generator would run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Generator {
+    Template,
+    /// Nothing can make this kind on this machine yet.
+    Unavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct GenerationPlan {
+    pub kind: CreateKind,
+    /// The task's key in models.toml, e.g. "tutorial_generation".
+    pub task: String,
+    pub complexity: u8,
+    /// The tier models.toml routes this complexity to, if any.
+    pub tier: Option<String>,
+    /// The model that tier names (after the network fallback, when it applies).
+    pub model: Option<String>,
+    pub model_name: Option<String>,
+    /// Whether that model is installed (local) or usable (cloud) here.
+    pub model_ready: bool,
+    /// What would happen with a model, in a sentence.
+    pub model_reason: String,
+    /// What runs if the user presses Create now.
+    pub generator: Generator,
+    /// Why that generator, in a sentence a teacher can act on.
+    pub explanation: String,
+}
+
+impl Studio {
+    /// The plan for making `kind` with the current catalogue, models and settings.
+    pub fn plan(&self, kind: CreateKind, network_allowed: bool) -> GenerationPlan {
+        let task = kind.task();
+        let complexity = self.catalog().complexity(task);
+        let tier = self.catalog().tier_for_complexity(complexity);
+        let models = self.models();
+        let (mut model_reason, chosen) = if let Some(tier) = tier {
+            let target = match &tier.target {
+                TierTarget::Local(id) | TierTarget::Cloud(id) => id,
+            };
+            let status = models.iter().find(|m| &m.id == target);
+            let is_cloud = matches!(tier.target, TierTarget::Cloud(_));
+            if is_cloud && !network_allowed {
+                let fallback = tier
+                    .fallback
+                    .as_deref()
+                    .and_then(|id| models.iter().find(|m| m.id == id));
+                let mut reason = format!(
+                    "complexity {complexity} belongs to the {} tier ({}), but the network is off in Settings",
+                    tier.id,
+                    status.map_or(target.as_str(), |m| m.name.as_str())
+                );
+                if let Some(fallback) = fallback {
+                    reason.push_str(&format!("; {} takes it instead", fallback.name));
+                }
+                (reason, fallback)
+            } else {
+                let reason = format!(
+                    "complexity {complexity} belongs to the {} tier ({})",
+                    tier.id,
+                    status.map_or(target.as_str(), |m| m.name.as_str())
+                );
+                (reason, status)
+            }
+        } else {
+            (
+                format!("models.toml routes no tier for complexity {complexity}"),
+                None,
+            )
+        };
+        let model_ready = chosen.is_some_and(|m| {
+            matches!(
+                m.availability,
+                Availability::Installed { .. } | Availability::Enabled
+            )
+        });
+        if chosen.is_some() {
+            model_reason.push_str(if model_ready {
+                "; it is ready"
+            } else {
+                "; it is not installed (see Models)"
+            });
+        }
+        let (generator, explanation) = if kind.has_template() {
+            (
+                Generator::Template,
+                "Model generation is not available in this build yet; the template generator \
+                 writes this from the theory engine, with no model and no download."
+                    .to_string(),
+            )
+        } else {
+            (
+                Generator::Unavailable,
+                "Model generation is not available in this build yet, and the template generator \
+                 does not make this kind from the window: make a tutorial or a curriculum instead."
+                    .to_string(),
+            )
+        };
+        GenerationPlan {
+            kind,
+            task: task.key().to_string(),
+            complexity,
+            tier: tier.map(|t| t.id.clone()),
+            model: chosen.map(|m| m.id.clone()),
+            model_name: chosen.map(|m| m.name.clone()),
+            model_ready,
+            model_reason,
+            generator,
+            explanation,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AppPaths, Catalog};
+
+    fn studio() -> (tempfile::TempDir, Studio) {
+        let dir = tempfile::tempdir().unwrap();
+        let studio = Studio::new(AppPaths::at(dir.path()), Catalog::builtin().unwrap());
+        (dir, studio)
+    }
+
+    #[test]
+    fn a_tutorial_routes_by_its_complexity_and_runs_on_templates() {
+        let (_dir, studio) = studio();
+        let plan = studio.plan(CreateKind::Tutorial, false);
+        assert_eq!(plan.task, "tutorial_generation");
+        assert_eq!(
+            plan.complexity,
+            studio.catalog().complexity(TaskKind::TutorialGeneration)
+        );
+        assert!(plan.tier.is_some());
+        assert!(
+            !plan.model_ready,
+            "no model is installed in an empty data folder"
+        );
+        assert_eq!(plan.generator, Generator::Template);
+    }
+
+    #[test]
+    fn the_cloud_tier_falls_back_when_the_network_is_off() {
+        let (_dir, studio) = studio();
+        let offline = studio.plan(CreateKind::Curriculum, false);
+        let online = studio.plan(CreateKind::Curriculum, true);
+        assert_eq!(offline.tier.as_deref(), Some("cloud"));
+        assert!(
+            offline.model_reason.contains("network is off"),
+            "{}",
+            offline.model_reason
+        );
+        assert_ne!(offline.model, online.model);
+    }
+
+    #[test]
+    fn kinds_without_a_template_say_so() {
+        let (_dir, studio) = studio();
+        let plan = studio.plan(CreateKind::Assessment, false);
+        assert_eq!(plan.generator, Generator::Unavailable);
+        assert!(plan.explanation.contains("not available"));
+    }
+}

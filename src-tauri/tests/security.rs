@@ -1,0 +1,85 @@
+//! The window's security settings: the CSP forbids remote content, and the capability grants
+//! exactly Cadence's own commands (the ones build.rs declares) plus the save dialog.
+
+use std::path::Path;
+
+fn read_json(relative: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn directives(csp: &str) -> Vec<(String, Vec<String>)> {
+    csp.split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            let mut parts = d.split_whitespace().map(str::to_string);
+            (parts.next().unwrap(), parts.collect())
+        })
+        .collect()
+}
+
+#[test]
+fn the_csp_allows_no_remote_scripts_or_content() {
+    let config = read_json("tauri.conf.json");
+    let csp = config["app"]["security"]["csp"]
+        .as_str()
+        .expect("tauri.conf.json sets app.security.csp");
+    let directives = directives(csp);
+    let sources = |name: &str| -> Vec<String> {
+        directives
+            .iter()
+            .find(|(directive, _)| directive == name)
+            .map(|(_, sources)| sources.clone())
+            .unwrap_or_else(|| panic!("the CSP has no {name}"))
+    };
+    assert_eq!(sources("default-src"), ["'self'"]);
+    assert_eq!(
+        sources("script-src"),
+        ["'self'"],
+        "scripts come only from the app"
+    );
+    assert_eq!(sources("object-src"), ["'none'"]);
+    for (directive, sources) in &directives {
+        for source in sources {
+            let remote = source.starts_with("http:") && source != "http://ipc.localhost"
+                || source.starts_with("https:")
+                || source.starts_with("ws")
+                || source == "*"
+                || source.contains("unsafe-eval");
+            assert!(!remote, "{directive} allows {source}");
+        }
+    }
+    assert_eq!(sources("connect-src"), ["ipc:", "http://ipc.localhost"]);
+}
+
+#[test]
+fn the_window_may_call_only_our_commands_and_the_save_dialog() {
+    let build =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs")).unwrap();
+    let list = build
+        .split("const COMMANDS: &[&str] = &[")
+        .nth(1)
+        .and_then(|rest| rest.split("];").next())
+        .expect("build.rs lists COMMANDS");
+    let mut expected: Vec<String> = list
+        .split(',')
+        .map(|c| c.trim().trim_matches('"'))
+        .filter(|c| !c.is_empty())
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    expected.push("dialog:allow-save".into());
+    let capability = read_json("capabilities/main.json");
+    let granted: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(granted, expected);
+    assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    assert!(
+        capability.get("remote").is_none(),
+        "no remote URL may use the capability"
+    );
+}

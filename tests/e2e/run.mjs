@@ -1,0 +1,222 @@
+// End-to-end tests of the real Cadence window, driven through WebDriver (tauri-driver and
+// WebKitWebDriver) under a private Xvfb display, with a temporary data folder.
+//
+//   node tests/e2e/run.mjs <path to the cadence binary>
+//
+// Screenshots of every screen land in target/e2e-screenshots/.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { WebDriver } from "./webdriver.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const binary = resolve(process.argv[2] ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug/cadence"));
+const shots = join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "e2e-screenshots");
+const port = Number(process.env.CADENCE_E2E_PORT ?? 4444);
+const display = `:${process.env.CADENCE_E2E_DISPLAY ?? 90 + Math.floor(Math.random() * 400)}`;
+
+if (!existsSync(binary)) {
+  console.error(`error: ${binary} does not exist; build it first with cargo build -p cadence`);
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const home = mkdtempSync(join(tmpdir(), "cadence-e2e-"));
+const exportDir = mkdtempSync(join(tmpdir(), "cadence-e2e-export-"));
+const children = [];
+// tauri-driver from PATH, else where `cargo install` puts it.
+const cargoBin = join(process.env.CARGO_HOME ?? join(process.env.HOME ?? "", ".cargo"), "bin", "tauri-driver");
+const tauriDriver = process.env.TAURI_DRIVER ?? (existsSync(cargoBin) ? cargoBin : "tauri-driver");
+
+function start(command, args, env) {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+  children.push(child);
+  return child;
+}
+
+async function waitForPort() {
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/status`);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`tauri-driver did not listen on port ${port}`);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let passed = 0;
+function check(condition, what) {
+  if (!condition) throw new Error(`check failed: ${what}`);
+  passed += 1;
+  console.log(`  ok - ${what}`);
+}
+
+async function screenshot(driver, name) {
+  // Let fonts and notation settle before the picture is taken.
+  await sleep(400);
+  const png = await driver.screenshot();
+  writeFileSync(join(shots, `${name}.png`), png);
+  // A blank window compresses to almost nothing; a populated one does not.
+  check(png.length > 15000, `screenshot ${name}.png is populated (${png.length} bytes)`);
+}
+
+async function go(driver, screen, heading) {
+  await driver.click(await driver.find(`[data-nav="${screen}"]`));
+  await driver.waitFor("main h2", { predicate: (text) => text.includes(heading) });
+}
+
+async function selectOption(driver, selectCss, value) {
+  await driver.click(await driver.find(`${selectCss} option[value="${value}"]`));
+}
+
+async function firstSession(driver) {
+  await driver.start(binary);
+  await driver.waitFor("main h2", { predicate: (t) => t === "Create" });
+  await driver.waitFor('[data-testid="first-run"]');
+  await driver.waitFor('[data-testid="generator"]', { predicate: (t) => t.includes("Template generator") });
+  check(true, "the Create screen shows, with the first-run guide and the template generator planned");
+  await screenshot(driver, "create");
+
+  await selectOption(driver, 'select[data-testid="key"]', "Eb major");
+  const topic = await driver.find('[data-testid="topic"]');
+  await driver.clear(topic);
+  await driver.type(topic, "ii-V-I");
+  await driver.click(await driver.find('[data-testid="start"]'));
+  const title = await driver.text(await driver.waitFor('[data-testid="tutorial-title"]'));
+  check(title === "The ii-V-I in Eb major", `the tutorial opens after it is made (“${title}”)`);
+
+  const chords = await driver.findAll('[data-testid="chord"]');
+  const chordText = await Promise.all(chords.map((c) => driver.text(c)));
+  check(chords.length === 4 && chordText[0].includes("Fm7") && chordText[1].includes("Bb7"), `the chords are shown (${chordText.map((t) => t.split("\n")[0]).join(" ")})`);
+  await driver.waitFor('[data-testid="notation"] svg');
+  const staves = await driver.execute("return document.querySelectorAll('[data-testid=notation] svg .abcjs-note').length");
+  check(staves > 0, `the chord chart is drawn as notation (${staves} notes)`);
+  const lit = await driver.execute("return [...document.querySelectorAll('[data-testid=piano] rect.lit')].map(r => r.dataset.note).join(' ')");
+  check(lit.split(" ").length === 4, `the keyboard lights the first voicing (${lit})`);
+  await driver.click(chords[1]);
+  const litAfter = await driver.execute("return [...document.querySelectorAll('[data-testid=piano] rect.lit')].map(r => r.dataset.note).join(' ')");
+  check(litAfter !== lit, `choosing another chord lights its voicing (${litAfter})`);
+  const sections = await driver.execute("return [...document.querySelectorAll('article h3')].map(h => h.textContent).join('|')");
+  check(["Overview", "Theory", "The music", "Practice", "Common mistakes", "Next steps"].every((s) => sections.includes(s)), `the lesson has its sections (${sections})`);
+  await driver.execute("document.getElementById('music-heading').scrollIntoView()");
+  await screenshot(driver, "tutorial");
+
+  // Playback: the button turns into Stop and the chords follow the music (80 bpm, 3 s a bar).
+  await driver.click(await driver.find('[data-testid="play"]'));
+  await driver.waitFor('[data-testid="play"]', { predicate: (t) => t === "Stop" });
+  await sleep(3600);
+  const playing = await driver.execute("return [...document.querySelectorAll('[data-testid=chord]')].findIndex(c => c.getAttribute('aria-selected') === 'true')");
+  check(playing === 1, `playback moves to the second chord after one bar (chord ${playing + 1})`);
+  await driver.click(await driver.find('[data-testid="play"]'));
+  await driver.waitFor('[data-testid="play"]', { predicate: (t) => t === "Play" });
+
+  // Export through the typed-path flow (the native dialog is the default for users).
+  await driver.execute("window.scrollTo(0, 0); document.querySelector('.exports details').open = true");
+  const exportPath = join(exportDir, "ii-V-I.json");
+  const pathInput = await driver.find('[data-testid="export-path"]');
+  await driver.type(pathInput, exportPath);
+  await driver.click(await driver.find('[data-testid="export-typed"]'));
+  await driver.waitFor('[data-testid="export-done"]');
+  const exported = JSON.parse(readFileSync(exportPath, "utf8"));
+  check(exported.title === "The ii-V-I in Eb major" && exported.music.key === "Eb major" && exported.music.chords.length === 4, "the JSON export is the tutorial");
+  check(exported.music.chords[0].symbol === "Fm7" && exported.schema_version === 1, "the exported chords are spelled and versioned");
+
+  await driver.clear(pathInput);
+  const midiPath = join(exportDir, "ii-V-I.mid");
+  await driver.type(pathInput, midiPath);
+  await driver.click(await driver.find('[data-testid="export-typed"]'));
+  await driver.waitFor('[data-testid="export-done"]', { predicate: (t) => t.includes(".mid") });
+  check(readFileSync(midiPath).subarray(0, 4).toString() === "MThd", "the MIDI export is a standard MIDI file");
+
+  await driver.clear(pathInput);
+  await driver.type(pathInput, `${exportDir}/../escape.json`);
+  await driver.click(await driver.find('[data-testid="export-typed"]'));
+  const refusal = await driver.text(await driver.waitFor('[data-testid="export-error"]'));
+  check(refusal.includes("..") && !existsSync(join(exportDir, "../escape.json")), "an export path with .. is refused");
+
+  await go(driver, "library", "Library");
+  await driver.waitFor('[data-testid="tutorial-list"]', { predicate: (t) => t.includes("The ii-V-I in Eb major") });
+  await screenshot(driver, "library");
+
+  await go(driver, "models", "Models");
+  await driver.waitFor('[data-testid="models"]', { predicate: (t) => t.includes("Qwen2.5") && t.includes("Not installed") });
+  check(true, "the Models screen lists the catalogue and what is installed");
+  await screenshot(driver, "models");
+
+  await go(driver, "settings", "Settings");
+  const budget = await driver.waitFor('[data-testid="budget"]');
+  await driver.clear(budget);
+  await driver.type(budget, "-3");
+  await driver.click(await driver.find('[data-testid="save-settings"]'));
+  const settingsError = await driver.text(await driver.waitFor('[data-testid="settings-error"]'));
+  check(settingsError.includes("budget"), "a negative budget is refused");
+  await driver.clear(budget);
+  await driver.type(budget, "7.5");
+  await driver.click(await driver.find('[data-testid="save-settings"]'));
+  await driver.waitFor('[role="status"]', { predicate: (t) => t.includes("saved") });
+  const stored = JSON.parse(readFileSync(join(home, "settings.json"), "utf8"));
+  check(stored.monthly_budget_usd === 7.5, "settings are saved to the data folder");
+  await screenshot(driver, "settings");
+
+  await go(driver, "usage", "Usage");
+  await driver.waitFor('[data-testid="usage-empty"]');
+  check(true, "the Usage screen explains that nothing has been counted yet");
+  await screenshot(driver, "usage");
+
+  await go(driver, "coach", "Coach");
+  await driver.waitFor('[data-testid="coach-unavailable"]');
+  check(true, "the Coach screen says plainly that coaching is not available in this build");
+  await screenshot(driver, "coach");
+  await driver.stop();
+}
+
+async function secondSession(driver) {
+  await driver.start(binary);
+  await driver.waitFor("main h2", { predicate: (t) => t === "Create" });
+  await go(driver, "library", "Library");
+  const search = await driver.find('[data-testid="search"]');
+  await driver.type(search, "ii-V");
+  await driver.waitFor('[data-testid="tutorial-list"]', { predicate: (t) => t.includes("The ii-V-I in Eb major") });
+  check(true, "after a restart the library finds the tutorial");
+  await driver.click(await driver.find('[data-testid="tutorial-list"] a'));
+  await driver.waitFor('[data-testid="tutorial-title"]', { predicate: (t) => t === "The ii-V-I in Eb major" });
+  check(true, "and opens it");
+  await selectOption(driver, 'select[data-testid="theme"]', "dark");
+  await driver.click(await driver.find('[data-testid="large-text"]'));
+  const look = await driver.execute("return document.documentElement.dataset.theme + ' ' + document.documentElement.dataset.text");
+  check(look === "dark large", `the theme and text size can be switched (${look})`);
+  await driver.execute("document.getElementById('music-heading').scrollIntoView()");
+  await screenshot(driver, "tutorial-dark-large");
+  await driver.stop();
+}
+
+let failed = false;
+try {
+  console.log(`e2e: ${binary} on display ${display}, data in ${home}`);
+  start("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {});
+  await sleep(700);
+  start(tauriDriver, ["--port", String(port)], {
+    DISPLAY: display,
+    CADENCE_HOME: home,
+    // The webview keeps its storage (theme, text size) under XDG_DATA_HOME: keep it private too.
+    XDG_DATA_HOME: join(home, "xdg-data"),
+    GEMINI_API_KEY: "",
+  });
+  await waitForPort();
+  await firstSession(new WebDriver(`http://127.0.0.1:${port}`));
+  await secondSession(new WebDriver(`http://127.0.0.1:${port}`));
+  console.log(`e2e: ${passed} checks passed; screenshots in ${shots}`);
+} catch (error) {
+  failed = true;
+  console.error(`e2e: FAILED after ${passed} checks: ${error.stack ?? error}`);
+} finally {
+  for (const child of children.reverse()) child.kill();
+  rmSync(home, { recursive: true, force: true });
+  rmSync(exportDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

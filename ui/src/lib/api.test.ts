@@ -1,0 +1,67 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const { invoke } = vi.hoisted(() => ({ invoke: vi.fn() }));
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke,
+  Channel: class {
+    onmessage: ((message: unknown) => void) | null = null;
+  },
+}));
+vi.mock("@tauri-apps/plugin-dialog", () => ({ save: vi.fn(async () => "/home/me/lesson.json") }));
+
+const api = await import("./api");
+
+describe("api", () => {
+  beforeEach(() => {
+    invoke.mockReset();
+  });
+
+  it("calls each command by name with camel-case arguments", async () => {
+    invoke.mockResolvedValue({ id: 3 });
+    await api.createTutorial("ii-V-I", "Eb major", "beginner");
+    expect(invoke).toHaveBeenLastCalledWith("create_tutorial", { topic: "ii-V-I", key: "Eb major", level: "beginner" });
+    await api.exportTutorial(3, "/tmp/x.json", 100);
+    expect(invoke).toHaveBeenLastCalledWith("export_tutorial", { id: 3, path: "/tmp/x.json", tempoBpm: 100 });
+    await api.listTutorials();
+    expect(invoke).toHaveBeenLastCalledWith("list_tutorials", { query: "" });
+    await api.usageReport(5);
+    expect(invoke).toHaveBeenLastCalledWith("usage_report", { since: 5 });
+  });
+
+  it("turns a rejected invoke into an ApiError carrying Rust's sentence", async () => {
+    invoke.mockRejectedValue("the title must have 1 to 200 characters");
+    const error = await api.renameTutorial(1, "").catch((e) => e);
+    expect(error).toBeInstanceOf(api.ApiError);
+    expect(error.message).toBe("the title must have 1 to 200 characters");
+    expect(error.command).toBe("rename_tutorial");
+  });
+
+  it("streams curriculum progress through a channel", async () => {
+    invoke.mockImplementation(async (_command: string, args: { onProgress: { onmessage: (p: unknown) => void } }) => {
+      args.onProgress.onmessage({ done: 1, total: 2, message: "outline" });
+      return { id: 1, lessons: 1, tutorials_written: 1 };
+    });
+    const seen: string[] = [];
+    const result = await api.createCurriculum("C major", "beginner", 4, (p) => seen.push(p.message));
+    expect(seen).toEqual(["outline"]);
+    expect(result.lessons).toBe(1);
+  });
+
+  it("asks the native dialog for a path with the right extension", async () => {
+    const dialog = await import("@tauri-apps/plugin-dialog");
+    await api.chooseExportPath("ii-V-I: in Eb?", "midi");
+    expect(dialog.save).toHaveBeenLastCalledWith(expect.objectContaining({ defaultPath: "ii-V-I in Eb.mid" }));
+  });
+
+  it("describes availability and sizes for people", () => {
+    expect(api.describeAvailability({ state: "partial", bytes: 1_500_000 })).toBe("Partly downloaded (1.5 MB)");
+    expect(api.describeAvailability({ state: "disabled", reason: "no key" })).toBe("Disabled (no key)");
+    expect(api.formatBytes(2_393_232_672)).toBe("2.4 GB");
+    expect(api.formatBytes(null)).toBe("—");
+  });
+
+  it("never pretends to coach", async () => {
+    expect(api.coach.unavailableReason).toMatch(/not part of this build/);
+    await expect(api.coach.ask("hi", () => {})).rejects.toThrow();
+  });
+});
