@@ -20,7 +20,7 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Read through serde: the test checks that it parses.
 struct PracticeCard {
-    #[schemars(length(min = 3, max = 60))]
+    #[schemars(length(min = 3, max = 40))]
     title: String,
     #[schemars(pattern(pattern::KEY))]
     key: String,
@@ -29,7 +29,7 @@ struct PracticeCard {
     tempo_bpm: u32,
     #[schemars(length(min = 2, max = 4))]
     chords: Vec<CardChord>,
-    #[schemars(length(min = 1, max = 3), inner(length(min = 3, max = 80)))]
+    #[schemars(length(min = 1, max = 2), inner(length(min = 3, max = 60)))]
     tips: Vec<String>,
 }
 
@@ -68,7 +68,7 @@ fn prompt(schema: &serde_json::Value) -> Prompt {
 
 fn options(seed: u64, schema: Option<serde_json::Value>) -> GenerationOptions {
     GenerationOptions {
-        max_tokens: if schema.is_some() { 400 } else { 200 },
+        max_tokens: if schema.is_some() { 300 } else { 160 },
         sampling: SamplingOptions {
             temperature: 0.8,
             seed,

@@ -51,6 +51,12 @@ enum Command {
         /// CPU threads (default: every core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Time constrained decoding under this JSON Schema file (default: the tutorial's).
+        #[arg(long)]
+        schema: Option<PathBuf>,
+        /// Skip the constrained-decoding measurement.
+        #[arg(long, conflicts_with = "schema")]
+        no_schema: bool,
     },
     /// Spell chords, read roman numerals, voice progressions, check a chart.
     #[command(subcommand)]
@@ -336,10 +342,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             generate(args)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { model, threads } => {
+        Command::Bench {
+            model,
+            threads,
+            schema,
+            no_schema,
+        } => {
             let path = resolve_model(&model)?;
+            let schema = match (schema, no_schema) {
+                (_, true) => None,
+                (Some(file), false) => Some(read_schema(&file)?),
+                (None, false) => Some(content::schema::DocumentKind::Tutorial.schema()),
+            };
             let options = llm::BenchOptions {
                 threads,
+                schema,
                 ..Default::default()
             };
             println!(
@@ -604,11 +621,10 @@ fn generate(args: GenerateArgs) -> anyhow::Result<()> {
 
 /// Reads a JSON Schema file and checks that it is one.
 fn read_schema(path: &Path) -> anyhow::Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!("cannot read the schema {}; check the path", path.display())
-    })?;
-    let schema: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not JSON", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the schema {}; check the path", path.display()))?;
+    let schema: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     llm::structured::ensure_valid_schema(&schema)
         .with_context(|| format!("{} cannot be used", path.display()))?;
     Ok(schema)

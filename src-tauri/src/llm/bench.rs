@@ -8,11 +8,13 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::config::Architecture;
+use super::constraint::{Allowed, ConstraintFactory, mask_logits};
 use super::device::DeviceChoice;
 use super::error::{LlmError, Result};
 use super::gguf::GgufFile;
 use super::model::{LoadOptions, LogitsMode, Model, default_threads};
 use super::sampler::argmax;
+use super::tokenizer::TextTokenizer;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
@@ -24,6 +26,8 @@ pub struct BenchOptions {
     pub device: DeviceChoice,
     /// Each figure is the best of this many runs.
     pub repetitions: usize,
+    /// Also time greedy decoding under this JSON Schema against free decoding.
+    pub schema: Option<serde_json::Value>,
 }
 
 impl Default for BenchOptions {
@@ -34,6 +38,7 @@ impl Default for BenchOptions {
             decode_tokens: 128,
             device: DeviceChoice::Auto,
             repetitions: 2,
+            schema: None,
         }
     }
 }
@@ -54,6 +59,22 @@ pub struct DecodeFigure {
     pub tokens_per_s: f64,
 }
 
+/// The cost of constrained decoding: the same greedy decode with and without a schema,
+/// each step including everything between two tokens (forward pass, mask, sampling).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConstraintFigure {
+    pub tokens: usize,
+    pub free_tokens_per_s: f64,
+    pub constrained_tokens_per_s: f64,
+    /// How much slower constrained decoding is, in percent of the free speed.
+    pub slowdown_percent: f64,
+    /// Mean time the constraint takes per token: computing the mask, applying it, and
+    /// advancing the parser.
+    pub constraint_ms_per_token: f64,
+    /// Building the token trie and compiling the schema, once per generation.
+    pub setup_ms: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
     pub model: String,
@@ -67,8 +88,12 @@ pub struct BenchReport {
     /// Prefill of the first prompt plus choosing the first token.
     pub time_to_first_token_ms: f64,
     pub kv_cache_bytes: usize,
-    /// Peak resident memory of the process (Linux only).
+    /// Peak resident memory of the process (Linux only), before the constraint benchmark.
     pub peak_rss_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constrained_decode: Option<ConstraintFigure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constrained_decode_skipped: Option<String>,
 }
 
 /// The prompt the benchmark feeds: deterministic ids spread over the vocabulary, avoiding
@@ -93,6 +118,12 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
 
     let started = Instant::now();
     let file = GgufFile::open(path)?;
+    // Without a vocabulary to rebuild (the GGUF needs a tokenizer.json), the constrained
+    // figure is skipped and the report says why.
+    let tokenizer = match &options.schema {
+        Some(_) => Some(TextTokenizer::load(&file, None).map_err(|e| e.to_string())),
+        None => None,
+    };
     let file_size = file.file_size() as u64;
     let mut model = Model::from_gguf(
         &file,
@@ -144,6 +175,22 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
         }
         best_decode = best_decode.min(t.elapsed().as_secs_f64() * 1e3);
     }
+    let peak_rss_bytes = peak_rss_bytes();
+    let (mut constrained_decode, mut constrained_decode_skipped) = (None, None);
+    match (&options.schema, tokenizer) {
+        (Some(schema), Some(Ok(tokenizer))) => {
+            constrained_decode = Some(constraint_figure(
+                &mut model,
+                &tokenizer,
+                schema,
+                &prompt[..first_prompt],
+                options.decode_tokens,
+                repetitions,
+            )?)
+        }
+        (_, Some(Err(problem))) => constrained_decode_skipped = Some(problem),
+        _ => {}
+    }
     Ok(BenchReport {
         model: path.display().to_string(),
         architecture: model.config().architecture,
@@ -160,7 +207,80 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
         },
         time_to_first_token_ms,
         kv_cache_bytes: model.kv_cache_bytes(),
-        peak_rss_bytes: peak_rss_bytes(),
+        peak_rss_bytes,
+        constrained_decode,
+        constrained_decode_skipped,
+    })
+}
+
+/// Times `tokens` greedy steps after `prompt`, free and under `schema`, alternating the two
+/// so that machine noise hits both alike; keeps the best run of each.
+fn constraint_figure(
+    model: &mut Model,
+    tokenizer: &TextTokenizer,
+    schema: &serde_json::Value,
+    prompt: &[u32],
+    tokens: usize,
+    repetitions: usize,
+) -> Result<ConstraintFigure> {
+    let setup = Instant::now();
+    let factory = ConstraintFactory::new(tokenizer, model.vocab_size())?;
+    factory.json_schema(schema)?;
+    let setup_ms = setup.elapsed().as_secs_f64() * 1e3;
+
+    let (mut best_free, mut best_constrained) = (f64::INFINITY, f64::INFINITY);
+    let (mut constrained_steps, mut mask_ms) = (0, 0.0);
+    for _ in 0..repetitions {
+        model.truncate(0);
+        let mut token = argmax(model.forward(prompt, LogitsMode::Last)?);
+        let t = Instant::now();
+        for _ in 0..tokens {
+            token = argmax(model.forward(&[token], LogitsMode::Last)?);
+        }
+        best_free = best_free.min(t.elapsed().as_secs_f64() * 1e3 / tokens as f64);
+
+        model.truncate(0);
+        let mut constraint = factory.json_schema(schema)?;
+        let mut logits = model.forward(prompt, LogitsMode::Last)?.to_vec();
+        let (mut steps, mut masking) = (0usize, 0.0);
+        let t = Instant::now();
+        while steps < tokens {
+            let mask_started = Instant::now();
+            let Allowed::Tokens(mask) = constraint.next_allowed()? else {
+                break;
+            };
+            mask_logits(&mask, &mut logits);
+            masking += mask_started.elapsed().as_secs_f64() * 1e3;
+            let token = argmax(&logits);
+            if tokenizer.end_tokens().contains(&token) {
+                break;
+            }
+            let accept_started = Instant::now();
+            constraint.accept(token)?;
+            masking += accept_started.elapsed().as_secs_f64() * 1e3;
+            logits.clear();
+            logits.extend_from_slice(model.forward(&[token], LogitsMode::Last)?);
+            steps += 1;
+        }
+        if steps == 0 {
+            return Err(LlmError::Constraint(
+                "the schema allowed no token to benchmark".into(),
+            ));
+        }
+        let per_token = t.elapsed().as_secs_f64() * 1e3 / steps as f64;
+        if per_token < best_constrained {
+            best_constrained = per_token;
+            constrained_steps = steps;
+            mask_ms = masking / steps as f64;
+        }
+    }
+    Ok(ConstraintFigure {
+        tokens: constrained_steps,
+        free_tokens_per_s: 1e3 / best_free,
+        constrained_tokens_per_s: 1e3 / best_constrained,
+        slowdown_percent: (best_constrained / best_free - 1.0) * 100.0,
+        constraint_ms_per_token: mask_ms,
+        setup_ms,
     })
 }
 
