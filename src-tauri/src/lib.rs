@@ -6,10 +6,13 @@
 pub mod batch;
 pub mod catalog;
 pub mod content;
+pub mod generate;
 pub mod library;
 pub mod llm;
 pub mod paths;
 pub mod planning;
+pub mod providers;
+pub mod router;
 pub mod settings;
 pub mod store;
 pub mod theory;
@@ -45,6 +48,8 @@ pub enum StudioError {
     Content(#[from] ContentError),
     #[error("tutorial {0} is not in the library; `cadence library` lists the tutorials there")]
     NoSuchTutorial(i64),
+    #[error("cancelled; nothing was saved")]
+    Cancelled,
 }
 
 /// A tutorial the Studio wrote and stored, with where it came from.

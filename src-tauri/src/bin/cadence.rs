@@ -63,8 +63,10 @@ enum Command {
     Theory(TheoryCommand),
     /// Write a tutorial, check every chord, and save it to the library.
     ///
-    /// Tutorials are written by the template generator, which needs no model; model-written
-    /// tutorials arrive with local inference.
+    /// The task is routed by models.toml to the best installed model, which writes under the
+    /// tutorial's schema; the theory engine checks and repairs every musical fact, and a
+    /// refused answer is regenerated, then passed to the next model. With no model
+    /// installed, the template generator writes it.
     #[command(
         after_help = "Example:\n  cadence tutorial --topic ii-V-I --key Eb --level intermediate --out t.json"
     )]
@@ -81,6 +83,11 @@ enum Command {
         /// Write the tutorial's JSON to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        #[arg(long, default_value = "piano")]
+        instrument: String,
+        /// Use the template generator even when a model is installed.
+        #[arg(long)]
+        template: bool,
     },
     /// Pre-generate a curriculum with every lesson's tutorial and exercises (resumable).
     #[command(
@@ -374,19 +381,41 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             key,
             level,
             out,
+            instrument,
+            template,
         } => {
             let studio = studio()?;
-            let written = studio.write_tutorial(&studio.open_store()?, &topic, &key, level)?;
-            write_output(
-                out.as_deref(),
-                &content::export::tutorial_json(&written.tutorial),
-            )?;
+            let store = studio.open_store()?;
+            let (id, tutorial, summary) = if template {
+                let written = studio.write_tutorial(&store, &topic, &key, level)?;
+                let summary = format!(
+                    "template generator; {}",
+                    validation_summary(&written.validation)
+                );
+                (written.id, written.tutorial, summary)
+            } else {
+                let request = cadence::generate::TutorialRequest {
+                    topic,
+                    key,
+                    level,
+                    instrument,
+                };
+                let generated = generate_tutorial(&studio, &store, &request)?;
+                let provenance = &generated.provenance;
+                let summary = format!(
+                    "{}; {}",
+                    match &provenance.model {
+                        Some(model) => format!("written by {model}"),
+                        None => "template generator".to_string(),
+                    },
+                    validation_summary(&provenance.validation)
+                );
+                (generated.id, generated.tutorial, summary)
+            };
+            write_output(out.as_deref(), &content::export::tutorial_json(&tutorial))?;
             eprintln!(
-                "saved tutorial {} “{}” to the library ({} generator; {})",
-                written.id,
-                written.tutorial.title,
-                written.generator,
-                validation_summary(&written.validation)
+                "saved tutorial {id} “{}” to the library ({summary})",
+                tutorial.title
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -617,6 +646,65 @@ fn generate(args: GenerateArgs) -> anyhow::Result<()> {
         stats.decode_tokens_per_s
     );
     Ok(())
+}
+
+/// Routes and writes a tutorial, narrating the route, attempts and fallbacks on stderr.
+fn generate_tutorial(
+    studio: &Studio,
+    store: &cadence::Store,
+    request: &cadence::generate::TutorialRequest,
+) -> anyhow::Result<cadence::generate::GeneratedTutorial> {
+    use cadence::generate::Progress;
+    let network_allowed = studio
+        .settings()
+        .map(|s| s.network_allowed)
+        .unwrap_or(false);
+    let mut written = 0usize;
+    let generated = studio.generate_tutorial(
+        store,
+        request,
+        network_allowed,
+        &mut studio.installed_models(),
+        &llm::CancelToken::new(),
+        &mut |progress| match progress {
+            Progress::Routed { route } => {
+                eprintln!(
+                    "task {} (complexity {}) → tier {}",
+                    route.task,
+                    route.complexity,
+                    route.tier.as_deref().unwrap_or("none")
+                );
+                for skipped in &route.skipped {
+                    eprintln!("  passed over {skipped}");
+                }
+            }
+            Progress::Attempt { model, attempt } => {
+                written = 0;
+                eprintln!("writing with {model} (attempt {attempt})…");
+            }
+            Progress::Delta { text } => {
+                written += text.chars().count();
+                eprint!("\r  {written} characters");
+            }
+            Progress::Rejected { problems, .. } => {
+                eprintln!("\n  refused:");
+                for problem in problems {
+                    eprintln!("    {problem}");
+                }
+            }
+            Progress::Template { reason } => eprintln!("{reason}: using the template generator"),
+        },
+    )?;
+    if written > 0 {
+        eprintln!();
+    }
+    for fallback in &generated.provenance.fallbacks {
+        eprintln!("  fell back: {fallback}");
+    }
+    for issue in &generated.provenance.validation.issues {
+        eprintln!("  {issue}");
+    }
+    Ok(generated)
 }
 
 /// Reads a JSON Schema file and checks that it is one.

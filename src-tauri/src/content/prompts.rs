@@ -153,7 +153,9 @@ pub fn render(kind: TaskKind, values: &BTreeMap<String, String>) -> Result<Strin
         text = text.replace(&format!("{{{{{slot}}}}}"), value);
     }
     if let Some(document) = kind.document() {
-        text = text.replace("{{schema}}", &document.schema_text());
+        // Compact: the schema is the longest part of the prompt, and small local models
+        // have little context to spare.
+        text = text.replace("{{schema}}", &document.schema().to_string());
     }
     Ok(text)
 }

@@ -184,6 +184,7 @@ pub struct MusicPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voicing_kind: Option<String>,
     #[serde(default)]
+    #[schemars(length(max = 64))]
     pub chords: Vec<ChordEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<ScaleEntry>,
@@ -195,6 +196,7 @@ pub struct MusicPayload {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Overview {
+    #[schemars(length(max = 8), inner(length(max = 200)))]
     pub what_you_will_learn: Vec<String>,
     #[schemars(range(min = 1, max = 600))]
     pub duration_minutes: u32,
@@ -203,8 +205,11 @@ pub struct Overview {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TheorySection {
+    #[schemars(length(max = 1500))]
     pub summary: String,
+    #[schemars(length(max = 10), inner(length(max = 400)))]
     pub key_points: Vec<String>,
+    #[schemars(length(max = 8), inner(length(max = 400)))]
     pub examples: Vec<String>,
 }
 
@@ -212,26 +217,34 @@ pub struct TheorySection {
 pub struct PracticeStep {
     #[schemars(range(min = 1))]
     pub step: u32,
+    #[schemars(length(max = 160))]
     pub title: String,
+    #[schemars(length(max = 800))]
     pub instruction: String,
     /// How the student knows the step is mastered.
+    #[schemars(length(max = 400))]
     pub success_criteria: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PracticeGuide {
+    #[schemars(length(max = 12))]
     pub steps: Vec<PracticeStep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CommonMistake {
+    #[schemars(length(max = 400))]
     pub mistake: String,
+    #[schemars(length(max = 400))]
     pub fix: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NextSteps {
+    #[schemars(length(max = 8), inner(length(max = 160)))]
     pub topics: Vec<String>,
+    #[schemars(length(max = 800))]
     pub advice: String,
 }
 
@@ -240,12 +253,16 @@ pub struct NextSteps {
 pub struct Tutorial {
     #[serde(default = "current_version")]
     pub schema_version: u32,
+    #[schemars(length(max = 160))]
     pub title: String,
+    #[schemars(length(max = 120))]
     pub topic: String,
+    #[schemars(length(max = 60))]
     pub instrument: String,
     pub overview: Overview,
     pub theory: TheorySection,
     pub practice_guide: PracticeGuide,
+    #[schemars(length(max = 8))]
     pub common_mistakes: Vec<CommonMistake>,
     pub next_steps: NextSteps,
     pub music: MusicPayload,

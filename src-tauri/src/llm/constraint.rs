@@ -27,6 +27,22 @@ fn compile_options() -> Value {
     })
 }
 
+/// Gives every object schema that lists its properties `additionalProperties: false`
+/// unless it says otherwise. JSON Schema leaves objects open by default, and a small model
+/// left free to add fields invents them without end.
+fn close_objects(schema: &mut Value) {
+    match schema {
+        Value::Object(fields) => {
+            if fields.contains_key("properties") && !fields.contains_key("additionalProperties") {
+                fields.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            fields.values_mut().for_each(close_objects);
+        }
+        Value::Array(items) => items.iter_mut().for_each(close_objects),
+        _ => {}
+    }
+}
+
 /// `value` written as the constrained decoder writes JSON (see [`compile_options`]).
 pub fn to_constrained_json(value: &Value) -> String {
     let mut out = String::new();
@@ -137,6 +153,7 @@ impl ConstraintFactory {
             ));
         };
         let mut schema = Value::Object(fields.clone());
+        close_objects(&mut schema);
         schema["x-guidance"] = compile_options();
         let parser = self
             .factory

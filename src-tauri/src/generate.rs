@@ -1,0 +1,439 @@
+//! `Studio::generate_tutorial`: prompt, route, stream, parse, check every musical fact,
+//! repair, regenerate or escalate (bounded), store, and return the tutorial with where it
+//! came from. The template generator is the last fallback, so a request always ends in a
+//! correct tutorial unless it is cancelled or the request itself is wrong.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::catalog::{TaskKind, TokenizerSource};
+use crate::content::prompts::{self, TaskKind as PromptKind};
+use crate::content::validate::{self, Issue, Severity};
+use crate::content::{ContentError, Level, Tutorial, ValidationReport};
+use crate::llm::structured::{StructuredError, parse_as, schema_for};
+use crate::llm::{CancelToken, Message};
+use crate::providers::{LocalProvider, Provider, ProviderError, ProviderRequest};
+use crate::router::{self, Candidate, Route, Runner};
+use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
+use crate::store::{Store, tutorials};
+use crate::theory::Key;
+use crate::{Availability as ModelAvailability, Studio, StudioError, batch};
+
+/// Answers each model may give before the next model is tried.
+pub const ATTEMPTS_PER_MODEL: usize = 2;
+
+/// What the teacher asked for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TutorialRequest {
+    pub topic: String,
+    pub key: String,
+    pub level: Level,
+    pub instrument: String,
+}
+
+/// What a generation reports while it runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Progress {
+    Routed {
+        route: Route,
+    },
+    Attempt {
+        model: String,
+        attempt: usize,
+    },
+    /// More text of the answer being written.
+    Delta {
+        text: String,
+    },
+    /// The answer was refused; another attempt or model follows.
+    Rejected {
+        model: String,
+        attempt: usize,
+        problems: Vec<String>,
+    },
+    /// No model produced an acceptable answer: the template generator writes it.
+    Template {
+        reason: String,
+    },
+}
+
+/// One answer a model gave and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptRecord {
+    pub model: String,
+    pub attempt: usize,
+    pub accepted: bool,
+    pub problems: Vec<String>,
+    pub latency_ms: u64,
+}
+
+/// Where a document came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance {
+    /// `model` or `template`.
+    pub generator: &'static str,
+    pub tier: Option<String>,
+    /// The model that wrote the accepted answer.
+    pub model: Option<String>,
+    pub route: Route,
+    pub attempts: Vec<AttemptRecord>,
+    /// Why each earlier choice was left, in order.
+    pub fallbacks: Vec<String>,
+    pub validation: ValidationReport,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GeneratedTutorial {
+    pub id: i64,
+    pub tutorial: Tutorial,
+    pub provenance: Provenance,
+}
+
+/// Hands the pipeline a provider for a routed candidate. The Studio's own source loads
+/// local models; tests hand in scripted ones.
+pub trait ProviderSource {
+    fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError>;
+}
+
+/// Loads the catalogue's local models from disk.
+pub struct InstalledModels<'a> {
+    studio: &'a Studio,
+}
+
+impl ProviderSource for InstalledModels<'_> {
+    fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
+        let Runner::Local { path } = &candidate.runner else {
+            return Err(ProviderError::Cloud(
+                "the Gemini client is not connected to generation in this build; \
+                 use a local model"
+                    .into(),
+            ));
+        };
+        let model = self
+            .studio
+            .catalog()
+            .local_model(&candidate.model)
+            .ok_or_else(|| {
+                ProviderError::Cloud(format!("{} is not in the catalogue", candidate.model))
+            })?;
+        let tokenizer = match &model.tokenizer {
+            TokenizerSource::Gguf => None,
+            _ => Some(self.studio.tokenizer_file(&model.id)),
+        };
+        Ok(Box::new(LocalProvider::load(
+            model,
+            path,
+            tokenizer.as_deref(),
+        )?))
+    }
+}
+
+impl Studio {
+    /// The local models and cloud access usable now.
+    pub fn availability(&self, network_allowed: bool) -> router::Availability {
+        let mut available = router::Availability {
+            network_allowed,
+            ..router::Availability::default()
+        };
+        for status in self.models() {
+            match status.availability {
+                ModelAvailability::Installed { path } => {
+                    available.installed.push((status.id, path))
+                }
+                ModelAvailability::Enabled => available.cloud_ready = true,
+                _ => {}
+            }
+        }
+        available
+    }
+
+    /// Where a local model's tokenizer.json lives, for models whose GGUF vocabulary cannot
+    /// be rebuilt.
+    pub fn tokenizer_file(&self, model: &str) -> PathBuf {
+        self.paths().models_dir().join(model).join("tokenizer.json")
+    }
+
+    /// The installed models, as a [`ProviderSource`].
+    pub fn installed_models(&self) -> InstalledModels<'_> {
+        InstalledModels { studio: self }
+    }
+
+    /// Writes a tutorial with the best model available, checks it, and stores it.
+    pub fn generate_tutorial(
+        &self,
+        store: &Store,
+        request: &TutorialRequest,
+        network_allowed: bool,
+        providers: &mut dyn ProviderSource,
+        cancel: &CancelToken,
+        on_progress: &mut dyn FnMut(Progress),
+    ) -> Result<GeneratedTutorial, StudioError> {
+        let key = Key::from_str(&request.key)
+            .map_err(|e| StudioError::Content(ContentError::Theory(e)))?;
+        let route = router::route(
+            self.catalog(),
+            TaskKind::TutorialGeneration,
+            &self.availability(network_allowed),
+        );
+        on_progress(Progress::Routed {
+            route: route.clone(),
+        });
+        let prompt = tutorial_prompt(request, &key)?;
+        let mut provenance = Provenance {
+            generator: "template",
+            tier: route.tier.clone(),
+            model: None,
+            route: route.clone(),
+            attempts: Vec::new(),
+            fallbacks: route.skipped.clone(),
+            validation: ValidationReport::default(),
+        };
+
+        'candidates: for candidate in &route.candidates {
+            let mut provider = match providers.provider(candidate) {
+                Ok(provider) => provider,
+                Err(error) => {
+                    provenance
+                        .fallbacks
+                        .push(format!("{}: cannot start: {error}", candidate.model));
+                    continue;
+                }
+            };
+            let mut feedback: Vec<String> = Vec::new();
+            for attempt in 1..=ATTEMPTS_PER_MODEL {
+                on_progress(Progress::Attempt {
+                    model: candidate.model.clone(),
+                    attempt,
+                });
+                let started = Instant::now();
+                let answer = provider.generate(
+                    &tutorial_request(&prompt, &feedback, attempt),
+                    cancel,
+                    &mut |text| {
+                        on_progress(Progress::Delta {
+                            text: text.to_string(),
+                        })
+                    },
+                );
+                let latency_ms = started.elapsed().as_millis() as u64;
+                let answer = match answer {
+                    Ok(answer) => answer,
+                    Err(ProviderError::Cancelled) => {
+                        self.log(
+                            store,
+                            candidate,
+                            &route,
+                            latency_ms,
+                            GenerationOutcome::Cancelled,
+                            "",
+                        );
+                        return Err(StudioError::Cancelled);
+                    }
+                    Err(error) => {
+                        self.log(
+                            store,
+                            candidate,
+                            &route,
+                            latency_ms,
+                            GenerationOutcome::Failed,
+                            &error.to_string(),
+                        );
+                        provenance
+                            .fallbacks
+                            .push(format!("{}: {error}", candidate.model));
+                        continue 'candidates;
+                    }
+                };
+                let checked = check_answer(&answer.text, request, &key);
+                let record = |accepted: bool, problems: Vec<String>| AttemptRecord {
+                    model: candidate.model.clone(),
+                    attempt,
+                    accepted,
+                    problems,
+                    latency_ms,
+                };
+                match checked {
+                    Ok((tutorial, validation)) => {
+                        provenance.attempts.push(record(true, Vec::new()));
+                        let entry = GenerationRecord {
+                            task: route.task.clone(),
+                            tier: route.tier.clone().unwrap_or_default(),
+                            model: candidate.model.clone(),
+                            tokens_in: answer.prompt_tokens,
+                            tokens_out: answer.output_tokens,
+                            latency_ms,
+                            cost_usd: answer.cost_usd,
+                            cache_hit: false,
+                            outcome: GenerationOutcome::Ok,
+                            detail: validation.to_string(),
+                        };
+                        let row = batch::tutorial_row(&tutorial)?;
+                        let id = store.write(|tx| {
+                            generation_log::record(tx, &entry)?;
+                            tutorials::insert(tx, &row)
+                        })?;
+                        provenance.generator = "model";
+                        provenance.model = Some(candidate.model.clone());
+                        provenance.validation = validation;
+                        return Ok(GeneratedTutorial {
+                            id,
+                            tutorial,
+                            provenance,
+                        });
+                    }
+                    Err(problems) => {
+                        let truncated = answer
+                            .truncated
+                            .then(|| "the answer was cut off at the length limit".to_string());
+                        let problems: Vec<String> = truncated.into_iter().chain(problems).collect();
+                        self.log(
+                            store,
+                            candidate,
+                            &route,
+                            latency_ms,
+                            GenerationOutcome::Invalid,
+                            &problems.join("; "),
+                        );
+                        on_progress(Progress::Rejected {
+                            model: candidate.model.clone(),
+                            attempt,
+                            problems: problems.clone(),
+                        });
+                        provenance.attempts.push(record(false, problems.clone()));
+                        feedback = problems;
+                    }
+                }
+            }
+            provenance.fallbacks.push(format!(
+                "{}: no acceptable tutorial in {ATTEMPTS_PER_MODEL} attempts",
+                candidate.model
+            ));
+        }
+
+        if cancel.is_cancelled() {
+            return Err(StudioError::Cancelled);
+        }
+        let reason = if route.candidates.is_empty() {
+            "no model is installed for this task".to_string()
+        } else {
+            "no model wrote an acceptable tutorial".to_string()
+        };
+        on_progress(Progress::Template {
+            reason: reason.clone(),
+        });
+        provenance
+            .fallbacks
+            .push(format!("template generator: {reason}"));
+        let written = self.write_tutorial(store, &request.topic, &request.key, request.level)?;
+        provenance.validation = written.validation;
+        Ok(GeneratedTutorial {
+            id: written.id,
+            tutorial: written.tutorial,
+            provenance,
+        })
+    }
+
+    fn log(
+        &self,
+        store: &Store,
+        candidate: &Candidate,
+        route: &Route,
+        latency_ms: u64,
+        outcome: GenerationOutcome,
+        detail: &str,
+    ) {
+        let entry = GenerationRecord {
+            task: route.task.clone(),
+            tier: route.tier.clone().unwrap_or_default(),
+            model: candidate.model.clone(),
+            tokens_in: 0,
+            tokens_out: 0,
+            latency_ms,
+            cost_usd: 0.0,
+            cache_hit: false,
+            outcome,
+            detail: detail.to_string(),
+        };
+        // The ledger is a record, not the work: a failure to write it must not lose the
+        // generation's result.
+        let _ = store.write(|tx| generation_log::record(tx, &entry));
+    }
+}
+
+fn tutorial_prompt(request: &TutorialRequest, key: &Key) -> Result<String, StudioError> {
+    let values: BTreeMap<String, String> = [
+        ("instrument", request.instrument.clone()),
+        ("topic", request.topic.clone()),
+        ("key", key.to_string()),
+        ("level", request.level.to_string()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_string(), value))
+    .collect();
+    Ok(prompts::render(PromptKind::Tutorial, &values)?)
+}
+
+fn tutorial_request(prompt: &str, feedback: &[String], attempt: usize) -> ProviderRequest {
+    let mut messages = vec![Message::user(prompt)];
+    if !feedback.is_empty() {
+        messages.push(Message::user(format!(
+            "Your previous answer was refused:\n- {}\nWrite the whole tutorial again, fixing these.",
+            feedback.join("\n- ")
+        )));
+    }
+    ProviderRequest {
+        messages,
+        schema: Some(schema_for::<Tutorial>()),
+        // Leaves room for the prompt (about 2,500 tokens with the schema) in a 4k context.
+        max_tokens: 1536,
+        // The first answer is greedy; a retry samples, so that it can differ.
+        temperature: if attempt == 1 { 0.0 } else { 0.7 },
+        seed: attempt as u64,
+    }
+}
+
+/// Parses, holds the answer to the request, and checks every musical fact. Returns the
+/// repaired tutorial, or every problem that remains, each located by its path.
+fn check_answer(
+    text: &str,
+    request: &TutorialRequest,
+    key: &Key,
+) -> Result<(Tutorial, ValidationReport), Vec<String>> {
+    let mut tutorial: Tutorial = parse_as(text).map_err(|error| match error {
+        StructuredError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
+        other => vec![other.to_string()],
+    })?;
+    let mut held = Vec::new();
+    let wanted_key = key.to_string();
+    if tutorial.music.key != wanted_key {
+        held.push(Issue {
+            path: "music.key".into(),
+            severity: Severity::Repaired,
+            message: format!("`{}` is not the requested {wanted_key}", tutorial.music.key),
+        });
+        tutorial.music.key = wanted_key;
+    }
+    if tutorial.overview.difficulty != request.level {
+        held.push(Issue {
+            path: "overview.difficulty".into(),
+            severity: Severity::Repaired,
+            message: format!(
+                "`{}` is not the requested {}",
+                tutorial.overview.difficulty, request.level
+            ),
+        });
+        tutorial.overview.difficulty = request.level;
+    }
+    let mut report = validate::tutorial(&mut tutorial);
+    report.issues.splice(0..0, held);
+    if report.is_acceptable() {
+        Ok((tutorial, report))
+    } else {
+        Err(report.unrepaired())
+    }
+}

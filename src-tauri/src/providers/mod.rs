@@ -1,0 +1,194 @@
+//! One interface over everything that writes text: local GGUF models (through `llm`), the
+//! cloud, and scripted answers for tests and demonstrations.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::catalog::LocalModel;
+use crate::llm::{
+    CancelToken, Engine, FinishReason, GenerationOptions, LlmError, LoadOptions, Message, Prompt,
+    SamplingOptions,
+};
+
+/// What a provider is asked for.
+#[derive(Debug, Clone)]
+pub struct ProviderRequest {
+    pub messages: Vec<Message>,
+    /// The answer must be a JSON document of this schema. Local models decode under it;
+    /// the cloud is asked for it.
+    pub schema: Option<serde_json::Value>,
+    pub max_tokens: usize,
+    pub temperature: f32,
+    pub seed: u64,
+}
+
+/// A provider's answer, with what it cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderAnswer {
+    pub text: String,
+    pub prompt_tokens: u32,
+    pub output_tokens: u32,
+    pub cost_usd: f64,
+    /// Ended by the length limit rather than by the model.
+    pub truncated: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error(transparent)]
+    Local(#[from] LlmError),
+    #[error("{0}")]
+    Cloud(String),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("the scripted provider has no answer left")]
+    ScriptExhausted,
+}
+
+pub trait Provider: Send {
+    /// The catalogue id of the model behind it.
+    fn model(&self) -> &str;
+
+    fn generate(
+        &mut self,
+        request: &ProviderRequest,
+        cancel: &CancelToken,
+        on_delta: &mut dyn FnMut(&str),
+    ) -> Result<ProviderAnswer, ProviderError>;
+}
+
+/// A local GGUF model on this machine.
+pub struct LocalProvider {
+    model: String,
+    engine: Engine,
+    stop: Vec<String>,
+}
+
+impl LocalProvider {
+    pub fn load(
+        model: &LocalModel,
+        path: &Path,
+        tokenizer_json: Option<&Path>,
+    ) -> Result<Self, LlmError> {
+        let engine = Engine::load(
+            path,
+            &LoadOptions {
+                context_length: Some(model.context_length as usize),
+                tokenizer_json: tokenizer_json.map(Path::to_path_buf),
+                ..LoadOptions::default()
+            },
+        )?;
+        Ok(Self {
+            model: model.id.clone(),
+            engine,
+            stop: model.stop.clone(),
+        })
+    }
+}
+
+impl Provider for LocalProvider {
+    fn model(&self) -> &str {
+        &self.model
+    }
+
+    fn generate(
+        &mut self,
+        request: &ProviderRequest,
+        cancel: &CancelToken,
+        on_delta: &mut dyn FnMut(&str),
+    ) -> Result<ProviderAnswer, ProviderError> {
+        let options = GenerationOptions {
+            max_tokens: request.max_tokens,
+            // A mild repetition penalty: greedy small models otherwise fill every list
+            // with the same item.
+            sampling: SamplingOptions {
+                temperature: request.temperature.max(0.0),
+                seed: request.seed,
+                repeat_penalty: 1.1,
+                ..SamplingOptions::greedy()
+            },
+            stop: self.stop.clone(),
+            trim_prompt: false,
+            schema: request.schema.clone(),
+        };
+        let mut text = String::new();
+        let stats = self.engine.generate(
+            &Prompt::Chat(request.messages.clone()),
+            &options,
+            cancel,
+            &mut |delta| {
+                text.push_str(delta);
+                on_delta(delta);
+            },
+        )?;
+        if stats.finish_reason == FinishReason::Cancelled {
+            return Err(ProviderError::Cancelled);
+        }
+        Ok(ProviderAnswer {
+            text,
+            prompt_tokens: stats.prompt_tokens as u32,
+            output_tokens: stats.generated_tokens as u32,
+            cost_usd: 0.0,
+            truncated: matches!(
+                stats.finish_reason,
+                FinishReason::MaxTokens | FinishReason::ContextFull
+            ),
+        })
+    }
+}
+
+/// Answers from a script, in order, streamed a few characters at a time. It stands in for a
+/// model where its answers must be known in advance: tests of the pipeline's validation,
+/// repair and escalation, and demonstrations without weights.
+pub struct ScriptedProvider {
+    model: String,
+    answers: VecDeque<String>,
+    /// Every request received, for inspection.
+    pub requests: Vec<ProviderRequest>,
+}
+
+impl ScriptedProvider {
+    pub fn new(model: impl Into<String>, answers: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            model: model.into(),
+            answers: answers.into_iter().collect(),
+            requests: Vec::new(),
+        }
+    }
+}
+
+impl Provider for ScriptedProvider {
+    fn model(&self) -> &str {
+        &self.model
+    }
+
+    fn generate(
+        &mut self,
+        request: &ProviderRequest,
+        cancel: &CancelToken,
+        on_delta: &mut dyn FnMut(&str),
+    ) -> Result<ProviderAnswer, ProviderError> {
+        self.requests.push(request.clone());
+        let text = self
+            .answers
+            .pop_front()
+            .ok_or(ProviderError::ScriptExhausted)?;
+        let chars: Vec<char> = text.chars().collect();
+        for chunk in chars.chunks(16) {
+            if cancel.is_cancelled() {
+                return Err(ProviderError::Cancelled);
+            }
+            on_delta(&chunk.iter().collect::<String>());
+        }
+        let words = |s: &str| s.split_whitespace().count() as u32;
+        Ok(ProviderAnswer {
+            prompt_tokens: request.messages.iter().map(|m| words(&m.content)).sum(),
+            output_tokens: words(&text),
+            text,
+            cost_usd: 0.0,
+            truncated: false,
+        })
+    }
+}

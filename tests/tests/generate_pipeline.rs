@@ -1,0 +1,298 @@
+//! `Studio::generate_tutorial` over the real pipeline (routing, schema, theory checks,
+//! repair, regeneration, escalation, the SQLite store and the usage ledger), with scripted
+//! models whose answers carry planted errors.
+
+use std::collections::HashMap;
+
+use cadence::catalog::Catalog;
+use cadence::content::{Level, template};
+use cadence::generate::{GeneratedTutorial, Progress, ProviderSource, TutorialRequest};
+use cadence::llm::CancelToken;
+use cadence::providers::{Provider, ProviderError, ScriptedProvider};
+use cadence::router::Candidate;
+use cadence::store::tutorials;
+use cadence::{AppPaths, Store, Studio};
+use serde_json::{Value, json};
+
+/// Two small local models, both "installed" (files of the catalogue's size).
+fn studio(home: &std::path::Path) -> Studio {
+    let text = r#"
+[[local]]
+id = "big"
+name = "Big"
+architecture = "qwen2"
+chat_template = "chatml"
+context_length = 4096
+memory_mb = 5000
+stop = ["<|im_end|>"]
+[local.gguf]
+repo = "test/big"
+file = "big.gguf"
+revision = "0000000000000000000000000000000000000000"
+size = 16
+sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+[local.tokenizer]
+source = "gguf"
+
+[[local]]
+id = "small"
+name = "Small"
+architecture = "llama"
+chat_template = "chatml"
+context_length = 4096
+memory_mb = 300
+stop = ["<|im_end|>"]
+[local.gguf]
+repo = "test/small"
+file = "small.gguf"
+revision = "0000000000000000000000000000000000000000"
+size = 16
+sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+[local.tokenizer]
+source = "gguf"
+
+[[tiers]]
+id = "medium"
+complexity = [1, 10]
+model = "big"
+
+[tasks]
+"#;
+    let mut text = text.to_string();
+    for task in cadence::catalog::TaskKind::ALL {
+        text.push_str(&format!("{} = 7\n", task.key()));
+    }
+    let catalog = Catalog::parse(&text, "test catalogue").unwrap();
+    for id in ["big", "small"] {
+        let dir = home.join("models").join(id);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{id}.gguf")), [0u8; 16]).unwrap();
+    }
+    Studio::new(AppPaths::at(home), catalog)
+}
+
+/// Scripted answers per model id.
+struct Script(HashMap<String, Vec<String>>);
+
+impl ProviderSource for Script {
+    fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
+        let answers = self.0.remove(&candidate.model).unwrap_or_default();
+        Ok(Box::new(ScriptedProvider::new(&candidate.model, answers)))
+    }
+}
+
+fn request() -> TutorialRequest {
+    TutorialRequest {
+        topic: "ii-V-I".into(),
+        key: "Eb".into(),
+        level: Level::Intermediate,
+        instrument: "piano".into(),
+    }
+}
+
+/// A correct model answer: the template's tutorial with the computed fields emptied, as
+/// the prompt tells a model to leave them.
+fn model_answer() -> Value {
+    let tutorial = template::tutorial("ii-V-I", "Eb", Level::Intermediate).unwrap();
+    let mut value = serde_json::to_value(tutorial).unwrap();
+    for chord in value["music"]["chords"].as_array_mut().unwrap() {
+        chord["symbol"] = json!("");
+        chord["notes"] = json!([]);
+        chord.as_object_mut().unwrap().remove("voicing");
+    }
+    value
+}
+
+fn run(
+    studio: &Studio,
+    store: &Store,
+    script: &[(&str, Vec<Value>)],
+) -> (GeneratedTutorial, Vec<Progress>) {
+    let mut source = Script(
+        script
+            .iter()
+            .map(|(id, answers)| {
+                (
+                    id.to_string(),
+                    answers.iter().map(Value::to_string).collect(),
+                )
+            })
+            .collect(),
+    );
+    let mut events = Vec::new();
+    let generated = studio
+        .generate_tutorial(
+            store,
+            &request(),
+            false,
+            &mut source,
+            &CancelToken::new(),
+            &mut |p| events.push(p),
+        )
+        .unwrap();
+    (generated, events)
+}
+
+#[test]
+fn a_correct_answer_is_completed_by_the_engine_stored_and_traced() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = studio(home.path());
+    let store = studio.open_store().unwrap();
+    let (generated, events) = run(&studio, &store, &[("big", vec![model_answer()])]);
+    let provenance = &generated.provenance;
+    assert_eq!(provenance.generator, "model");
+    assert_eq!(provenance.model.as_deref(), Some("big"));
+    assert_eq!(provenance.tier.as_deref(), Some("medium"));
+    // The engine computed what the model left empty.
+    let chords = &generated.tutorial.music.chords;
+    assert_eq!(
+        chords.iter().map(|c| c.symbol.as_str()).collect::<Vec<_>>(),
+        ["Fm7", "Bb7", "Ebmaj7", "Ebmaj7"]
+    );
+    assert_eq!(chords[0].notes, ["F", "Ab", "C", "Eb"]);
+    assert!(matches!(events[0], Progress::Routed { .. }));
+    let streamed: String = events
+        .iter()
+        .filter_map(|e| match e {
+            Progress::Delta { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(streamed, model_answer().to_string());
+    let row = store
+        .read(|c| tutorials::get(c, generated.id))
+        .unwrap()
+        .expect("stored");
+    assert_eq!(row.document["music"]["chords"][1]["symbol"], "Bb7");
+    let usage = store
+        .read(|c| cadence::store::generation_log::usage_by_model(c, 0))
+        .unwrap();
+    assert_eq!(usage.len(), 1);
+    assert_eq!((usage[0].model.as_str(), usage[0].requests), ("big", 1));
+}
+
+#[test]
+fn planted_errors_are_reported_precisely_then_regenerated() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = studio(home.path());
+    let store = studio.open_store().unwrap();
+
+    let mut wrong_chord = model_answer();
+    // A wrong chord for its numeral: the engine recomputes it.
+    wrong_chord["music"]["chords"][1]["symbol"] = json!("B7");
+    // An invented standard code: cannot be repaired.
+    wrong_chord["standards"] = json!(["MU:Cr9.9.3z"]);
+    let mut malformed = model_answer();
+    malformed["overview"]["duration_minutes"] = json!("twenty");
+
+    let (generated, events) = run(
+        &studio,
+        &store,
+        &[
+            ("big", vec![wrong_chord, malformed]),
+            ("small", vec![model_answer()]),
+        ],
+    );
+    let rejections: Vec<&Vec<String>> = events
+        .iter()
+        .filter_map(|e| match e {
+            Progress::Rejected { problems, .. } => Some(problems),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rejections.len(), 2, "{events:?}");
+    assert_eq!(
+        rejections[0],
+        &vec![
+            "standards[0]: `MU:Cr9.9.3z` is not an NCAS music standard; choose a code from \
+             assets/standards/ncas_music.csv"
+                .to_string()
+        ]
+    );
+    assert!(
+        rejections[1][0].starts_with("/overview/duration_minutes: \"twenty\""),
+        "{:?}",
+        rejections[1]
+    );
+    // Two refused answers used up the tier model; the next model wrote the tutorial.
+    assert_eq!(generated.provenance.model.as_deref(), Some("small"));
+    assert_eq!(generated.provenance.generator, "model");
+    let attempts = &generated.provenance.attempts;
+    assert_eq!(attempts.len(), 3);
+    assert!(
+        attempts[..2]
+            .iter()
+            .all(|a| a.model == "big" && !a.accepted)
+    );
+    assert!(attempts[2].accepted);
+    assert!(
+        generated
+            .provenance
+            .fallbacks
+            .iter()
+            .any(|f| f == "big: no acceptable tutorial in 2 attempts")
+    );
+}
+
+#[test]
+fn an_unreadable_numeral_escalates_and_the_requested_key_wins() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = studio(home.path());
+    let store = studio.open_store().unwrap();
+    let mut bad_numeral = model_answer();
+    bad_numeral["music"]["chords"][0]["numeral"] = json!("iiz7");
+    let mut wrong_key = model_answer();
+    wrong_key["music"]["key"] = json!("C major");
+
+    let (generated, _) = run(
+        &studio,
+        &store,
+        &[
+            ("big", vec![bad_numeral.clone(), bad_numeral]),
+            ("small", vec![wrong_key]),
+        ],
+    );
+    let provenance = &generated.provenance;
+    assert_eq!(provenance.model.as_deref(), Some("small"));
+    assert_eq!(provenance.attempts.len(), 3);
+    assert!(provenance.attempts[0].problems[0].starts_with("music.chords[0]"));
+    // The key the teacher asked for wins over the model's, and the repair is reported.
+    assert_eq!(generated.tutorial.music.key, "Eb major");
+    assert!(
+        provenance
+            .validation
+            .issues
+            .iter()
+            .any(|i| i.path == "music.key" && i.message.contains("C major"))
+    );
+    assert_eq!(generated.tutorial.music.chords[0].symbol, "Fm7");
+}
+
+#[test]
+fn with_no_model_installed_the_template_generator_writes_it() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = Studio::new(AppPaths::at(home.path()), Catalog::builtin().unwrap());
+    let store = studio.open_store().unwrap();
+    let (generated, events) = run(&studio, &store, &[]);
+    assert_eq!(generated.provenance.generator, "template");
+    assert!(generated.provenance.route.candidates.is_empty());
+    assert!(matches!(events.last(), Some(Progress::Template { .. })));
+    assert_eq!(generated.tutorial.music.chords[2].symbol, "Ebmaj7");
+}
+
+#[test]
+fn cancelling_stops_before_anything_is_stored() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = studio(home.path());
+    let store = studio.open_store().unwrap();
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let mut source = Script(HashMap::from([(
+        "big".to_string(),
+        vec![model_answer().to_string()],
+    )]));
+    let result =
+        studio.generate_tutorial(&store, &request(), false, &mut source, &cancel, &mut |_| {});
+    assert!(matches!(result, Err(cadence::StudioError::Cancelled)));
+    assert!(store.read(|c| tutorials::search(c, "")).unwrap().is_empty());
+}
