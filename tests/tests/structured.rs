@@ -209,3 +209,28 @@ fn random_weights_sampled_under_a_schema_still_write_valid_documents() {
             .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
     }
 }
+
+/// The schema's length and count bounds leave room for everything the template generator
+/// writes, on every topic it knows.
+#[test]
+fn every_template_tutorial_fits_the_schema_bounds() {
+    use cadence::content::export::check_schema;
+    // "major/minor pentatonic scale" in the list stands for two topics.
+    let listed = template::KNOWN_TOPICS.replace(
+        "major/minor pentatonic scale",
+        "major pentatonic scale, minor pentatonic scale",
+    );
+    let topics: Vec<&str> = listed.split(", ").collect();
+    assert!(topics.len() > 20);
+    for topic in topics {
+        for (key, level) in [("Eb", Level::Advanced), ("F# minor", Level::Beginner)] {
+            let tutorial = template::tutorial(topic, key, level).unwrap();
+            check_schema(DocumentKind::Tutorial, &to_value(&tutorial))
+                .unwrap_or_else(|e| panic!("{topic} in {key}: {e}"));
+            for exercise in template::exercises(topic, key, level).unwrap() {
+                check_schema(DocumentKind::Exercise, &to_value(&exercise))
+                    .unwrap_or_else(|e| panic!("{topic} in {key}: {e}"));
+            }
+        }
+    }
+}

@@ -207,7 +207,7 @@ pub struct Overview {
 pub struct TheorySection {
     #[schemars(length(max = 1500))]
     pub summary: String,
-    #[schemars(length(max = 10), inner(length(max = 400)))]
+    #[schemars(length(max = 16), inner(length(max = 400)))]
     pub key_points: Vec<String>,
     #[schemars(length(max = 8), inner(length(max = 400)))]
     pub examples: Vec<String>,

@@ -120,10 +120,10 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
     let file = GgufFile::open(path)?;
     // Without a vocabulary to rebuild (the GGUF needs a tokenizer.json), the constrained
     // figure is skipped and the report says why.
-    let tokenizer = match &options.schema {
-        Some(_) => Some(TextTokenizer::load(&file, None).map_err(|e| e.to_string())),
-        None => None,
-    };
+    let tokenizer = options
+        .schema
+        .as_ref()
+        .map(|_| TextTokenizer::load(&file, None).map_err(|e| e.to_string()));
     let file_size = file.file_size() as u64;
     let mut model = Model::from_gguf(
         &file,
