@@ -47,7 +47,7 @@ pub struct CreatedTutorial {
     #[ts(type = "number")]
     pub id: i64,
     pub title: String,
-    /// Which generator wrote it, e.g. "template".
+    /// Which generator wrote it: "template", or the model's id.
     pub generator: String,
     #[ts(type = "number")]
     pub checked: usize,
@@ -243,7 +243,8 @@ pub fn tutorial_as_exercise(tutorial: &Tutorial, tempo_bpm: u32) -> Exercise {
 }
 
 impl Studio {
-    /// Makes a tutorial with the template generator and stores it.
+    /// Makes a tutorial through the generation pipeline (the best installed model, else
+    /// the template generator) and stores it.
     pub fn create_tutorial(
         &self,
         store: &Store,
@@ -251,13 +252,32 @@ impl Studio {
         key: &str,
         level: Level,
     ) -> Result<CreatedTutorial, StudioError> {
-        let written = self.write_tutorial(store, topic, key, level)?;
+        let request = crate::generate::TutorialRequest {
+            topic: topic.to_string(),
+            key: key.to_string(),
+            level,
+            instrument: "piano".to_string(),
+        };
+        let network_allowed = self.settings().is_ok_and(|s| s.network_allowed);
+        let generated = self.generate_tutorial(
+            store,
+            &request,
+            network_allowed,
+            &mut self.installed_models(),
+            &crate::llm::CancelToken::new(),
+            &mut |_| {},
+        )?;
+        let validation = &generated.provenance.validation;
         Ok(CreatedTutorial {
-            id: written.id,
-            title: written.tutorial.title,
-            generator: written.generator.to_string(),
-            checked: written.validation.checked,
-            repaired: written.validation.repaired(),
+            id: generated.id,
+            title: generated.tutorial.title,
+            generator: generated
+                .provenance
+                .model
+                .clone()
+                .unwrap_or_else(|| generated.provenance.generator.to_string()),
+            checked: validation.checked,
+            repaired: validation.repaired(),
         })
     }
 
