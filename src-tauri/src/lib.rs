@@ -10,6 +10,7 @@ pub mod library;
 pub mod llm;
 pub mod paths;
 pub mod planning;
+pub mod providers;
 pub mod settings;
 pub mod store;
 pub mod theory;
