@@ -16,7 +16,7 @@ use crate::content::validate::{self, Issue, Severity};
 use crate::content::{ContentError, Level, Tutorial, ValidationReport};
 use crate::llm::structured::{StructuredError, parse_as, schema_for};
 use crate::llm::{CancelToken, Message};
-use crate::providers::{LocalProvider, Provider, ProviderError, ProviderRequest};
+use crate::providers::{CloudProvider, LocalProvider, Provider, ProviderError, ProviderRequest};
 use crate::router::{self, Candidate, Route, Runner};
 use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
 use crate::store::{Store, tutorials};
@@ -108,11 +108,11 @@ pub struct InstalledModels<'a> {
 impl ProviderSource for InstalledModels<'_> {
     fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
         let Runner::Local { path } = &candidate.runner else {
-            return Err(ProviderError::Cloud(
-                "the Gemini client is not connected to generation in this build; \
-                 use a local model"
-                    .into(),
-            ));
+            let cloud =
+                self.studio.catalog().cloud.as_ref().ok_or_else(|| {
+                    ProviderError::Cloud("models.toml names no cloud model".into())
+                })?;
+            return Ok(Box::new(CloudProvider::from_env(cloud)?));
         };
         let model = self
             .studio

@@ -1,12 +1,14 @@
 //! One interface over everything that writes text: local GGUF models (through `llm`), the
 //! cloud, and scripted answers for tests and demonstrations.
 
+pub mod gemini;
+
 use std::collections::VecDeque;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::catalog::LocalModel;
+use crate::catalog::{CloudModel, LocalModel};
 use crate::llm::{
     CancelToken, Engine, FinishReason, GenerationOptions, LlmError, LoadOptions, Message, Prompt,
     SamplingOptions,
@@ -135,6 +137,57 @@ impl Provider for LocalProvider {
                 stats.finish_reason,
                 FinishReason::MaxTokens | FinishReason::ContextFull
             ),
+        })
+    }
+}
+
+/// Gemini, through the streaming REST client.
+pub struct CloudProvider {
+    prices: CloudModel,
+    client: gemini::GeminiClient,
+}
+
+impl CloudProvider {
+    /// Reads the key from the environment; fails with a message that says how to set it.
+    pub fn from_env(cloud: &CloudModel) -> Result<Self, ProviderError> {
+        let config = gemini::GeminiConfig::from_env(cloud)
+            .map_err(|e| ProviderError::Cloud(e.to_string()))?;
+        Ok(Self {
+            prices: cloud.clone(),
+            client: gemini::GeminiClient::new(config),
+        })
+    }
+}
+
+impl Provider for CloudProvider {
+    fn model(&self) -> &str {
+        &self.prices.id
+    }
+
+    fn generate(
+        &mut self,
+        request: &ProviderRequest,
+        cancel: &CancelToken,
+        on_delta: &mut dyn FnMut(&str),
+    ) -> Result<ProviderAnswer, ProviderError> {
+        let cloud_request = gemini::GeminiRequest {
+            system: None,
+            messages: request.messages.clone(),
+            schema: request.schema.clone(),
+            temperature: Some(request.temperature),
+            max_output_tokens: Some(request.max_tokens as u32),
+        };
+        let answer = match self.client.generate(&cloud_request, cancel, on_delta) {
+            Ok(answer) => answer,
+            Err(gemini::GeminiError::Cancelled) => return Err(ProviderError::Cancelled),
+            Err(error) => return Err(ProviderError::Cloud(error.to_string())),
+        };
+        Ok(ProviderAnswer {
+            prompt_tokens: answer.prompt_tokens as u32,
+            output_tokens: (answer.output_tokens + answer.thoughts_tokens) as u32,
+            cost_usd: answer.cost_usd(&self.prices),
+            truncated: answer.hit_token_limit(),
+            text: answer.text,
         })
     }
 }
