@@ -143,6 +143,8 @@ impl Provider for LocalProvider {
 
 /// Gemini, through the streaming REST client.
 pub struct CloudProvider {
+    /// The catalogue id ("gemini"), not the API's model name.
+    id: String,
     prices: CloudModel,
     client: gemini::GeminiClient,
 }
@@ -153,6 +155,7 @@ impl CloudProvider {
         let config = gemini::GeminiConfig::from_env(cloud)
             .map_err(|e| ProviderError::Cloud(e.to_string()))?;
         Ok(Self {
+            id: cloud.id.clone(),
             prices: cloud.clone(),
             client: gemini::GeminiClient::new(config),
         })
@@ -161,7 +164,7 @@ impl CloudProvider {
 
 impl Provider for CloudProvider {
     fn model(&self) -> &str {
-        &self.prices.id
+        &self.id
     }
 
     fn generate(
