@@ -142,23 +142,39 @@ fn sampled_answers_under_the_schema_always_parse_and_validate() {
     assert!(distinct.len() > (RUNS as usize) / 2, "{}", distinct.len());
 }
 
+/// Runs `cadence generate` on the test model under the schema in `schema_file`.
+fn generate_with_schema(
+    home: &std::path::Path,
+    schema_file: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    Command::new(cadence_tests::cadence_bin())
+        .env("CADENCE_HOME", home)
+        .args(["generate", "--model"])
+        .arg(cadence_tests::smollm2_gguf())
+        .arg("--schema")
+        .arg(schema_file)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn cli_generate_with_a_schema_prints_the_validated_document() {
     let dir = tempfile::tempdir().unwrap();
     let schema_file = dir.path().join("card.schema.json");
-    let schema = schema_for::<PracticeCard>();
-    std::fs::write(&schema_file, schema.to_string()).unwrap();
-    let model = cadence_tests::smollm2_gguf();
-    let output = Command::new(cadence_tests::cadence_bin())
-        .env("CADENCE_HOME", dir.path())
-        .args(["generate", "--model"])
-        .arg(&model)
-        .arg("--schema")
-        .arg(&schema_file)
-        .args(["--temperature", "0.8", "--seed", "11"])
-        .arg("Write a practice card for a ii-V-I in Bb major as JSON.")
-        .output()
-        .unwrap();
+    std::fs::write(&schema_file, schema_for::<PracticeCard>().to_string()).unwrap();
+    let output = generate_with_schema(
+        dir.path(),
+        &schema_file,
+        &[
+            "--temperature",
+            "0.8",
+            "--seed",
+            "11",
+            "Write a practice card for a ii-V-I in Bb major as JSON.",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let stdout = String::from_utf8(output.stdout).unwrap();
@@ -166,15 +182,7 @@ fn cli_generate_with_a_schema_prints_the_validated_document() {
     assert!((2..=4).contains(&card.chords.len()));
 
     std::fs::write(&schema_file, r#"{"type": "no-such-type"}"#).unwrap();
-    let output = Command::new(cadence_tests::cadence_bin())
-        .env("CADENCE_HOME", dir.path())
-        .args(["generate", "--model"])
-        .arg(&model)
-        .arg("--schema")
-        .arg(&schema_file)
-        .arg("anything")
-        .output()
-        .unwrap();
+    let output = generate_with_schema(dir.path(), &schema_file, &["anything"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
