@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod content;
 pub mod library;
 pub mod llm;
+pub mod models;
 pub mod paths;
 pub mod planning;
 pub mod settings;

@@ -1,5 +1,7 @@
 //! Helpers shared by Cadence's end-to-end suites: the real test model, the CLI binary,
-//! and throw-away Cadence homes.
+//! throw-away Cadence homes and a fake Hugging Face Hub.
+
+pub mod fake_hf;
 
 use std::fs::File;
 use std::io::Read;

@@ -124,8 +124,7 @@ fn documents_breaking_patterns_enums_or_required_fields_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut engine = tiny_engine(dir.path());
     let tutorial =
-        serde_json::to_value(template::tutorial("ii-V-I", "Eb", Level::Beginner).unwrap())
-            .unwrap();
+        serde_json::to_value(template::tutorial("ii-V-I", "Eb", Level::Beginner).unwrap()).unwrap();
     let schema = DocumentKind::Tutorial.schema();
     let broken = [
         ("/music/key", json!("H major")),
@@ -163,7 +162,10 @@ fn a_schema_the_decoder_cannot_enforce_is_a_clear_error() {
         Ok(_) => panic!("an unsatisfiable schema was accepted"),
     }
     assert!(matches!(
-        engine.constraints().unwrap().json_schema(&json!("not a schema")),
+        engine
+            .constraints()
+            .unwrap()
+            .json_schema(&json!("not a schema")),
         Err(LlmError::Constraint(_))
     ));
 }

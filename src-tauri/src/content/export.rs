@@ -5,7 +5,6 @@ use std::str::FromStr;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::llm::structured::schema_problems;
 use super::ContentError;
 use super::schema::DocumentKind;
 use super::types::{
@@ -13,6 +12,7 @@ use super::types::{
     SCHEMA_VERSION, TheoryAnalysis, Tutorial,
 };
 use super::validate::{self, ValidationReport};
+use crate::llm::structured::schema_problems;
 use crate::theory::{Chord, Note};
 
 /// Pretty JSON for any document; documents carry their `schema_version`.
@@ -46,7 +46,9 @@ pub fn check_schema(kind: DocumentKind, value: &serde_json::Value) -> Result<(),
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(violation(problems.iter().map(ToString::to_string).collect()))
+        Err(violation(
+            problems.iter().map(ToString::to_string).collect(),
+        ))
     }
 }
 

@@ -5,12 +5,11 @@
 
 use std::path::Path;
 
-
 use super::ContentError;
-use crate::llm::structured::schema_for;
 use super::types::{
     Assessment, Curriculum, Exercise, LessonPlanDocument, TheoryAnalysis, Tutorial,
 };
+use crate::llm::structured::schema_for;
 
 /// The documents that have a schema file, named as their file stem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,7 +66,6 @@ impl DocumentKind {
         text
     }
 }
-
 
 /// Writes every schema file into `dir` (normally `assets/schema`).
 pub fn write_all(dir: &Path) -> Result<(), ContentError> {

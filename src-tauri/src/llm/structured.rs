@@ -79,7 +79,10 @@ pub fn ensure_valid_schema(schema: &Value) -> Result<(), StructuredError> {
 }
 
 /// Every way `value` breaks `schema`, each with its JSON pointer.
-pub fn schema_problems(schema: &Value, value: &Value) -> Result<Vec<FieldProblem>, StructuredError> {
+pub fn schema_problems(
+    schema: &Value,
+    value: &Value,
+) -> Result<Vec<FieldProblem>, StructuredError> {
     let validator = jsonschema::validator_for(schema)
         .map_err(|error| StructuredError::BadSchema(error.to_string()))?;
     Ok(validator
@@ -163,14 +166,21 @@ mod tests {
         assert!(paths.contains(&"/chords/0/bar"), "{paths:?}");
         assert!(paths.contains(&"/chords/0/symbol"), "{paths:?}");
         let message = error.to_string();
-        assert!(message.contains("/chords/0/symbol: \"H7\" does not match"), "{message}");
+        assert!(
+            message.contains("/chords/0/symbol: \"H7\" does not match"),
+            "{message}"
+        );
     }
 
     #[test]
     fn missing_required_fields_and_array_bounds_are_reported() {
         let error = parse_as::<Chart>(r#"{"chords": []}"#).unwrap_err();
         let problems = error.problems();
-        assert!(problems.iter().any(|p| p.path == "/" && p.message.contains("\"mode\"")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path == "/" && p.message.contains("\"mode\""))
+        );
         assert!(problems.iter().any(|p| p.path == "/chords"));
     }
 

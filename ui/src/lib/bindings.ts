@@ -8,6 +8,13 @@ export type ModelView = { id: string, name: string,
  */
 kind: string, tiers: Array<string>, download_bytes: number | null, memory_mb: number | null, availability: AvailabilityView, };
 export type AvailabilityView = { "state": "installed", path: string, } | { "state": "not_installed" } | { "state": "partial", bytes: number, } | { "state": "wrong_size", bytes: number, } | { "state": "enabled" } | { "state": "disabled", reason: string, };
+export type DownloadProgress = { phase: DownloadPhase, done: number, total: number, 
+/**
+ * Average speed of this session's transfer (0 while checking).
+ */
+bytes_per_second: number, };
+export type DownloadPhase = "checking_partial" | "downloading" | "verifying";
+export type DownloadOutcome = { "outcome": "installed" } | { "outcome": "paused", done: number, total: number, };
 export type CreateKind = "curriculum" | "tutorial" | "exercise" | "theory_analysis" | "assessment" | "lesson_plan_part";
 export type Generator = "template" | "unavailable";
 export type GenerationPlan = { kind: CreateKind, 
@@ -108,18 +115,18 @@ export type UsageRow = {
 name: string, requests: number, cost_usd: number, cache_hits: number, };
 
 // The tutorial document, from assets/schema/tutorial.schema.json.
-export type Tutorial = { common_mistakes: CommonMistake[]; instrument: string; music: MusicPayload; next_steps: NextSteps; overview: Overview; practice_guide: PracticeGuide; schema_version?: number; standards?: string[]; theory: TheorySection; title: string; topic: string };
-export type ChordEntry = { bar: number; notes?: string[]; numeral: string; symbol?: string; voicing?: VoicingEntry | null };
-export type CommonMistake = { fix: string; mistake: string };
+export type Tutorial = { schema_version?: number; title: string; topic: string; instrument: string; overview: Overview; theory: TheorySection; practice_guide: PracticeGuide; common_mistakes: CommonMistake[]; next_steps: NextSteps; music: MusicPayload; standards?: string[] };
+export type Overview = { what_you_will_learn: string[]; duration_minutes: number; difficulty: Level };
 export type Level = "beginner" | "intermediate" | "advanced";
-export type MelodyNote = { beats: number; note: string };
-export type MusicPayload = { chords?: ChordEntry[]; key: string; melody?: MelodyNote[]; rhythm?: Rhythm | null; scale?: ScaleEntry | null; style?: NumeralStyle; voicing_kind?: string | null };
-export type NextSteps = { advice: string; topics: string[] };
-export type NumeralStyle = "classical" | "jazz";
-export type Overview = { difficulty: Level; duration_minutes: number; what_you_will_learn: string[] };
+export type TheorySection = { summary: string; key_points: string[]; examples: string[] };
 export type PracticeGuide = { steps: PracticeStep[] };
-export type PracticeStep = { instruction: string; step: number; success_criteria: string; title: string };
-export type Rhythm = { abc?: string; meter: string; pattern: number[] };
-export type ScaleEntry = { kind: string; notes?: string[]; tonic: string };
-export type TheorySection = { examples: string[]; key_points: string[]; summary: string };
+export type PracticeStep = { step: number; title: string; instruction: string; success_criteria: string };
+export type CommonMistake = { mistake: string; fix: string };
+export type NextSteps = { topics: string[]; advice: string };
+export type MusicPayload = { key: string; style?: NumeralStyle; voicing_kind?: string | null; chords?: ChordEntry[]; scale?: ScaleEntry | null; rhythm?: Rhythm | null; melody?: MelodyNote[] };
+export type NumeralStyle = "classical" | "jazz";
+export type ChordEntry = { bar: number; numeral: string; symbol?: string; notes?: string[]; voicing?: VoicingEntry | null };
 export type VoicingEntry = { kind: string; notes: string[] };
+export type ScaleEntry = { tonic: string; kind: string; notes?: string[] };
+export type Rhythm = { meter: string; pattern: number[]; abc?: string };
+export type MelodyNote = { note: string; beats: number };
