@@ -207,6 +207,11 @@ pub fn download(
             already_installed: true,
         });
     }
+    // Ask the Hub first, so a wrong pin leaves no empty .part behind.
+    let agents = Agents::new();
+    let metadata = agents.metadata(source, file)?;
+    check_metadata(file, &metadata)?;
+
     let folder = target.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder).map_err(|source| write_error(folder, source, file.size))?;
     let part_path = partial_download(target);
@@ -221,10 +226,6 @@ pub fn download(
     if part.try_lock().is_err() {
         return Err(DownloadError::AlreadyDownloading(target.to_path_buf()));
     }
-
-    let agents = Agents::new();
-    let metadata = agents.metadata(source, file)?;
-    check_metadata(file, &metadata)?;
 
     let mut transfer = Transfer::open(&mut part, &part_path, file, cancel, on_progress)?;
     let resumed_from = transfer.done;
@@ -476,7 +477,9 @@ impl<'a> Transfer<'a> {
             transfer.done += read as u64;
             transfer.report(DownloadPhase::CheckingPartial, false);
         }
-        transfer.report(DownloadPhase::CheckingPartial, true);
+        if existing > 0 {
+            transfer.report(DownloadPhase::CheckingPartial, true);
+        }
         Ok(transfer)
     }
 
