@@ -3,6 +3,8 @@
 const COMMANDS: &[&str] = &[
     "app_info",
     "list_models",
+    "download_model",
+    "cancel_download",
     "plan_generation",
     "create_tutorial",
     "create_curriculum",

@@ -9,6 +9,7 @@ pub mod content;
 pub mod generate;
 pub mod library;
 pub mod llm;
+pub mod models;
 pub mod paths;
 pub mod planning;
 pub mod providers;

@@ -1,7 +1,8 @@
 //! Helpers shared by Cadence's end-to-end suites: the real test model, the CLI binary,
-//! throw-away Cadence homes and a fake Gemini server.
+//! throw-away Cadence homes, and fake Gemini and Hugging Face servers.
 
 pub mod fake_gemini;
+pub mod fake_hf;
 
 use std::fs::File;
 use std::io::Read;

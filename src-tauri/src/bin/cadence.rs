@@ -157,6 +157,19 @@ enum ModelsCommand {
     },
     /// Print the folder downloaded models are kept in.
     Path,
+    /// Download a local model's GGUF from Hugging Face and verify its SHA-256.
+    #[command(
+        after_help = "Ctrl-C pauses: the partial download is kept and the same command resumes it.\n\nEnvironment:\n  HF_ENDPOINT  a Hugging Face mirror to download from (default https://huggingface.co)\n  HF_HOME      where `huggingface-cli login` saved the token for gated models\n\nExample:\n  cadence models download smollm2-135m"
+    )]
+    Download {
+        /// The model's id, as `cadence models list` shows it.
+        id: String,
+    },
+    /// Delete a downloaded model and any partial download of it.
+    Remove {
+        /// The model's id, as `cadence models list` shows it.
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +329,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Models(ModelsCommand::Path) => {
             println!("{}", studio()?.paths().models_dir().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Models(ModelsCommand::Download { id }) => download_model(&id),
+        Command::Models(ModelsCommand::Remove { id }) => {
+            let removed = studio()?.remove_model(&id)?;
+            if removed.freed_bytes == 0 {
+                println!("{id} was not downloaded; nothing to remove");
+            } else {
+                println!("removed {id}, freeing {}", human_bytes(removed.freed_bytes));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Db(DbCommand::Path) => {
@@ -760,6 +783,60 @@ fn open_window() -> anyhow::Result<ExitCode> {
     );
     Cli::command().print_help()?;
     Ok(ExitCode::from(2))
+}
+
+/// Downloads a model with a progress line on stderr. Ctrl-C ends the process as usual:
+/// every byte written so far is in the `.part` file, which the next run resumes.
+fn download_model(id: &str) -> anyhow::Result<ExitCode> {
+    use cadence::models::DownloadPhase;
+    use std::io::Write;
+
+    let studio = studio()?;
+    let never_cancelled = AtomicBool::new(false);
+    let mut stderr = std::io::stderr();
+    let mut shown = false;
+    let downloaded = studio.download_model(id, &never_cancelled, &mut |progress| {
+        let percent = progress.done as f64 * 100.0 / progress.total.max(1) as f64;
+        let what = match progress.phase {
+            DownloadPhase::CheckingPartial => "checking the partial download",
+            DownloadPhase::Downloading => "downloading",
+            DownloadPhase::Verifying => "verifying",
+        };
+        let speed = if progress.phase == DownloadPhase::Downloading {
+            format!(" at {:.1} MB/s", progress.bytes_per_second / 1e6)
+        } else {
+            String::new()
+        };
+        // \r rewrites the line in a terminal; \x1b[K clears what a longer line left.
+        let _ = write!(
+            stderr,
+            "\r{id}: {what} {percent:5.1}%  {:.1} of {:.1} MB{speed}\x1b[K",
+            progress.done as f64 / 1e6,
+            progress.total as f64 / 1e6,
+        );
+        shown = true;
+    });
+    if shown {
+        eprintln!();
+    }
+    let downloaded = downloaded?;
+    if downloaded.already_installed {
+        println!("{id} is already installed at {}", downloaded.path.display());
+    } else {
+        if downloaded.resumed_from > 0 {
+            eprintln!(
+                "resumed from {} of {}",
+                human_bytes(downloaded.resumed_from),
+                human_bytes(downloaded.bytes)
+            );
+        }
+        println!(
+            "installed {id} ({}, SHA-256 verified) at {}",
+            human_bytes(downloaded.bytes),
+            downloaded.path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn models_table(models: &[ModelStatus]) -> String {

@@ -7,7 +7,8 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::commands::{
-    AppInfo, AvailabilityView, CreatedCurriculum, JobProgress, ModelView, SettingsView,
+    AppInfo, AvailabilityView, CreatedCurriculum, DownloadOutcome, JobProgress, ModelView,
+    SettingsView,
 };
 use super::keychain::KeyStatus;
 use crate::content::schema::DocumentKind;
@@ -16,6 +17,7 @@ use crate::library::{
     CurriculumListItem, CurriculumModuleItem, DeletedTutorial, ExportFormat, ExportedFile,
     OpenedTutorial, TutorialListItem,
 };
+use crate::models::{DownloadPhase, DownloadProgress};
 use crate::planning::{CreateKind, GenerationPlan, Generator};
 use crate::settings::{Device, Settings};
 use crate::usage::{UsageReport, UsageRow};
@@ -128,6 +130,9 @@ pub fn typescript() -> String {
         declare::<AppInfo>(),
         declare::<ModelView>(),
         declare::<AvailabilityView>(),
+        declare::<DownloadProgress>(),
+        declare::<DownloadPhase>(),
+        declare::<DownloadOutcome>(),
         declare::<CreateKind>(),
         declare::<Generator>(),
         declare::<GenerationPlan>(),

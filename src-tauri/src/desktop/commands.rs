@@ -19,6 +19,7 @@ use crate::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
     OpenedTutorial, TutorialListItem,
 };
+use crate::models::{DownloadError, DownloadProgress};
 use crate::planning::{CreateKind, GenerationPlan};
 use crate::settings::Settings;
 use crate::usage::UsageReport;
@@ -74,6 +75,49 @@ pub fn list_models(state: State<'_, AppState>) -> Vec<ModelView> {
         .into_iter()
         .map(ModelView::from)
         .collect()
+}
+
+/// How a download ended, when it did not fail.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum DownloadOutcome {
+    Installed,
+    /// Cancelled: the partial file is kept and the next download resumes it.
+    Paused {
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
+}
+
+/// Downloads a local model, streaming progress; `cancel_download` pauses it.
+#[tauri::command(async)]
+pub fn download_model(
+    state: State<'_, AppState>,
+    id: String,
+    on_progress: Channel<DownloadProgress>,
+) -> CommandResult<DownloadOutcome> {
+    let id = short_field("model id", &id)?;
+    let slot = state.start_download(id)?;
+    let result = state
+        .studio
+        .download_model(id, &slot.cancel, &mut |progress| {
+            // A closed window drops the channel; the download goes on and is installed.
+            let _ = on_progress.send(progress.clone());
+        });
+    match result {
+        Ok(_) => Ok(DownloadOutcome::Installed),
+        Err(DownloadError::Cancelled { done, total }) => {
+            Ok(DownloadOutcome::Paused { done, total })
+        }
+        Err(error) => Err(message(error)),
+    }
+}
+
+#[tauri::command]
+pub fn cancel_download(state: State<'_, AppState>, id: String) {
+    state.cancel_download(&id);
 }
 
 #[tauri::command]

@@ -5,7 +5,9 @@ mod bindings;
 mod commands;
 pub mod keychain;
 
-use std::sync::atomic::AtomicBool;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::Studio;
 use crate::store::Store;
@@ -19,6 +21,8 @@ pub struct AppState {
     /// The library, or why it could not be opened (shown by every command that needs it).
     store: Result<Store, String>,
     cancel: AtomicBool,
+    /// Cancel flags of the model downloads in progress, by model id.
+    downloads: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
 impl AppState {
@@ -28,11 +32,58 @@ impl AppState {
             studio,
             store,
             cancel: AtomicBool::new(false),
+            downloads: Mutex::new(HashMap::new()),
         }
     }
 
     fn store(&self) -> Result<&Store, String> {
         self.store.as_ref().map_err(Clone::clone)
+    }
+
+    /// Registers a download of `id`, refusing a second one of the same model.
+    fn start_download(&self, id: &str) -> Result<DownloadSlot<'_>, String> {
+        // A panic elsewhere while holding the lock leaves the map usable.
+        let mut downloads = self
+            .downloads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if downloads.contains_key(id) {
+            return Err(format!("{id} is already downloading"));
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        downloads.insert(id.to_string(), Arc::clone(&cancel));
+        Ok(DownloadSlot {
+            state: self,
+            id: id.to_string(),
+            cancel,
+        })
+    }
+
+    fn cancel_download(&self, id: &str) {
+        let downloads = self
+            .downloads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(cancel) = downloads.get(id) {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// A download in progress; dropping it (however the download ends) frees the model's slot.
+struct DownloadSlot<'a> {
+    state: &'a AppState,
+    id: String,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Drop for DownloadSlot<'_> {
+    fn drop(&mut self) {
+        self.state
+            .downloads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.id);
     }
 }
 
@@ -44,6 +95,8 @@ pub fn run(studio: Studio) -> tauri::Result<()> {
         .invoke_handler(tauri::generate_handler![
             app_info,
             list_models,
+            download_model,
+            cancel_download,
             plan_generation,
             create_tutorial,
             create_curriculum,

@@ -47,6 +47,24 @@ describe("api", () => {
     expect(result.lessons).toBe(1);
   });
 
+  it("streams download progress and cancels by model id", async () => {
+    invoke.mockImplementation(async (command: string, args: { onProgress: { onmessage: (p: unknown) => void } }) => {
+      if (command !== "download_model") return undefined;
+      args.onProgress.onmessage({ phase: "downloading", done: 41_300_000, total: 98_400_000, bytes_per_second: 12_340_000 });
+      return { outcome: "paused", done: 41_300_000, total: 98_400_000 };
+    });
+    const seen: string[] = [];
+    const outcome = await api.downloadModel("smollm2-135m", (p) => seen.push(api.describeProgress(p)));
+    expect(invoke).toHaveBeenLastCalledWith("download_model", expect.objectContaining({ id: "smollm2-135m" }));
+    expect(seen).toEqual(["41% · 41.3 MB of 98.4 MB · 12.3 MB/s"]);
+    expect(outcome).toEqual({ outcome: "paused", done: 41_300_000, total: 98_400_000 });
+    await api.cancelDownload("smollm2-135m");
+    expect(invoke).toHaveBeenLastCalledWith("cancel_download", { id: "smollm2-135m" });
+    expect(api.describeProgress({ phase: "verifying", done: 1, total: 1, bytes_per_second: 0 })).toBe(
+      "Verifying the checksum…",
+    );
+  });
+
   it("asks the native dialog for a path with the right extension", async () => {
     const dialog = await import("@tauri-apps/plugin-dialog");
     await api.chooseExportPath("ii-V-I: in Eb?", "midi");

@@ -11,6 +11,8 @@ import type {
   CurriculumDetail,
   CurriculumListItem,
   DeletedTutorial,
+  DownloadOutcome,
+  DownloadProgress,
   ExportedFile,
   GenerationPlan,
   JobProgress,
@@ -48,6 +50,28 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const appInfo = () => call<AppInfo>("app_info");
 export const listModels = () => call<ModelView[]>("list_models");
+/** Downloads a local model, streaming progress; `cancelDownload` pauses it (the partial file is kept). */
+export function downloadModel(id: string, onProgress: (progress: DownloadProgress) => void): Promise<DownloadOutcome> {
+  const channel = new Channel<DownloadProgress>();
+  channel.onmessage = onProgress;
+  return call<DownloadOutcome>("download_model", { id, onProgress: channel });
+}
+export const cancelDownload = (id: string) => call<void>("cancel_download", { id });
+
+/** One line for a download in progress: "42% · 41.3 MB of 98.4 MB · 12.3 MB/s". */
+export function describeProgress(progress: DownloadProgress): string {
+  const percent = progress.total ? Math.floor((progress.done * 100) / progress.total) : 0;
+  const amount = `${formatBytes(progress.done)} of ${formatBytes(progress.total)}`;
+  switch (progress.phase) {
+    case "checking_partial":
+      return `Checking the partial download · ${percent}%`;
+    case "verifying":
+      return "Verifying the checksum…";
+    case "downloading":
+      return `${percent}% · ${amount} · ${(progress.bytes_per_second / 1e6).toFixed(1)} MB/s`;
+  }
+}
+
 export const planGeneration = (kind: CreateKind) => call<GenerationPlan>("plan_generation", { kind });
 
 export const createTutorial = (topic: string, key: string, level: Level) =>

@@ -8,6 +8,13 @@ export type ModelView = { id: string, name: string,
  */
 kind: string, tiers: Array<string>, download_bytes: number | null, memory_mb: number | null, availability: AvailabilityView, };
 export type AvailabilityView = { "state": "installed", path: string, } | { "state": "not_installed" } | { "state": "partial", bytes: number, } | { "state": "wrong_size", bytes: number, } | { "state": "enabled" } | { "state": "disabled", reason: string, };
+export type DownloadProgress = { phase: DownloadPhase, done: number, total: number, 
+/**
+ * Average speed of this session's transfer (0 while checking).
+ */
+bytes_per_second: number, };
+export type DownloadPhase = "checking_partial" | "downloading" | "verifying";
+export type DownloadOutcome = { "outcome": "installed" } | { "outcome": "paused", done: number, total: number, };
 export type CreateKind = "curriculum" | "tutorial" | "exercise" | "theory_analysis" | "assessment" | "lesson_plan_part";
 export type Generator = "template" | "unavailable";
 export type GenerationPlan = { kind: CreateKind, 

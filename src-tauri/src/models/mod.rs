@@ -1,0 +1,91 @@
+//! Getting weights onto disk: download, verify and remove the catalogue's GGUF files.
+
+pub mod download;
+
+use std::sync::atomic::AtomicBool;
+
+use serde::Serialize;
+
+pub use download::{
+    DownloadError, DownloadPhase, DownloadProgress, Downloaded, HubSource, human_bytes,
+};
+
+use crate::catalog::LocalModel;
+use crate::{Studio, partial_download};
+
+/// What removing a model freed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemovedModel {
+    pub id: String,
+    /// Bytes of the installed file and of any partial download, together.
+    pub freed_bytes: u64,
+}
+
+impl Studio {
+    /// A local model of the catalogue by id, or an error naming where the ids are listed.
+    pub fn local_model(&self, id: &str) -> Result<&LocalModel, DownloadError> {
+        self.catalog()
+            .local_model(id)
+            .ok_or_else(|| DownloadError::UnknownModel(id.to_string()))
+    }
+
+    /// Downloads a local model's GGUF from Hugging Face (or `HF_ENDPOINT`), resuming a
+    /// partial download and verifying size and SHA-256 before it is installed.
+    ///
+    /// Setting `cancel` stops the transfer between chunks; the partial file is kept.
+    pub fn download_model(
+        &self,
+        id: &str,
+        cancel: &AtomicBool,
+        on_progress: &mut dyn FnMut(&DownloadProgress),
+    ) -> Result<Downloaded, DownloadError> {
+        let model = self.local_model(id)?;
+        let source = HubSource::from_env(&model.gguf)?;
+        download::download(
+            &model.gguf,
+            &self.model_file(model),
+            &source,
+            cancel,
+            on_progress,
+        )
+    }
+
+    /// Deletes a local model's file and any partial download of it.
+    pub fn remove_model(&self, id: &str) -> Result<RemovedModel, DownloadError> {
+        let model = self.local_model(id)?;
+        let file = self.model_file(model);
+        let mut freed_bytes = 0;
+        for path in [partial_download(&file), file] {
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            std::fs::remove_file(&path)
+                .map_err(|source| DownloadError::Unwritable { path, source })?;
+            freed_bytes += meta.len();
+        }
+        Ok(RemovedModel {
+            id: model.id.clone(),
+            freed_bytes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{AppPaths, Catalog, Studio, partial_download};
+
+    #[test]
+    fn remove_deletes_the_model_and_its_partial_download() {
+        let home = tempfile::tempdir().unwrap();
+        let studio = Studio::new(AppPaths::at(home.path()), Catalog::builtin().unwrap());
+        let file = studio.model_file(studio.local_model("smollm2-135m").unwrap());
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, [1u8; 10]).unwrap();
+        std::fs::write(partial_download(&file), [1u8; 5]).unwrap();
+        let removed = studio.remove_model("smollm2-135m").unwrap();
+        assert_eq!(removed.freed_bytes, 15);
+        assert!(!file.exists() && !partial_download(&file).exists());
+        assert_eq!(studio.remove_model("smollm2-135m").unwrap().freed_bytes, 0);
+        assert!(studio.remove_model("gemini").is_err());
+    }
+}

@@ -1,0 +1,403 @@
+//! Downloading models from a fake Hugging Face Hub over real HTTP: through the CLI as a
+//! user runs it (with `HF_ENDPOINT` pointing at the fake) and through the library.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use cadence::catalog::Catalog;
+use cadence::models::download::{self, DownloadError, DownloadPhase, DownloadProgress, HubSource};
+use cadence::{AppPaths, Studio};
+use cadence_tests::fake_hf::{Behaviour, FakeHf, HostedFile, catalog_pinning, test_bytes};
+use cadence_tests::{cadence, sha256_of};
+
+const MODEL: &str = "smollm2-135m";
+const SIZE: usize = 6_000_000;
+
+fn hosted() -> HostedFile {
+    HostedFile {
+        repo: "cadence-test/Tiny-GGUF".into(),
+        revision: "0123456789abcdef0123456789abcdef01234567".into(),
+        file: "tiny.Q4_0.gguf".into(),
+        content: test_bytes(SIZE, 7),
+    }
+}
+
+/// A Cadence home whose catalogue pins `pinned`, and a fake Hub serving `served`.
+struct Setup {
+    home: tempfile::TempDir,
+    hub: FakeHf,
+    pinned: HostedFile,
+}
+
+impl Setup {
+    fn new(pinned: HostedFile, served: HostedFile, behaviour: Behaviour) -> Setup {
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(
+            home.path().join("test-models.toml"),
+            catalog_pinning(&pinned),
+        )
+        .unwrap();
+        Setup {
+            home,
+            hub: FakeHf::start(served, behaviour),
+            pinned,
+        }
+    }
+
+    fn serving(behaviour: Behaviour) -> Setup {
+        Setup::new(hosted(), hosted(), behaviour)
+    }
+
+    fn catalog_path(&self) -> PathBuf {
+        self.home.path().join("test-models.toml")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = cadence(self.home.path());
+        command
+            .env("CADENCE_MODELS_TOML", self.catalog_path())
+            .env("HF_ENDPOINT", self.hub.endpoint())
+            // No token from this machine's Hugging Face login.
+            .env("HF_HOME", self.home.path().join("hf"))
+            .args(args);
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> (Output, String, String) {
+        let output = self.command(args).output().expect("run cadence");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output, stdout, stderr)
+    }
+
+    fn studio(&self) -> Studio {
+        let catalog = Catalog::load(&self.catalog_path()).expect("the test catalogue loads");
+        Studio::new(AppPaths::at(self.home.path()), catalog)
+    }
+
+    fn model_file(&self) -> PathBuf {
+        self.home
+            .path()
+            .join("models")
+            .join(MODEL)
+            .join(&self.pinned.file)
+    }
+
+    fn part_file(&self) -> PathBuf {
+        cadence::partial_download(&self.model_file())
+    }
+
+    /// Downloads through the library, against the fake Hub, collecting the progress.
+    fn download_in_process(
+        &self,
+        cancel: &AtomicBool,
+        mut on_progress: impl FnMut(&DownloadProgress),
+    ) -> Result<download::Downloaded, DownloadError> {
+        let studio = self.studio();
+        let model = studio.local_model(MODEL).unwrap();
+        let source = HubSource::at_endpoint(self.hub.endpoint(), &model.gguf).unwrap();
+        download::download(
+            &model.gguf,
+            &studio.model_file(model),
+            &source,
+            cancel,
+            &mut on_progress,
+        )
+    }
+
+    fn status_in_list(&self) -> String {
+        let (output, stdout, stderr) = self.run(&["models", "list"]);
+        assert!(output.status.success(), "{stderr}");
+        let header = stdout.lines().next().unwrap();
+        let column = header.find("STATUS").unwrap();
+        let row = stdout
+            .lines()
+            .find(|line| line.starts_with(&format!("{MODEL} ")))
+            .unwrap_or_else(|| panic!("no {MODEL} row in\n{stdout}"));
+        row[column..].trim().to_string()
+    }
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|meta| meta.len()).unwrap_or(0)
+}
+
+#[test]
+fn download_installs_the_verified_file() {
+    let setup = Setup::serving(Behaviour::default());
+    assert_eq!(setup.status_in_list(), "not installed");
+
+    let (output, stdout, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(sha256_of(&setup.model_file()), setup.pinned.sha256());
+    assert!(!setup.part_file().exists(), "the .part was left behind");
+    assert!(stdout.contains("SHA-256 verified"), "{stdout}");
+    assert!(
+        stderr.contains("100.0%") && stderr.contains("6.0 MB") && stderr.contains("MB/s"),
+        "{stderr}"
+    );
+    assert_eq!(setup.status_in_list(), "installed");
+
+    // hf-hub's URL under HF_ENDPOINT: metadata from the Hub, bytes through its redirect.
+    let resolve = format!(
+        "/{}/resolve/{}/{}",
+        setup.pinned.repo, setup.pinned.revision, setup.pinned.file
+    );
+    let requests = setup.hub.requests();
+    assert_eq!(requests[0].method, "HEAD");
+    assert_eq!(requests[0].path, resolve);
+    let cdn_gets: Vec<_> = setup
+        .hub
+        .body_requests()
+        .into_iter()
+        .filter(|request| request.path.starts_with("/cdn/"))
+        .collect();
+    assert_eq!(cdn_gets.len(), 1, "{requests:?}");
+    assert_eq!(cdn_gets[0].range(), None);
+
+    // A second run finds it installed and fetches nothing.
+    let before = setup.hub.requests().len();
+    let (output, stdout, _) = setup.run(&["models", "download", MODEL]);
+    assert!(output.status.success());
+    assert!(stdout.contains("already installed"), "{stdout}");
+    assert_eq!(setup.hub.requests().len(), before);
+
+    let (output, stdout, stderr) = setup.run(&["models", "remove", MODEL]);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("removed smollm2-135m, freeing 6.0 MB"),
+        "{stdout}"
+    );
+    assert!(!setup.model_file().exists());
+    assert_eq!(setup.status_in_list(), "not installed");
+}
+
+#[test]
+fn progress_is_monotonic_and_reaches_the_total() {
+    let setup = Setup::serving(Behaviour {
+        delay_per_chunk: Duration::from_millis(2),
+        ..Behaviour::default()
+    });
+    let mut reports = Vec::new();
+    let downloaded = setup
+        .download_in_process(&AtomicBool::new(false), |progress| {
+            reports.push(progress.clone())
+        })
+        .expect("the download succeeds");
+    assert!(!downloaded.already_installed);
+    assert_eq!(downloaded.resumed_from, 0);
+    assert_eq!(sha256_of(&downloaded.path), setup.pinned.sha256());
+
+    let downloading: Vec<_> = reports
+        .iter()
+        .filter(|report| report.phase == DownloadPhase::Downloading)
+        .collect();
+    assert!(downloading.len() > 3, "too few reports: {reports:?}");
+    assert!(reports.iter().all(|report| report.total == SIZE as u64));
+    assert!(
+        downloading
+            .windows(2)
+            .all(|pair| pair[0].done <= pair[1].done),
+        "progress went backwards: {reports:?}"
+    );
+    assert_eq!(downloading.last().unwrap().done, SIZE as u64);
+    assert!(downloading.last().unwrap().bytes_per_second > 0.0);
+    assert_eq!(reports.last().unwrap().phase, DownloadPhase::Verifying);
+}
+
+#[test]
+fn cancel_keeps_the_partial_download_and_resume_asks_for_the_rest() {
+    let setup = Setup::serving(Behaviour {
+        delay_per_chunk: Duration::from_millis(5),
+        ..Behaviour::default()
+    });
+    let cancel = AtomicBool::new(false);
+    let result = setup.download_in_process(&cancel, |progress| {
+        if progress.done >= 2_000_000 {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    });
+    let Err(DownloadError::Cancelled { done, total }) = result else {
+        panic!("expected a cancel, got {result:?}");
+    };
+    assert_eq!(total, SIZE as u64);
+    assert!(
+        !setup.model_file().exists(),
+        "a half file is under the final name"
+    );
+    let partial = file_len(&setup.part_file());
+    assert_eq!(partial, done);
+    assert!((2_000_000..SIZE as u64).contains(&partial), "{partial}");
+    assert_eq!(
+        setup.status_in_list(),
+        format!("partly downloaded ({:.1} MB)", partial as f64 / 1e6)
+    );
+
+    let (output, _, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("checking the partial download"), "{stderr}");
+    assert!(stderr.contains("resumed from"), "{stderr}");
+    let last = setup.hub.body_requests().pop().unwrap();
+    assert_eq!(last.range(), Some(format!("bytes={partial}-").as_str()));
+    assert_eq!(sha256_of(&setup.model_file()), setup.pinned.sha256());
+    assert!(!setup.part_file().exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_leaves_a_part_that_the_next_run_resumes() {
+    let setup = Setup::serving(Behaviour {
+        delay_per_chunk: Duration::from_millis(20),
+        ..Behaviour::default()
+    });
+    let mut child = setup
+        .command(&["models", "download", MODEL])
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while file_len(&setup.part_file()) < 1_000_000 {
+        assert!(Instant::now() < deadline, "the download never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the download finished before Ctrl-C");
+    assert!(!setup.model_file().exists());
+    let partial = file_len(&setup.part_file());
+    assert!((1_000_000..SIZE as u64).contains(&partial), "{partial}");
+
+    let (output, _, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(output.status.success(), "{stderr}");
+    let last = setup.hub.body_requests().pop().unwrap();
+    assert_eq!(last.range(), Some(format!("bytes={partial}-").as_str()));
+    assert_eq!(sha256_of(&setup.model_file()), setup.pinned.sha256());
+}
+
+#[test]
+fn a_broken_connection_is_resumed_with_a_range_request() {
+    let setup = Setup::serving(Behaviour {
+        break_first_get_after: Some(1 << 20),
+        ..Behaviour::default()
+    });
+    let (output, _, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(output.status.success(), "{stderr}");
+    let ranges: Vec<Option<String>> = setup
+        .hub
+        .body_requests()
+        .iter()
+        .filter(|request| request.path.starts_with("/cdn/"))
+        .map(|request| request.range().map(str::to_string))
+        .collect();
+    assert_eq!(ranges, [None, Some(format!("bytes={}-", 1 << 20))]);
+    assert_eq!(sha256_of(&setup.model_file()), setup.pinned.sha256());
+}
+
+#[test]
+fn a_damaged_download_is_refused_and_deleted() {
+    let mut damaged = hosted().content;
+    damaged[SIZE / 2] ^= 0xff;
+    let setup = Setup::serving(Behaviour {
+        served_instead: Some(damaged),
+        ..Behaviour::default()
+    });
+    let (output, _, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("is damaged (SHA-256")
+            && stderr.contains("it was deleted: run the download again"),
+        "{stderr}"
+    );
+    assert!(!setup.model_file().exists(), "a damaged file was installed");
+    assert!(!setup.part_file().exists(), "a damaged .part was kept");
+    assert_eq!(setup.status_in_list(), "not installed");
+}
+
+#[test]
+fn a_pin_the_hub_does_not_have_gives_a_404_that_names_it() {
+    let pinned = HostedFile {
+        revision: "fedcba9876543210fedcba9876543210fedcba98".into(),
+        ..hosted()
+    };
+    let setup = Setup::new(pinned, hosted(), Behaviour::default());
+    let (output, _, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("HTTP 404")
+            && stderr.contains("fedcba9876543210fedcba9876543210fedcba98")
+            && stderr.contains("check repo, file and revision of this model in models.toml"),
+        "{stderr}"
+    );
+    assert!(!setup.part_file().exists(), "a wrong pin left a .part");
+    assert!(!setup.model_file().exists());
+}
+
+#[test]
+fn a_pin_whose_size_differs_from_the_hub_is_refused_before_downloading() {
+    let pinned = HostedFile {
+        content: test_bytes(SIZE + 1, 7),
+        ..hosted()
+    };
+    let setup = Setup::new(pinned, hosted(), Behaviour::default());
+    let (output, _, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("is 6000000 bytes but models.toml pins 6000001"),
+        "{stderr}"
+    );
+    assert!(setup.hub.body_requests().is_empty(), "bytes were fetched");
+}
+
+#[test]
+fn an_unreachable_hub_says_to_check_the_network() {
+    let setup = Setup::serving(Behaviour::default());
+    let (output, _, stderr) = setup
+        .command(&["models", "download", MODEL])
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .output()
+        .map(|output| {
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            (output, (), stderr)
+        })
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("cannot download from http://127.0.0.1:9/")
+            && stderr.contains("check the network connection"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unwritable_models_folder_says_what_to_do() {
+    let setup = Setup::serving(Behaviour::default());
+    // A file where the models folder should be: no folder can be made there, even as root.
+    std::fs::write(setup.home.path().join("models"), b"not a folder").unwrap();
+    let (output, _, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("choose another models folder"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unknown_and_cloud_ids_cannot_be_downloaded() {
+    let setup = Setup::serving(Behaviour::default());
+    for id in ["no-such-model", "gemini"] {
+        let (output, _, stderr) = setup.run(&["models", "download", id]);
+        assert!(!output.status.success());
+        assert!(
+            stderr.contains(&format!("`{id}` is not a local model in the catalogue")),
+            "{stderr}"
+        );
+    }
+    assert!(setup.hub.requests().is_empty());
+}
