@@ -48,7 +48,7 @@ generator: Generator,
 explanation: string, };
 export type CreatedTutorial = { id: number, title: string, 
 /**
- * Which generator wrote it, e.g. "template".
+ * Which generator wrote it: "template", or the model's id.
  */
 generator: string, checked: number, repaired: number, };
 export type JobProgress = { done: number, total: number, message: string, };
