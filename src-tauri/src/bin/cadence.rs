@@ -8,6 +8,7 @@ use anyhow::Context;
 use cadence::batch::{self, BatchRequest};
 use cadence::content::{self, Level};
 use cadence::llm;
+use cadence::models::download::human_bytes;
 
 use cadence::theory::Style;
 use cadence::{Availability, ModelStatus};
@@ -891,20 +892,5 @@ fn availability_text(availability: &Availability) -> String {
         }
         Availability::Enabled => "enabled".into(),
         Availability::Disabled { reason } => format!("disabled ({reason})"),
-    }
-}
-
-fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }
