@@ -22,6 +22,9 @@ const COMMANDS: &[&str] = &[
     "set_gemini_key",
     "forget_gemini_key",
     "usage_report",
+    "coach_status",
+    "ask_coach",
+    "cancel_coach",
 ];
 
 fn main() {

@@ -16,7 +16,9 @@ use crate::content::validate::{self, Issue, Severity};
 use crate::content::{ContentError, Level, Tutorial, ValidationReport};
 use crate::llm::structured::{StructuredError, parse_as, schema_for};
 use crate::llm::{CancelToken, Message};
-use crate::providers::{CloudProvider, LocalProvider, Provider, ProviderError, ProviderRequest};
+use crate::providers::{
+    CloudProvider, LocalProvider, Provider, ProviderError, ProviderRequest, SharedProvider,
+};
 use crate::router::{self, Candidate, Route, Runner};
 use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
 use crate::store::{Store, tutorials};
@@ -130,6 +132,54 @@ impl ProviderSource for InstalledModels<'_> {
             path,
             tokenizer.as_deref(),
         )?))
+    }
+}
+
+/// The local model kept loaded between requests (one at a time, to bound memory), so that a
+/// conversation does not load its model for every question.
+#[derive(Default)]
+pub struct ResidentModels {
+    loaded: Option<(Candidate, SharedProvider)>,
+}
+
+impl ResidentModels {
+    /// The catalogue id of the model held in memory, if any.
+    pub fn resident(&self) -> Option<&str> {
+        self.loaded
+            .as_ref()
+            .map(|(candidate, _)| candidate.model.as_str())
+    }
+
+    /// A [`ProviderSource`] that lends the resident model and loads others from `studio`.
+    pub fn source<'a>(&'a mut self, studio: &'a Studio) -> ResidentSource<'a> {
+        ResidentSource {
+            resident: self,
+            installed: studio.installed_models(),
+        }
+    }
+}
+
+pub struct ResidentSource<'a> {
+    resident: &'a mut ResidentModels,
+    installed: InstalledModels<'a>,
+}
+
+impl ProviderSource for ResidentSource<'_> {
+    fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
+        if !matches!(candidate.runner, Runner::Local { .. }) {
+            return self.installed.provider(candidate);
+        }
+        if let Some((loaded, provider)) = &self.resident.loaded
+            && loaded.model == candidate.model
+            && loaded.runner == candidate.runner
+        {
+            return Ok(Box::new(provider.clone()));
+        }
+        // Free the old model before loading the next: two 4-bit 7B models need 10 GB.
+        self.resident.loaded = None;
+        let provider = SharedProvider::new(self.installed.provider(candidate)?);
+        self.resident.loaded = Some((candidate.clone(), provider.clone()));
+        Ok(Box::new(provider))
     }
 }
 

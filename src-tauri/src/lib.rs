@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod catalog;
+pub mod coach;
 pub mod content;
 pub mod generate;
 pub mod library;
@@ -51,6 +52,8 @@ pub enum StudioError {
     NoSuchTutorial(i64),
     #[error("cancelled; nothing was saved")]
     Cancelled,
+    #[error(transparent)]
+    Coach(#[from] crate::coach::CoachError),
 }
 
 /// A tutorial the Studio wrote and stored, with where it came from.

@@ -5,7 +5,7 @@
 //
 // Screenshots of every screen land in target/e2e-screenshots/.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -169,8 +169,8 @@ async function firstSession(driver) {
   await screenshot(driver, "usage");
 
   await go(driver, "coach", "Coach");
-  await driver.waitFor('[data-testid="coach-unavailable"]');
-  check(true, "the Coach screen says plainly that coaching is not available in this build");
+  await driver.waitFor('[data-testid="coach-unavailable"]', { predicate: (t) => t.includes("Models screen") });
+  check(true, "with no model the Coach screen says that coaching needs one and where to get it");
   await screenshot(driver, "coach");
   await driver.stop();
 }
@@ -192,7 +192,27 @@ async function secondSession(driver) {
   check(look === "dark large", `the theme and text size can be switched (${look})`);
   await driver.execute("document.getElementById('music-heading').scrollIntoView()");
   await screenshot(driver, "tutorial-dark-large");
+
+  // The test model is installed between the sessions: the coach answers with it.
+  await driver.click(await driver.find('[data-testid="ask-coach"]'));
+  await driver.waitFor('[data-testid="coach-lesson"]', { predicate: (t) => t.includes("The ii-V-I in Eb major") });
+  await driver.type(await driver.find('[data-testid="coach-question"]'), "How should I practise this progression?");
+  await driver.click(await driver.find('[data-testid="coach-ask"]'));
+  const answer = await driver.waitFor('[data-testid="coach-answer"][data-state="done"]', { timeout: 120000 });
+  const answerText = (await driver.text(answer)).replace(/^Coach:\s*/, "");
+  check(answerText.trim().length > 20, `the coach answers about the open lesson (${answerText.length} characters)`);
+  await screenshot(driver, "coach-answer");
   await driver.stop();
+}
+
+/** Installs the cached test model (the cargo tests fetch it) into the data folder. */
+function installTestModel() {
+  const cache = process.env.CADENCE_TEST_MODELS ?? join(process.env.HOME ?? "", ".cache/cadence/test-models");
+  const gguf = join(cache, "SmolLM2-135M-Instruct.Q4_1.gguf");
+  if (!existsSync(gguf)) throw new Error(`${gguf} is missing: run cargo test -p cadence-tests --test test_model first`);
+  const dir = join(home, "models", "smollm2-135m");
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(gguf, join(dir, "SmolLM2-135M-Instruct.Q4_1.gguf"));
 }
 
 let failed = false;
@@ -209,6 +229,7 @@ try {
   });
   await waitForPort();
   await firstSession(new WebDriver(`http://127.0.0.1:${port}`));
+  installTestModel();
   await secondSession(new WebDriver(`http://127.0.0.1:${port}`));
   console.log(`e2e: ${passed} checks passed; screenshots in ${shots}`);
 } catch (error) {

@@ -3,6 +3,7 @@
 
 pub mod fake_gemini;
 pub mod fake_hf;
+pub mod scripted;
 
 use std::fs::File;
 use std::io::Read;

@@ -6,80 +6,12 @@ use std::collections::HashMap;
 
 use cadence::catalog::Catalog;
 use cadence::content::{Level, template};
-use cadence::generate::{GeneratedTutorial, Progress, ProviderSource, TutorialRequest};
+use cadence::generate::{GeneratedTutorial, Progress, TutorialRequest};
 use cadence::llm::CancelToken;
-use cadence::providers::{Provider, ProviderError, ScriptedProvider};
-use cadence::router::Candidate;
 use cadence::store::tutorials;
 use cadence::{AppPaths, Store, Studio};
+use cadence_tests::scripted::{ScriptedModels, two_model_studio};
 use serde_json::{Value, json};
-
-/// Two small local models, both "installed" (files of the catalogue's size).
-fn studio(home: &std::path::Path) -> Studio {
-    let text = r#"
-[[local]]
-id = "big"
-name = "Big"
-architecture = "qwen2"
-chat_template = "chatml"
-context_length = 4096
-memory_mb = 5000
-stop = ["<|im_end|>"]
-[local.gguf]
-repo = "test/big"
-file = "big.gguf"
-revision = "0000000000000000000000000000000000000000"
-size = 16
-sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
-[local.tokenizer]
-source = "gguf"
-
-[[local]]
-id = "small"
-name = "Small"
-architecture = "llama"
-chat_template = "chatml"
-context_length = 4096
-memory_mb = 300
-stop = ["<|im_end|>"]
-[local.gguf]
-repo = "test/small"
-file = "small.gguf"
-revision = "0000000000000000000000000000000000000000"
-size = 16
-sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
-[local.tokenizer]
-source = "gguf"
-
-[[tiers]]
-id = "medium"
-complexity = [1, 10]
-model = "big"
-
-[tasks]
-"#;
-    let mut text = text.to_string();
-    for task in cadence::catalog::TaskKind::ALL {
-        text.push_str(&format!("{} = 7\n", task.key()));
-    }
-    let catalog = Catalog::parse(&text, "test catalogue").unwrap();
-    for id in ["big", "small"] {
-        let dir = home.join("models").join(id);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{id}.gguf")), [0u8; 16]).unwrap();
-    }
-    Studio::new(AppPaths::at(home), catalog)
-}
-
-/// Scripted answers per model id.
-struct Script(HashMap<String, Vec<String>>);
-
-impl ProviderSource for Script {
-    fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
-        let answers = self.0.remove(&candidate.model).unwrap_or_default();
-        Ok(Box::new(ScriptedProvider::new(&candidate.model, answers)))
-    }
-}
 
 fn request() -> TutorialRequest {
     TutorialRequest {
@@ -108,7 +40,7 @@ fn run(
     store: &Store,
     script: &[(&str, Vec<Value>)],
 ) -> (GeneratedTutorial, Vec<Progress>) {
-    let mut source = Script(
+    let mut source = ScriptedModels(
         script
             .iter()
             .map(|(id, answers)| {
@@ -136,7 +68,7 @@ fn run(
 #[test]
 fn a_correct_answer_is_completed_by_the_engine_stored_and_traced() {
     let home = tempfile::tempdir().unwrap();
-    let studio = studio(home.path());
+    let studio = two_model_studio(home.path());
     let store = studio.open_store().unwrap();
     let (generated, events) = run(&studio, &store, &[("big", vec![model_answer()])]);
     let provenance = &generated.provenance;
@@ -174,7 +106,7 @@ fn a_correct_answer_is_completed_by_the_engine_stored_and_traced() {
 #[test]
 fn planted_errors_are_reported_precisely_then_regenerated() {
     let home = tempfile::tempdir().unwrap();
-    let studio = studio(home.path());
+    let studio = two_model_studio(home.path());
     let store = studio.open_store().unwrap();
 
     let mut wrong_chord = model_answer();
@@ -237,7 +169,7 @@ fn planted_errors_are_reported_precisely_then_regenerated() {
 #[test]
 fn an_unreadable_numeral_escalates_and_the_requested_key_wins() {
     let home = tempfile::tempdir().unwrap();
-    let studio = studio(home.path());
+    let studio = two_model_studio(home.path());
     let store = studio.open_store().unwrap();
     let mut bad_numeral = model_answer();
     bad_numeral["music"]["chords"][0]["numeral"] = json!("iiz7");
@@ -283,11 +215,11 @@ fn with_no_model_installed_the_template_generator_writes_it() {
 #[test]
 fn cancelling_stops_before_anything_is_stored() {
     let home = tempfile::tempdir().unwrap();
-    let studio = studio(home.path());
+    let studio = two_model_studio(home.path());
     let store = studio.open_store().unwrap();
     let cancel = CancelToken::new();
     cancel.cancel();
-    let mut source = Script(HashMap::from([(
+    let mut source = ScriptedModels(HashMap::from([(
         "big".to_string(),
         vec![model_answer().to_string()],
     )]));

@@ -6,7 +6,9 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use cadence::batch::{self, BatchRequest};
+use cadence::coach::{CoachContext, CoachRequest, CoachTurn, Speaker};
 use cadence::content::{self, Level};
+use cadence::generate::ResidentModels;
 use cadence::llm;
 use cadence::models::download::human_bytes;
 
@@ -89,6 +91,28 @@ enum Command {
         /// Use the template generator even when a model is installed.
         #[arg(long)]
         template: bool,
+    },
+    /// Ask the coach about your practice; the answer streams as it is written.
+    ///
+    /// With a question, answers it. Without one, reads questions from standard input, one a
+    /// line, as one conversation: the coach remembers the earlier turns as far as its
+    /// model's context allows.
+    #[command(
+        after_help = "Example:\n  cadence coach --level beginner --result \"C major scale: 90 bpm, even\" \"What should I practise next?\""
+    )]
+    Coach {
+        /// The question (omit it to hold a conversation on standard input).
+        question: Option<String>,
+        #[arg(long, default_value = "intermediate")]
+        level: Level,
+        #[arg(long, default_value = "piano")]
+        instrument: String,
+        /// A recent practice result the coach should know; repeat for several.
+        #[arg(long = "result", value_name = "RESULT")]
+        results: Vec<String>,
+        /// The library id of the tutorial being practised (`cadence library` lists them).
+        #[arg(long)]
+        tutorial: Option<i64>,
     },
     /// Pre-generate a curriculum with every lesson's tutorial and exercises (resumable).
     #[command(
@@ -443,6 +467,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Coach {
+            question,
+            level,
+            instrument,
+            results,
+            tutorial,
+        } => {
+            let context = CoachContext {
+                instrument,
+                level,
+                recent_results: results,
+                tutorial_id: tutorial,
+            };
+            coach(context, question)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Batch {
             key,
             level,
@@ -729,6 +769,74 @@ fn generate_tutorial(
         eprintln!("  {issue}");
     }
     Ok(generated)
+}
+
+/// Answers `question`, or every line of standard input as one conversation; the answer
+/// goes to standard output as it is written, the route to standard error.
+fn coach(context: CoachContext, question: Option<String>) -> anyhow::Result<()> {
+    use std::io::{BufRead, Write};
+
+    let studio = studio()?;
+    let store = studio.open_store()?;
+    let network_allowed = studio
+        .settings()
+        .map(|s| s.network_allowed)
+        .unwrap_or(false);
+    // One model load for the whole conversation.
+    let mut resident = ResidentModels::default();
+    let mut providers = resident.source(&studio);
+    let mut history: Vec<CoachTurn> = Vec::new();
+    let mut ask = |question: String, history: &mut Vec<CoachTurn>| -> anyhow::Result<()> {
+        let request = CoachRequest {
+            context: context.clone(),
+            history: history.clone(),
+            question: question.clone(),
+        };
+        let mut stdout = std::io::stdout();
+        let reply = studio.coach(
+            &store,
+            &request,
+            network_allowed,
+            &mut providers,
+            &llm::CancelToken::new(),
+            &mut |delta| {
+                let _ = stdout.write_all(delta.as_bytes());
+                let _ = stdout.flush();
+            },
+        )?;
+        println!();
+        eprintln!(
+            "(coach: {}; {} prompt and {} answer tokens{})",
+            reply.model,
+            reply.prompt_tokens,
+            reply.answer_tokens,
+            match reply.dropped_turns {
+                0 => String::new(),
+                n => format!("; the {n} oldest turns no longer fit and were left out"),
+            }
+        );
+        history.push(CoachTurn {
+            speaker: Speaker::Student,
+            text: question,
+        });
+        history.push(CoachTurn {
+            speaker: Speaker::Coach,
+            text: reply.text,
+        });
+        Ok(())
+    };
+    match question {
+        Some(question) => ask(question, &mut history),
+        None => {
+            for line in std::io::stdin().lock().lines() {
+                let line = line.context("cannot read standard input")?;
+                if !line.trim().is_empty() {
+                    ask(line, &mut history)?;
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Reads a JSON Schema file and checks that it is one.

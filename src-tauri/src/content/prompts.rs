@@ -213,13 +213,14 @@ mod tests {
         let error = render(TaskKind::Coaching, &values(&[("instrument", "piano")])).unwrap_err();
         let message = error.to_string();
         assert!(
-            message.contains("missing value for level, recent_results"),
+            message.contains("missing value for lesson, level, recent_results"),
             "{message}"
         );
         let error = render(
             TaskKind::Coaching,
             &values(&[
                 ("instrument", "piano"),
+                ("lesson", "none"),
                 ("level", "beginner"),
                 ("recent_results", "none yet"),
                 ("mood", "happy"),
@@ -234,6 +235,7 @@ mod tests {
             TaskKind::Coaching,
             &values(&[
                 ("instrument", "piano"),
+                ("lesson", "none"),
                 ("level", " "),
                 ("recent_results", "x"),
             ]),

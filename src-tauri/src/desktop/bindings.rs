@@ -7,10 +7,11 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::commands::{
-    AppInfo, AvailabilityView, CreatedCurriculum, DownloadOutcome, JobProgress, ModelView,
-    SettingsView,
+    AppInfo, AvailabilityView, CoachAnswer, CoachStatus, CreatedCurriculum, DownloadOutcome,
+    JobProgress, ModelView, SettingsView,
 };
 use super::keychain::KeyStatus;
+use crate::coach::{CoachTurn, Speaker};
 use crate::content::schema::DocumentKind;
 use crate::library::{
     CreatedTutorial, CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem,
@@ -155,6 +156,10 @@ pub fn typescript() -> String {
         declare::<KeyStatus>(),
         declare::<UsageReport>(),
         declare::<UsageRow>(),
+        declare::<CoachStatus>(),
+        declare::<CoachAnswer>(),
+        declare::<CoachTurn>(),
+        declare::<Speaker>(),
     ] {
         out.push_str(&declaration);
     }

@@ -14,6 +14,7 @@ use super::AppState;
 use super::keychain::{self, KeyStatus};
 use crate::ModelStatus;
 use crate::batch::{self, BatchRequest};
+use crate::coach::{CoachContext, CoachError, CoachRequest, CoachTurn};
 use crate::content::Level;
 use crate::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
@@ -212,6 +213,118 @@ pub fn create_curriculum(
 #[tauri::command]
 pub fn cancel_generation(state: State<'_, AppState>) {
     state.cancel.store(true, Ordering::SeqCst);
+}
+
+/// Who would answer the coach's questions now.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CoachStatus {
+    /// The model that would answer; none when no model can run.
+    pub model: Option<String>,
+    /// Why that model, or, when there is none, what to do.
+    pub reason: String,
+}
+
+#[tauri::command]
+pub fn coach_status(state: State<'_, AppState>) -> CommandResult<CoachStatus> {
+    let settings = state.studio.settings().map_err(message)?;
+    let route = state.studio.coach_route(settings.network_allowed);
+    Ok(match route.candidates.first() {
+        Some(candidate) => CoachStatus {
+            model: Some(candidate.model.clone()),
+            reason: candidate.reason.clone(),
+        },
+        None => CoachStatus {
+            model: None,
+            reason: CoachError::NoModel {
+                skipped: route.skipped,
+            }
+            .to_string(),
+        },
+    })
+}
+
+/// The coach's answer, as the window shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CoachAnswer {
+    pub text: String,
+    pub model: String,
+    /// Earlier turns left out to fit the model's context.
+    pub dropped_turns: u32,
+    pub fallbacks: Vec<String>,
+}
+
+/// Most turns of a conversation the window may send, and the longest turn.
+const MAX_COACH_TURNS: usize = 200;
+const MAX_TURN_CHARS: usize = 8000;
+
+#[tauri::command(async)]
+pub fn ask_coach(
+    state: State<'_, AppState>,
+    history: Vec<CoachTurn>,
+    question: String,
+    level: String,
+    instrument: String,
+    tutorial_id: Option<i64>,
+    on_delta: Channel<String>,
+) -> CommandResult<CoachAnswer> {
+    if history.len() > MAX_COACH_TURNS {
+        return Err(format!(
+            "the conversation has {} turns; the coach takes at most {MAX_COACH_TURNS}: start a new one",
+            history.len()
+        ));
+    }
+    if let Some(turn) = history
+        .iter()
+        .find(|turn| turn.text.chars().count() > MAX_TURN_CHARS)
+    {
+        return Err(format!(
+            "a turn of the conversation is longer than {MAX_TURN_CHARS} characters: “{}…”",
+            turn.text.chars().take(40).collect::<String>()
+        ));
+    }
+    let request = CoachRequest {
+        context: CoachContext {
+            instrument: short_field("instrument", &instrument)?.to_string(),
+            level: Level::from_str(&level).map_err(message)?,
+            recent_results: Vec::new(),
+            tutorial_id: tutorial_id.map(positive_id).transpose()?,
+        },
+        history,
+        question,
+    };
+    let store = state.store()?;
+    let settings = state.studio.settings().map_err(message)?;
+    let cancel = state.new_coach_cancel();
+    // One question at a time: the resident model answers them in turn.
+    let mut resident = state
+        .resident
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let reply = state
+        .studio
+        .coach(
+            store,
+            &request,
+            settings.network_allowed,
+            &mut resident.source(&state.studio),
+            &cancel,
+            // A closed window drops the channel; the answer is still returned.
+            &mut |delta| {
+                let _ = on_delta.send(delta.to_string());
+            },
+        )
+        .map_err(message)?;
+    Ok(CoachAnswer {
+        text: reply.text,
+        model: reply.model,
+        dropped_turns: reply.dropped_turns as u32,
+        fallbacks: reply.fallbacks,
+    })
+}
+
+#[tauri::command]
+pub fn cancel_coach(state: State<'_, AppState>) {
+    state.cancel_coach();
 }
 
 #[tauri::command]

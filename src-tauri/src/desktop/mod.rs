@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::Studio;
+use crate::generate::ResidentModels;
+use crate::llm::CancelToken;
 use crate::store::Store;
 
 pub use commands::*;
@@ -23,6 +25,10 @@ pub struct AppState {
     cancel: AtomicBool,
     /// Cancel flags of the model downloads in progress, by model id.
     downloads: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// The model kept loaded for the coach's conversation.
+    resident: Mutex<ResidentModels>,
+    /// Cancels the coach's answer being written.
+    coach_cancel: Mutex<CancelToken>,
 }
 
 impl AppState {
@@ -33,7 +39,26 @@ impl AppState {
             store,
             cancel: AtomicBool::new(false),
             downloads: Mutex::new(HashMap::new()),
+            resident: Mutex::new(ResidentModels::default()),
+            coach_cancel: Mutex::new(CancelToken::new()),
         }
+    }
+
+    /// A fresh cancel token for the next answer, replacing the last one.
+    fn new_coach_cancel(&self) -> CancelToken {
+        let token = CancelToken::new();
+        *self
+            .coach_cancel
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = token.clone();
+        token
+    }
+
+    fn cancel_coach(&self) {
+        self.coach_cancel
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cancel();
     }
 
     fn store(&self) -> Result<&Store, String> {
@@ -114,6 +139,9 @@ pub fn run(studio: Studio) -> tauri::Result<()> {
             set_gemini_key,
             forget_gemini_key,
             usage_report,
+            coach_status,
+            ask_coach,
+            cancel_coach,
         ])
         .run(tauri::generate_context!())
 }

@@ -5,6 +5,7 @@ pub mod gemini;
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde::Serialize;
 
@@ -59,6 +60,58 @@ pub trait Provider: Send {
         cancel: &CancelToken,
         on_delta: &mut dyn FnMut(&str),
     ) -> Result<ProviderAnswer, ProviderError>;
+
+    /// How many tokens `messages` take as a prompt to this provider's model.
+    fn count_tokens(&self, messages: &[Message]) -> Result<usize, ProviderError>;
+
+    /// The most tokens a prompt and its answer may take together.
+    fn context_tokens(&self) -> usize;
+}
+
+/// A provider kept loaded between requests and lent out to each: a model is loaded once,
+/// not for every question of a conversation.
+#[derive(Clone)]
+pub struct SharedProvider {
+    /// The lent provider's model, kept outside the lock.
+    model: String,
+    provider: Arc<Mutex<Box<dyn Provider>>>,
+}
+
+impl SharedProvider {
+    pub fn new(provider: Box<dyn Provider>) -> Self {
+        Self {
+            model: provider.model().to_string(),
+            provider: Arc::new(Mutex::new(provider)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Box<dyn Provider>> {
+        // A panic in an earlier request leaves the model itself intact.
+        self.provider.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Provider for SharedProvider {
+    fn model(&self) -> &str {
+        &self.model
+    }
+
+    fn generate(
+        &mut self,
+        request: &ProviderRequest,
+        cancel: &CancelToken,
+        on_delta: &mut dyn FnMut(&str),
+    ) -> Result<ProviderAnswer, ProviderError> {
+        self.lock().generate(request, cancel, on_delta)
+    }
+
+    fn count_tokens(&self, messages: &[Message]) -> Result<usize, ProviderError> {
+        self.lock().count_tokens(messages)
+    }
+
+    fn context_tokens(&self) -> usize {
+        self.lock().context_tokens()
+    }
 }
 
 /// A local GGUF model on this machine.
@@ -139,6 +192,18 @@ impl Provider for LocalProvider {
             ),
         })
     }
+
+    /// Exact: the model's own chat template and tokenizer.
+    fn count_tokens(&self, messages: &[Message]) -> Result<usize, ProviderError> {
+        Ok(self
+            .engine
+            .encode_prompt(&Prompt::Chat(messages.to_vec()))?
+            .len())
+    }
+
+    fn context_tokens(&self) -> usize {
+        self.engine.info().context_length
+    }
 }
 
 /// Gemini, through the streaming REST client.
@@ -193,14 +258,33 @@ impl Provider for CloudProvider {
             text: answer.text,
         })
     }
+
+    /// An estimate (four characters a token, rounded up, plus a few per turn): Gemini's
+    /// context is so much larger than any lesson conversation that a round trip to its
+    /// countTokens endpoint would cost more than it tells.
+    fn count_tokens(&self, messages: &[Message]) -> Result<usize, ProviderError> {
+        Ok(messages
+            .iter()
+            .map(|message| message.content.chars().count().div_ceil(4) + 4)
+            .sum())
+    }
+
+    fn context_tokens(&self) -> usize {
+        GEMINI_CONTEXT_TOKENS
+    }
 }
+
+/// Gemini 2.5 Pro's input limit.
+const GEMINI_CONTEXT_TOKENS: usize = 1_048_576;
 
 /// Answers from a script, in order, streamed a few characters at a time. It stands in for a
 /// model where its answers must be known in advance: tests of the pipeline's validation,
 /// repair and escalation, and demonstrations without weights.
+/// Its tokens are words.
 pub struct ScriptedProvider {
     model: String,
     answers: VecDeque<String>,
+    context_tokens: usize,
     /// Every request received, for inspection.
     pub requests: Vec<ProviderRequest>,
 }
@@ -210,9 +294,20 @@ impl ScriptedProvider {
         Self {
             model: model.into(),
             answers: answers.into_iter().collect(),
+            context_tokens: 4096,
             requests: Vec::new(),
         }
     }
+
+    /// The same, with a context of `tokens` words.
+    pub fn with_context(mut self, tokens: usize) -> Self {
+        self.context_tokens = tokens;
+        self
+    }
+}
+
+fn word_count(text: &str) -> u32 {
+    text.split_whitespace().count() as u32
 }
 
 impl Provider for ScriptedProvider {
@@ -238,13 +333,27 @@ impl Provider for ScriptedProvider {
             }
             on_delta(&chunk.iter().collect::<String>());
         }
-        let words = |s: &str| s.split_whitespace().count() as u32;
         Ok(ProviderAnswer {
-            prompt_tokens: request.messages.iter().map(|m| words(&m.content)).sum(),
-            output_tokens: words(&text),
+            prompt_tokens: request
+                .messages
+                .iter()
+                .map(|m| word_count(&m.content))
+                .sum(),
+            output_tokens: word_count(&text),
             text,
             cost_usd: 0.0,
             truncated: false,
         })
+    }
+
+    fn count_tokens(&self, messages: &[Message]) -> Result<usize, ProviderError> {
+        Ok(messages
+            .iter()
+            .map(|message| word_count(&message.content) as usize)
+            .sum())
+    }
+
+    fn context_tokens(&self) -> usize {
+        self.context_tokens
     }
 }

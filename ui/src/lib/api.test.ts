@@ -78,8 +78,42 @@ describe("api", () => {
     expect(api.formatBytes(null)).toBe("—");
   });
 
-  it("never pretends to coach", async () => {
-    expect(api.coach.unavailableReason).toMatch(/not part of this build/);
-    await expect(api.coach.ask("hi", () => {})).rejects.toThrow();
+  it("coaches in a conversation that remembers finished answers only", async () => {
+    const sent: { history: unknown[]; question: string; tutorialId: number | null }[] = [];
+    invoke.mockImplementation(async (command: string, args: Record<string, unknown>) => {
+      if (command === "cancel_coach") return undefined;
+      sent.push(args as never);
+      const question = args.question as string;
+      if (question === "stop me") throw "cancelled; nothing was saved";
+      (args.onDelta as { onmessage: (t: string) => void }).onmessage("Play ");
+      (args.onDelta as { onmessage: (t: string) => void }).onmessage("slowly.");
+      return { text: "Play slowly.", model: "phi-3.5-mini", dropped_turns: 0, fallbacks: [] };
+    });
+    const backend = api.coachConversation(
+      { model: "phi-3.5-mini", reason: "tier small" },
+      { level: "beginner", instrument: "piano", tutorialId: 7 },
+    );
+    expect(backend.unavailableReason).toBeNull();
+    const tokens: string[] = [];
+    await backend.ask("How fast?", (t) => tokens.push(t));
+    expect(tokens.join("")).toBe("Play slowly.");
+    await expect(backend.ask("stop me", () => {})).rejects.toThrow("cancelled");
+    await backend.ask("And then?", () => {});
+    expect(sent[0]).toMatchObject({ question: "How fast?", history: [], level: "beginner", tutorialId: 7 });
+    // The cancelled question left nothing behind.
+    expect(sent[2].history).toEqual([
+      { speaker: "student", text: "How fast?" },
+      { speaker: "coach", text: "Play slowly." },
+    ]);
+    await backend.cancel();
+    expect(invoke).toHaveBeenLastCalledWith("cancel_coach", undefined);
+  });
+
+  it("says what to do when no model can coach", () => {
+    const backend = api.coachConversation(
+      { model: null, reason: "coaching needs a language model and none can run: download one on the Models screen" },
+      { level: "beginner", instrument: "piano", tutorialId: null },
+    );
+    expect(backend.unavailableReason).toMatch(/download one on the Models screen/);
   });
 });

@@ -5,6 +5,9 @@ import { save } from "@tauri-apps/plugin-dialog";
 import type {
   AppInfo,
   AvailabilityView,
+  CoachAnswer,
+  CoachStatus,
+  CoachTurn,
   CreateKind,
   CreatedCurriculum,
   CreatedTutorial,
@@ -153,14 +156,37 @@ export interface CoachBackend {
   cancel(): Promise<void>;
 }
 
+export const coachStatus = () => call<CoachStatus>("coach_status");
+
+/** Who the coach is talking to, and about which lesson. */
+export interface CoachSettings {
+  level: Level;
+  instrument: string;
+  tutorialId: number | null;
+}
+
 /**
- * Coaching in this build: no coaching engine is wired into the Studio yet, so the screen
- * says so instead of pretending. The streaming generator will replace this object.
+ * A conversation with the coach. It keeps the turns so far and sends them with every
+ * question; Rust trims them to the model's context. A stopped or failed answer is not
+ * remembered, so the next question does not build on half an answer.
  */
-export const coach: CoachBackend = {
-  unavailableReason:
-    "Coaching needs a local model and Cadence's coaching engine, which is not part of this build yet. " +
-    "Meanwhile, make a tutorial on the Create screen: it explains, shows and plays the music with no model.",
-  ask: () => Promise.reject(new ApiError("coach", "coaching is not available in this build")),
-  cancel: () => Promise.resolve(),
-};
+export function coachConversation(status: CoachStatus, settings: CoachSettings): CoachBackend {
+  const history: CoachTurn[] = [];
+  return {
+    unavailableReason: status.model ? null : status.reason,
+    async ask(question, onToken) {
+      const channel = new Channel<string>();
+      channel.onmessage = onToken;
+      const answer = await call<CoachAnswer>("ask_coach", {
+        history: [...history],
+        question,
+        level: settings.level,
+        instrument: settings.instrument,
+        tutorialId: settings.tutorialId,
+        onDelta: channel,
+      });
+      history.push({ speaker: "student", text: question }, { speaker: "coach", text: answer.text });
+    },
+    cancel: () => call<void>("cancel_coach"),
+  };
+}

@@ -113,6 +113,22 @@ export type UsageRow = {
  * A model id or a task kind, depending on the table.
  */
 name: string, requests: number, cost_usd: number, cache_hits: number, };
+export type CoachStatus = { 
+/**
+ * The model that would answer; none when no model can run.
+ */
+model: string | null, 
+/**
+ * Why that model, or, when there is none, what to do.
+ */
+reason: string, };
+export type CoachAnswer = { text: string, model: string, 
+/**
+ * Earlier turns left out to fit the model's context.
+ */
+dropped_turns: number, fallbacks: Array<string>, };
+export type CoachTurn = { speaker: Speaker, text: string, };
+export type Speaker = "student" | "coach";
 
 // The tutorial document, from assets/schema/tutorial.schema.json.
 export type Tutorial = { schema_version?: number; title: string; topic: string; instrument: string; overview: Overview; theory: TheorySection; practice_guide: PracticeGuide; common_mistakes: CommonMistake[]; next_steps: NextSteps; music: MusicPayload; standards?: string[] };

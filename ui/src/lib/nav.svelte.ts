@@ -12,9 +12,12 @@ export function parseHash(hash: string): Route {
   const [name, id] = hash.replace(/^#\/?/, "").split("/");
   const screen = SCREENS.includes(name as Screen) ? (name as Screen) : "create";
   const number = Number(id);
+  const valid = Number.isInteger(number) && number > 0;
   if (screen === "tutorial") {
-    return Number.isInteger(number) && number > 0 ? { screen, id: number } : { screen: "library" };
+    return valid ? { screen, id: number } : { screen: "library" };
   }
+  // The Coach may be about a lesson.
+  if (screen === "coach" && valid) return { screen, id: number };
   return { screen };
 }
 
