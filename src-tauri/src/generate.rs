@@ -64,6 +64,34 @@ pub enum Progress {
     },
 }
 
+impl Progress {
+    /// The step in a sentence for a progress log; `None` for streamed text.
+    pub fn describe(&self) -> Option<String> {
+        Some(match self {
+            Progress::Routed { route } => {
+                let mut line = format!(
+                    "task {} (complexity {}) → tier {}",
+                    route.task,
+                    route.complexity,
+                    route.tier.as_deref().unwrap_or("none")
+                );
+                for skipped in &route.skipped {
+                    line.push_str(&format!("; passed over {skipped}"));
+                }
+                line
+            }
+            Progress::Attempt { model, attempt } => {
+                format!("writing with {model} (attempt {attempt})…")
+            }
+            Progress::Delta { .. } => return None,
+            Progress::Rejected {
+                model, problems, ..
+            } => format!("{model}'s answer was refused: {}", problems.join("; ")),
+            Progress::Template { reason } => format!("{reason}: using the template generator"),
+        })
+    }
+}
+
 /// One answer a model gave and what became of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AttemptRecord {

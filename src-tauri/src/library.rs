@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::content::{self, ContentError, Exercise, ExerciseKind, Level, Tutorial};
+use crate::content::{self, ContentError, Exercise, ExerciseKind, Tutorial};
 use crate::store::{Store, StoreError, curricula, tutorials};
 use crate::{Studio, StudioError};
 
@@ -248,24 +248,19 @@ impl Studio {
     pub fn create_tutorial(
         &self,
         store: &Store,
-        topic: &str,
-        key: &str,
-        level: Level,
+        request: &crate::generate::TutorialRequest,
+        providers: &mut dyn crate::generate::ProviderSource,
+        cancel: &crate::llm::CancelToken,
+        on_progress: &mut dyn FnMut(crate::generate::Progress),
     ) -> Result<CreatedTutorial, StudioError> {
-        let request = crate::generate::TutorialRequest {
-            topic: topic.to_string(),
-            key: key.to_string(),
-            level,
-            instrument: "piano".to_string(),
-        };
         let network_allowed = self.settings().is_ok_and(|s| s.network_allowed);
         let generated = self.generate_tutorial(
             store,
-            &request,
+            request,
             network_allowed,
-            &mut self.installed_models(),
-            &crate::llm::CancelToken::new(),
-            &mut |_| {},
+            providers,
+            cancel,
+            on_progress,
         )?;
         let validation = &generated.provenance.validation;
         Ok(CreatedTutorial {
@@ -469,6 +464,7 @@ impl Studio {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::Level;
     use crate::{AppPaths, Catalog};
 
     fn studio() -> (tempfile::TempDir, Studio, Store) {
@@ -518,8 +514,20 @@ mod tests {
     #[test]
     fn create_rename_delete_restore_and_export() {
         let (dir, studio, store) = studio();
+        let request = crate::generate::TutorialRequest {
+            topic: "ii-V-I".into(),
+            key: "Eb".into(),
+            level: Level::Intermediate,
+            instrument: "piano".into(),
+        };
         let created = studio
-            .create_tutorial(&store, "ii-V-I", "Eb", Level::Intermediate)
+            .create_tutorial(
+                &store,
+                &request,
+                &mut studio.installed_models(),
+                &crate::llm::CancelToken::new(),
+                &mut |_| {},
+            )
             .unwrap();
         assert_eq!(created.generator, "template");
         let listed = studio.list_tutorials(&store, "ii-v").unwrap();

@@ -1,14 +1,15 @@
 //! Before anything is made: which generator, tier and model a request would use, and why.
 //!
 //! The tier comes from models.toml (task → complexity → tier); whether its model can run
-//! comes from what is installed and the settings. Model-written documents are not wired
-//! into the Studio yet, so the plan says plainly what runs today: the template generator,
-//! for the kinds it can write, or nothing.
+//! comes from what is installed and the settings. Tutorials are written by the best model
+//! the router finds, with the template generator behind it; the other kinds are made by
+//! the template generator or not yet from the window, and the plan says which.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::catalog::{TaskKind, TierTarget};
+use crate::router;
 use crate::{Availability, Studio};
 
 /// What the Create screen can be asked to make.
@@ -45,6 +46,8 @@ impl CreateKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Generator {
+    /// A language model writes it; the template generator stands behind it.
+    Model,
     Template,
     /// Nothing can make this kind on this machine yet.
     Unavailable,
@@ -125,11 +128,36 @@ impl Studio {
                 "; it is not installed (see Models)"
             });
         }
-        let (generator, explanation) = if kind.has_template() {
+        let writer = (kind == CreateKind::Tutorial)
+            .then(|| {
+                router::route(self.catalog(), task, &self.availability(network_allowed))
+                    .candidates
+                    .into_iter()
+                    .next()
+            })
+            .flatten();
+        let (generator, explanation) = if let Some(writer) = writer {
+            (
+                Generator::Model,
+                format!(
+                    "{} writes it under the tutorial's schema ({}), and the theory engine checks \
+                     every chord; if no answer passes, the next model or the template generator \
+                     writes it.",
+                    writer.model, writer.reason
+                ),
+            )
+        } else if kind == CreateKind::Tutorial {
             (
                 Generator::Template,
-                "Model generation is not available in this build yet; the template generator \
-                 writes this from the theory engine, with no model and no download."
+                "No model that writes tutorials is installed, so the template generator writes \
+                 this from the theory engine, with no download."
+                    .to_string(),
+            )
+        } else if kind.has_template() {
+            (
+                Generator::Template,
+                "The template generator writes this from the theory engine, with no model and \
+                 no download; model generation of this kind is not in this build yet."
                     .to_string(),
             )
         } else {

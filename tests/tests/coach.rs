@@ -12,7 +12,7 @@ use cadence::coach::{
 use cadence::content::Level;
 use cadence::generate::ProviderSource;
 use cadence::llm::{CancelToken, Role};
-use cadence::providers::{Provider, ProviderError};
+use cadence::providers::ProviderError;
 use cadence::{Store, Studio, StudioError};
 use cadence_tests::scripted::{ScriptedModels, two_model_studio};
 
@@ -319,7 +319,7 @@ fn smollm2_coaches_a_long_conversation_trimmed_by_its_own_token_counts() {
     assert_eq!(reply.model, "smollm2-135m");
     assert!(!reply.text.is_empty());
     assert_eq!(streamed.trim(), reply.text);
-    assert!(reply.dropped_turns > 0 && reply.dropped_turns % 2 == 0);
+    assert!(reply.dropped_turns > 0 && reply.dropped_turns.is_multiple_of(2));
     assert!(reply.prompt_tokens <= CONTEXT - ANSWER_TOKENS);
     assert_eq!(resident.resident(), Some("smollm2-135m"));
 

@@ -8,6 +8,7 @@ use cadence::catalog::Catalog;
 use cadence::content::{Level, template};
 use cadence::generate::{GeneratedTutorial, Progress, TutorialRequest};
 use cadence::llm::CancelToken;
+use cadence::planning::{CreateKind, Generator};
 use cadence::store::tutorials;
 use cadence::{AppPaths, Store, Studio};
 use cadence_tests::scripted::{ScriptedModels, two_model_studio};
@@ -198,6 +199,39 @@ fn an_unreadable_numeral_escalates_and_the_requested_key_wins() {
             .any(|i| i.path == "music.key" && i.message.contains("C major"))
     );
     assert_eq!(generated.tutorial.music.chords[0].symbol, "Fm7");
+}
+
+#[test]
+fn the_plan_names_the_model_that_will_write_and_why() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = two_model_studio(home.path());
+    let plan = studio.plan(CreateKind::Tutorial, false);
+    assert_eq!(plan.generator, Generator::Model);
+    assert!(
+        plan.explanation.starts_with("big writes it"),
+        "{}",
+        plan.explanation
+    );
+    assert!(
+        plan.explanation.contains("tier `medium`"),
+        "{}",
+        plan.explanation
+    );
+    // Curricula are still made by the template generator.
+    assert_eq!(
+        studio.plan(CreateKind::Curriculum, false).generator,
+        Generator::Template
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let bare = Studio::new(AppPaths::at(empty.path()), Catalog::builtin().unwrap());
+    let plan = bare.plan(CreateKind::Tutorial, false);
+    assert_eq!(plan.generator, Generator::Template);
+    assert!(
+        plan.explanation.contains("No model"),
+        "{}",
+        plan.explanation
+    );
 }
 
 #[test]

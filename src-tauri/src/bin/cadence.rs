@@ -730,33 +730,17 @@ fn generate_tutorial(
         network_allowed,
         &mut studio.installed_models(),
         &llm::CancelToken::new(),
-        &mut |progress| match progress {
-            Progress::Routed { route } => {
-                eprintln!(
-                    "task {} (complexity {}) → tier {}",
-                    route.task,
-                    route.complexity,
-                    route.tier.as_deref().unwrap_or("none")
-                );
-                for skipped in &route.skipped {
-                    eprintln!("  passed over {skipped}");
-                }
-            }
-            Progress::Attempt { model, attempt } => {
-                written = 0;
-                eprintln!("writing with {model} (attempt {attempt})…");
-            }
-            Progress::Delta { text } => {
+        &mut |progress| {
+            if let Progress::Delta { text } = &progress {
                 written += text.chars().count();
                 eprint!("\r  {written} characters");
-            }
-            Progress::Rejected { problems, .. } => {
-                eprintln!("\n  refused:");
-                for problem in problems {
-                    eprintln!("    {problem}");
+            } else if let Some(line) = progress.describe() {
+                // End the character counter's line first.
+                if std::mem::take(&mut written) > 0 {
+                    eprintln!();
                 }
+                eprintln!("{line}");
             }
-            Progress::Template { reason } => eprintln!("{reason}: using the template generator"),
         },
     )?;
     if written > 0 {

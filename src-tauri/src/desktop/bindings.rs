@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::commands::{
     AppInfo, AvailabilityView, CoachAnswer, CoachStatus, CreatedCurriculum, DownloadOutcome,
-    JobProgress, ModelView, SettingsView,
+    JobProgress, ModelView, SettingsView, WritingProgress,
 };
 use super::keychain::KeyStatus;
 use crate::coach::{CoachTurn, Speaker};
@@ -156,6 +156,7 @@ pub fn typescript() -> String {
         declare::<KeyStatus>(),
         declare::<UsageReport>(),
         declare::<UsageRow>(),
+        declare::<WritingProgress>(),
         declare::<CoachStatus>(),
         declare::<CoachAnswer>(),
         declare::<CoachTurn>(),

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::atomic::Ordering;
 
 use serde::Serialize;
 use tauri::State;
@@ -16,6 +15,7 @@ use crate::ModelStatus;
 use crate::batch::{self, BatchRequest};
 use crate::coach::{CoachContext, CoachError, CoachRequest, CoachTurn};
 use crate::content::Level;
+use crate::generate::{Progress, TutorialRequest};
 use crate::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
     OpenedTutorial, TutorialListItem,
@@ -130,20 +130,52 @@ pub fn plan_generation(
     Ok(state.studio.plan(kind, settings.network_allowed))
 }
 
+/// A tutorial being written, streamed to the window.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WritingProgress {
+    /// A step of the job, in a sentence: the route, an attempt, a refusal, a fallback.
+    Step { message: String },
+    /// More of the answer being written.
+    Delta { text: String },
+}
+
 #[tauri::command(async)]
 pub fn create_tutorial(
     state: State<'_, AppState>,
     topic: String,
     key: String,
     level: String,
+    instrument: String,
+    on_progress: Channel<WritingProgress>,
 ) -> CommandResult<CreatedTutorial> {
-    let topic = short_field("topic", &topic)?;
-    let key = short_field("key", &key)?;
-    let level = Level::from_str(&level).map_err(message)?;
+    let request = TutorialRequest {
+        topic: short_field("topic", &topic)?.to_string(),
+        key: short_field("key", &key)?.to_string(),
+        level: Level::from_str(&level).map_err(message)?,
+        instrument: short_field("instrument", &instrument)?.to_string(),
+    };
     let store = state.store()?;
+    let cancel = state.job.fresh();
+    let mut resident = state.resident();
     state
         .studio
-        .create_tutorial(store, topic, key, level)
+        .create_tutorial(
+            store,
+            &request,
+            &mut resident.source(&state.studio),
+            &cancel,
+            // A closed window drops the channel; the tutorial is still made and stored.
+            &mut |progress| {
+                let event = match progress {
+                    Progress::Delta { text } => WritingProgress::Delta { text },
+                    step => WritingProgress::Step {
+                        message: step.describe().unwrap_or_default(),
+                    },
+                };
+                let _ = on_progress.send(event);
+            },
+        )
         .map_err(message)
 }
 
@@ -182,7 +214,7 @@ pub fn create_curriculum(
         ));
     }
     let store = state.store()?;
-    state.cancel.store(false, Ordering::SeqCst);
+    let cancel = state.job.fresh();
     let request = BatchRequest {
         key,
         level,
@@ -200,7 +232,7 @@ pub fn create_curriculum(
                 message: progress.message.clone(),
             });
         },
-        &state.cancel,
+        cancel.flag(),
     )
     .map_err(message)?;
     Ok(CreatedCurriculum {
@@ -212,7 +244,7 @@ pub fn create_curriculum(
 
 #[tauri::command]
 pub fn cancel_generation(state: State<'_, AppState>) {
-    state.cancel.store(true, Ordering::SeqCst);
+    state.job.cancel();
 }
 
 /// Who would answer the coach's questions now.
@@ -294,12 +326,8 @@ pub fn ask_coach(
     };
     let store = state.store()?;
     let settings = state.studio.settings().map_err(message)?;
-    let cancel = state.new_coach_cancel();
-    // One question at a time: the resident model answers them in turn.
-    let mut resident = state
-        .resident
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cancel = state.coach.fresh();
+    let mut resident = state.resident();
     let reply = state
         .studio
         .coach(
@@ -324,7 +352,7 @@ pub fn ask_coach(
 
 #[tauri::command]
 pub fn cancel_coach(state: State<'_, AppState>) {
-    state.cancel_coach();
+    state.coach.cancel();
 }
 
 #[tauri::command]

@@ -7,7 +7,7 @@ pub mod keychain;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::Studio;
 use crate::generate::ResidentModels;
@@ -16,19 +16,40 @@ use crate::store::Store;
 
 pub use commands::*;
 
-/// Everything the commands share: the Studio, the open library and the cancel flag of
-/// the long-running job in progress.
+/// The cancel token of the job of one kind in progress; each new job takes a fresh one, so
+/// a cancel meant for an earlier job cannot stop it.
+#[derive(Default)]
+struct CancelSlot(Mutex<CancelToken>);
+
+impl CancelSlot {
+    fn fresh(&self) -> CancelToken {
+        let token = CancelToken::new();
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = token.clone();
+        token
+    }
+
+    fn cancel(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cancel();
+    }
+}
+
+/// Everything the commands share: the Studio, the open library, the model kept loaded and
+/// the cancel tokens of the jobs in progress.
 pub struct AppState {
     studio: Studio,
     /// The library, or why it could not be opened (shown by every command that needs it).
     store: Result<Store, String>,
-    cancel: AtomicBool,
+    /// The tutorial or curriculum being made.
+    job: CancelSlot,
     /// Cancel flags of the model downloads in progress, by model id.
     downloads: Mutex<HashMap<String, Arc<AtomicBool>>>,
-    /// The model kept loaded for the coach's conversation.
+    /// The model kept loaded between requests.
     resident: Mutex<ResidentModels>,
-    /// Cancels the coach's answer being written.
-    coach_cancel: Mutex<CancelToken>,
+    /// The coach's answer being written.
+    coach: CancelSlot,
 }
 
 impl AppState {
@@ -37,28 +58,16 @@ impl AppState {
         AppState {
             studio,
             store,
-            cancel: AtomicBool::new(false),
+            job: CancelSlot::default(),
             downloads: Mutex::new(HashMap::new()),
             resident: Mutex::new(ResidentModels::default()),
-            coach_cancel: Mutex::new(CancelToken::new()),
+            coach: CancelSlot::default(),
         }
     }
 
-    /// A fresh cancel token for the next answer, replacing the last one.
-    fn new_coach_cancel(&self) -> CancelToken {
-        let token = CancelToken::new();
-        *self
-            .coach_cancel
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = token.clone();
-        token
-    }
-
-    fn cancel_coach(&self) {
-        self.coach_cancel
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .cancel();
+    /// The models, for one request at a time: a second waits for the first to finish.
+    fn resident(&self) -> MutexGuard<'_, ResidentModels> {
+        self.resident.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn store(&self) -> Result<&Store, String> {

@@ -106,6 +106,11 @@ impl CancelToken {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Acquire)
     }
+
+    /// The flag itself, for jobs that poll a plain `AtomicBool`.
+    pub fn flag(&self) -> &AtomicBool {
+        &self.0
+    }
 }
 
 /// What a loaded engine is.

@@ -18,8 +18,11 @@ describe("api", () => {
 
   it("calls each command by name with camel-case arguments", async () => {
     invoke.mockResolvedValue({ id: 3 });
-    await api.createTutorial("ii-V-I", "Eb major", "beginner");
-    expect(invoke).toHaveBeenLastCalledWith("create_tutorial", { topic: "ii-V-I", key: "Eb major", level: "beginner" });
+    await api.createTutorial("ii-V-I", "Eb major", "beginner", "guitar");
+    expect(invoke).toHaveBeenLastCalledWith(
+      "create_tutorial",
+      expect.objectContaining({ topic: "ii-V-I", key: "Eb major", level: "beginner", instrument: "guitar" }),
+    );
     await api.exportTutorial(3, "/tmp/x.json", 100);
     expect(invoke).toHaveBeenLastCalledWith("export_tutorial", { id: 3, path: "/tmp/x.json", tempoBpm: 100 });
     await api.listTutorials();
@@ -34,6 +37,21 @@ describe("api", () => {
     expect(error).toBeInstanceOf(api.ApiError);
     expect(error.message).toBe("the title must have 1 to 200 characters");
     expect(error.command).toBe("rename_tutorial");
+  });
+
+  it("streams a tutorial's steps and text through a channel", async () => {
+    invoke.mockImplementation(async (_command: string, args: { onProgress: { onmessage: (p: unknown) => void } }) => {
+      args.onProgress.onmessage({ event: "step", message: "writing with smollm2-135m (attempt 1)…" });
+      args.onProgress.onmessage({ event: "delta", text: '{"title"' });
+      return { id: 4, title: "ii-V-I", generator: "smollm2-135m", checked: 12, repaired: 0 };
+    });
+    const seen: unknown[] = [];
+    const created = await api.createTutorial("ii-V-I", "C major", "beginner", "piano", (p) => seen.push(p));
+    expect(seen).toEqual([
+      { event: "step", message: "writing with smollm2-135m (attempt 1)…" },
+      { event: "delta", text: '{"title"' },
+    ]);
+    expect(created.generator).toBe("smollm2-135m");
   });
 
   it("streams curriculum progress through a channel", async () => {

@@ -27,6 +27,7 @@ import type {
   SettingsView,
   TutorialListItem,
   UsageReport,
+  WritingProgress,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -77,8 +78,18 @@ export function describeProgress(progress: DownloadProgress): string {
 
 export const planGeneration = (kind: CreateKind) => call<GenerationPlan>("plan_generation", { kind });
 
-export const createTutorial = (topic: string, key: string, level: Level) =>
-  call<CreatedTutorial>("create_tutorial", { topic, key, level });
+/** Writes a tutorial (a model, else the template generator), streaming its steps and text; `cancelGeneration` stops it. */
+export function createTutorial(
+  topic: string,
+  key: string,
+  level: Level,
+  instrument: string,
+  onProgress: (progress: WritingProgress) => void = () => {},
+): Promise<CreatedTutorial> {
+  const channel = new Channel<WritingProgress>();
+  channel.onmessage = onProgress;
+  return call<CreatedTutorial>("create_tutorial", { topic, key, level, instrument, onProgress: channel });
+}
 
 /** Runs the template curriculum batch, streaming progress; `cancelGeneration` stops it. */
 export function createCurriculum(

@@ -16,7 +16,7 @@ bytes_per_second: number, };
 export type DownloadPhase = "checking_partial" | "downloading" | "verifying";
 export type DownloadOutcome = { "outcome": "installed" } | { "outcome": "paused", done: number, total: number, };
 export type CreateKind = "curriculum" | "tutorial" | "exercise" | "theory_analysis" | "assessment" | "lesson_plan_part";
-export type Generator = "template" | "unavailable";
+export type Generator = "model" | "template" | "unavailable";
 export type GenerationPlan = { kind: CreateKind, 
 /**
  * The task's key in models.toml, e.g. "tutorial_generation".
@@ -113,6 +113,7 @@ export type UsageRow = {
  * A model id or a task kind, depending on the table.
  */
 name: string, requests: number, cost_usd: number, cache_hits: number, };
+export type WritingProgress = { "event": "step", message: string, } | { "event": "delta", text: string, };
 export type CoachStatus = { 
 /**
  * The model that would answer; none when no model can run.
