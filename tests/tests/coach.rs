@@ -2,7 +2,6 @@
 //! fallbacks and the usage ledger, with scripted models over the real pipeline and with the
 //! real SmolLM2 test model, in process and from the command line.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::process::Stdio;
 
@@ -242,7 +241,7 @@ fn a_cancelled_answer_is_recorded_as_cancelled() {
     let studio = two_model_studio(home.path());
     let store = studio.open_store().unwrap();
     let long_answer = "practise slowly ".repeat(40);
-    let mut models = ScriptedModels(HashMap::from([("big".to_string(), vec![long_answer])]));
+    let mut models = scripted(&[("big", &[long_answer.as_str()])]);
     let cancel = CancelToken::new();
     let mut deltas = 0;
     let error = studio
