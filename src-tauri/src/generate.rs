@@ -1,19 +1,23 @@
-//! `Studio::generate_tutorial`: prompt, route, stream, parse, check every musical fact,
-//! repair, regenerate or escalate (bounded), store, and return the tutorial with where it
-//! came from. The template generator is the last fallback, so a request always ends in a
-//! correct tutorial unless it is cancelled or the request itself is wrong.
+//! `Studio::generate`: prompt, route, stream, parse, check every musical fact, repair,
+//! regenerate or escalate (bounded), store, and return the document with where it came
+//! from. Each kind of document is a [`Commission`]. The template generator is the last
+//! fallback, so a request always ends in a correct document unless it is cancelled or the
+//! request itself is wrong.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Instant;
 
+use rusqlite::Transaction;
+use schemars::JsonSchema;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::catalog::{TaskKind, TokenizerSource};
 use crate::content::prompts::{self, TaskKind as PromptKind};
 use crate::content::validate::{self, Issue, Severity};
-use crate::content::{ContentError, Level, Tutorial, ValidationReport};
+use crate::content::{self, ContentError, Level, Tutorial, ValidationReport};
 use crate::llm::structured::{StructuredError, parse_as, schema_for};
 use crate::llm::{CancelToken, Message};
 use crate::providers::{
@@ -21,7 +25,7 @@ use crate::providers::{
 };
 use crate::router::{self, Candidate, Route, Runner};
 use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
-use crate::store::{Store, tutorials};
+use crate::store::{Store, StoreError, tutorials};
 use crate::theory::Key;
 use crate::{Availability as ModelAvailability, Studio, StudioError, batch};
 
@@ -117,11 +121,39 @@ pub struct Provenance {
     pub validation: ValidationReport,
 }
 
+/// A stored document and where it came from.
 #[derive(Debug, Clone, Serialize)]
-pub struct GeneratedTutorial {
+pub struct Generated<D> {
     pub id: i64,
-    pub tutorial: Tutorial,
+    pub document: D,
     pub provenance: Provenance,
+}
+
+pub type GeneratedTutorial = Generated<Tutorial>;
+
+/// What a teacher asked for, as the pipeline needs it: the task to route, the prompt, the
+/// checks that hold an answer to the request, the template that stands behind the models,
+/// and where the document is stored.
+pub trait Commission {
+    type Document: DeserializeOwned + JsonSchema;
+
+    /// The task in models.toml, which decides the tier.
+    fn task(&self) -> TaskKind;
+    fn prompt(&self) -> PromptKind;
+    /// The document's name in messages, e.g. "tutorial".
+    fn noun(&self) -> &'static str;
+    /// Every variable of the prompt but the schema. Checks the request first.
+    fn prompt_values(&self) -> Result<BTreeMap<String, String>, StudioError>;
+    /// Tokens a model may write; leaves room for the prompt and schema in a 4k context.
+    fn max_tokens(&self) -> usize {
+        1536
+    }
+    /// Holds the document to what was asked and checks every musical fact, repairing what
+    /// can be repaired.
+    fn check(&self, document: &mut Self::Document) -> ValidationReport;
+    /// The template generator's document for this request.
+    fn template(&self) -> Result<Self::Document, StudioError>;
+    fn store(&self, tx: &Transaction<'_>, document: &Self::Document) -> Result<i64, StoreError>;
 }
 
 /// Hands the pipeline a provider for a routed candidate. The Studio's own source loads
@@ -251,17 +283,39 @@ impl Studio {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(Progress),
     ) -> Result<GeneratedTutorial, StudioError> {
-        let key = Key::from_str(&request.key)
-            .map_err(|e| StudioError::Content(ContentError::Theory(e)))?;
+        self.generate(
+            store,
+            request,
+            network_allowed,
+            providers,
+            cancel,
+            on_progress,
+        )
+    }
+
+    /// The one way a document is made: route the commission's task, prompt each candidate
+    /// model in turn (bounded attempts, the refusal fed back), parse the answer into the
+    /// document's type, hold it to the request and check every musical fact, then store it.
+    /// The template generator writes it when no model gives an acceptable answer.
+    pub fn generate<C: Commission>(
+        &self,
+        store: &Store,
+        commission: &C,
+        network_allowed: bool,
+        providers: &mut dyn ProviderSource,
+        cancel: &CancelToken,
+        on_progress: &mut dyn FnMut(Progress),
+    ) -> Result<Generated<C::Document>, StudioError> {
+        let prompt = prompts::render(commission.prompt(), &commission.prompt_values()?)?;
         let route = router::route(
             self.catalog(),
-            TaskKind::TutorialGeneration,
+            commission.task(),
             &self.availability(network_allowed),
         );
         on_progress(Progress::Routed {
             route: route.clone(),
         });
-        let prompt = tutorial_prompt(request, &key)?;
+        let noun = commission.noun();
         let mut provenance = Provenance {
             generator: "template",
             tier: route.tier.clone(),
@@ -290,7 +344,13 @@ impl Studio {
                 });
                 let started = Instant::now();
                 let answer = provider.generate(
-                    &tutorial_request(&prompt, &feedback, attempt),
+                    &document_request::<C::Document>(
+                        &prompt,
+                        noun,
+                        &feedback,
+                        attempt,
+                        commission.max_tokens(),
+                    ),
                     cancel,
                     &mut |text| {
                         on_progress(Progress::Delta {
@@ -327,7 +387,6 @@ impl Studio {
                         continue 'candidates;
                     }
                 };
-                let checked = check_answer(&answer.text, request, &key);
                 let record = |accepted: bool, problems: Vec<String>| AttemptRecord {
                     model: candidate.model.clone(),
                     attempt,
@@ -335,8 +394,8 @@ impl Studio {
                     problems,
                     latency_ms,
                 };
-                match checked {
-                    Ok((tutorial, validation)) => {
+                match check_answer(commission, &answer.text) {
+                    Ok((document, validation)) => {
                         provenance.attempts.push(record(true, Vec::new()));
                         let entry = GenerationRecord {
                             task: route.task.clone(),
@@ -350,17 +409,16 @@ impl Studio {
                             outcome: GenerationOutcome::Ok,
                             detail: validation.to_string(),
                         };
-                        let row = batch::tutorial_row(&tutorial)?;
                         let id = store.write(|tx| {
                             generation_log::record(tx, &entry)?;
-                            tutorials::insert(tx, &row)
+                            commission.store(tx, &document)
                         })?;
                         provenance.generator = "model";
                         provenance.model = Some(candidate.model.clone());
                         provenance.validation = validation;
-                        return Ok(GeneratedTutorial {
+                        return Ok(Generated {
                             id,
-                            tutorial,
+                            document,
                             provenance,
                         });
                     }
@@ -388,7 +446,7 @@ impl Studio {
                 }
             }
             provenance.fallbacks.push(format!(
-                "{}: no acceptable tutorial in {ATTEMPTS_PER_MODEL} attempts",
+                "{}: no acceptable {noun} in {ATTEMPTS_PER_MODEL} attempts",
                 candidate.model
             ));
         }
@@ -399,7 +457,7 @@ impl Studio {
         let reason = if route.candidates.is_empty() {
             "no model is installed for this task".to_string()
         } else {
-            "no model wrote an acceptable tutorial".to_string()
+            format!("no model wrote an acceptable {noun}")
         };
         on_progress(Progress::Template {
             reason: reason.clone(),
@@ -407,11 +465,20 @@ impl Studio {
         provenance
             .fallbacks
             .push(format!("template generator: {reason}"));
-        let written = self.write_tutorial(store, &request.topic, &request.key, request.level)?;
-        provenance.validation = written.validation;
-        Ok(GeneratedTutorial {
-            id: written.id,
-            tutorial: written.tutorial,
+        let mut document = commission.template()?;
+        let validation = commission.check(&mut document);
+        if !validation.is_acceptable() {
+            return Err(ContentError::Invalid {
+                what: noun,
+                report: validation,
+            }
+            .into());
+        }
+        let id = store.write(|tx| commission.store(tx, &document))?;
+        provenance.validation = validation;
+        Ok(Generated {
+            id,
+            document,
             provenance,
         })
     }
@@ -443,75 +510,141 @@ impl Studio {
     }
 }
 
-fn tutorial_prompt(request: &TutorialRequest, key: &Key) -> Result<String, StudioError> {
-    let values: BTreeMap<String, String> = [
-        ("instrument", request.instrument.clone()),
-        ("topic", request.topic.clone()),
-        ("key", key.to_string()),
-        ("level", request.level.to_string()),
-    ]
-    .into_iter()
-    .map(|(name, value)| (name.to_string(), value))
-    .collect();
-    Ok(prompts::render(PromptKind::Tutorial, &values)?)
+/// Named prompt values, as [`prompts::render`] takes them.
+pub fn prompt_values<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
+    pairs
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect()
 }
 
-fn tutorial_request(prompt: &str, feedback: &[String], attempt: usize) -> ProviderRequest {
+fn document_request<D: JsonSchema>(
+    prompt: &str,
+    noun: &str,
+    feedback: &[String],
+    attempt: usize,
+    max_tokens: usize,
+) -> ProviderRequest {
     let mut messages = vec![Message::user(prompt)];
     if !feedback.is_empty() {
         messages.push(Message::user(format!(
-            "Your previous answer was refused:\n- {}\nWrite the whole tutorial again, fixing these.",
+            "Your previous answer was refused:\n- {}\nWrite the whole {noun} again, fixing these.",
             feedback.join("\n- ")
         )));
     }
     ProviderRequest {
         messages,
-        schema: Some(schema_for::<Tutorial>()),
-        // Leaves room for the prompt (about 2,500 tokens with the schema) in a 4k context.
-        max_tokens: 1536,
+        schema: Some(schema_for::<D>()),
+        max_tokens,
         // The first answer is greedy; a retry samples, so that it can differ.
         temperature: if attempt == 1 { 0.0 } else { 0.7 },
         seed: attempt as u64,
     }
 }
 
-/// Parses, holds the answer to the request, and checks every musical fact. Returns the
-/// repaired tutorial, or every problem that remains, each located by its path.
-fn check_answer(
+/// Parses the answer, holds it to the request and checks every musical fact. Returns the
+/// repaired document, or every problem that remains, each located by its path.
+fn check_answer<C: Commission>(
+    commission: &C,
     text: &str,
-    request: &TutorialRequest,
-    key: &Key,
-) -> Result<(Tutorial, ValidationReport), Vec<String>> {
-    let mut tutorial: Tutorial = parse_as(text).map_err(|error| match error {
+) -> Result<(C::Document, ValidationReport), Vec<String>> {
+    let mut document: C::Document = parse_as(text).map_err(|error| match error {
         StructuredError::Invalid(problems) => problems.iter().map(ToString::to_string).collect(),
         other => vec![other.to_string()],
     })?;
-    let mut held = Vec::new();
-    let wanted_key = key.to_string();
-    if tutorial.music.key != wanted_key {
-        held.push(Issue {
-            path: "music.key".into(),
-            severity: Severity::Repaired,
-            message: format!("`{}` is not the requested {wanted_key}", tutorial.music.key),
-        });
-        tutorial.music.key = wanted_key;
-    }
-    if tutorial.overview.difficulty != request.level {
-        held.push(Issue {
-            path: "overview.difficulty".into(),
-            severity: Severity::Repaired,
-            message: format!(
-                "`{}` is not the requested {}",
-                tutorial.overview.difficulty, request.level
-            ),
-        });
-        tutorial.overview.difficulty = request.level;
-    }
-    let mut report = validate::tutorial(&mut tutorial);
-    report.issues.splice(0..0, held);
+    let report = commission.check(&mut document);
     if report.is_acceptable() {
-        Ok((tutorial, report))
+        Ok((document, report))
     } else {
         Err(report.unrepaired())
     }
+}
+
+/// Sets a field the request decided and the answer changed, noting the repair.
+pub fn hold<T: PartialEq + std::fmt::Display>(
+    field: &mut T,
+    wanted: T,
+    path: &str,
+    issues: &mut Vec<Issue>,
+) {
+    if *field != wanted {
+        issues.push(Issue {
+            path: path.into(),
+            severity: Severity::Repaired,
+            message: format!("`{field}` is not the requested {wanted}"),
+        });
+        *field = wanted;
+    }
+}
+
+/// Held fields' repairs first, then the theory engine's report.
+pub fn with_held(held: Vec<Issue>, mut report: ValidationReport) -> ValidationReport {
+    report.issues.splice(0..0, held);
+    report
+}
+
+impl Commission for TutorialRequest {
+    type Document = Tutorial;
+
+    fn task(&self) -> TaskKind {
+        TaskKind::TutorialGeneration
+    }
+
+    fn prompt(&self) -> PromptKind {
+        PromptKind::Tutorial
+    }
+
+    fn noun(&self) -> &'static str {
+        "tutorial"
+    }
+
+    fn prompt_values(&self) -> Result<BTreeMap<String, String>, StudioError> {
+        let key = requested_key(&self.key)?;
+        Ok(prompt_values([
+            ("instrument", self.instrument.clone()),
+            ("topic", self.topic.clone()),
+            ("key", key.to_string()),
+            ("level", self.level.to_string()),
+        ]))
+    }
+
+    fn check(&self, tutorial: &mut Tutorial) -> ValidationReport {
+        let mut held = Vec::new();
+        if let Ok(key) = requested_key(&self.key) {
+            hold(
+                &mut tutorial.music.key,
+                key.to_string(),
+                "music.key",
+                &mut held,
+            );
+        }
+        hold(
+            &mut tutorial.overview.difficulty,
+            self.level,
+            "overview.difficulty",
+            &mut held,
+        );
+        with_held(held, validate::tutorial(tutorial))
+    }
+
+    fn template(&self) -> Result<Tutorial, StudioError> {
+        Ok(content::template::tutorial(
+            &self.topic,
+            &self.key,
+            self.level,
+        )?)
+    }
+
+    fn store(&self, tx: &Transaction<'_>, tutorial: &Tutorial) -> Result<i64, StoreError> {
+        let row = batch::tutorial_row(tutorial).map_err(|error| StoreError::Invalid {
+            field: "document",
+            reason: error.to_string(),
+        })?;
+        tutorials::insert(tx, &row)
+    }
+}
+
+/// The request's key, parsed by the theory engine.
+pub fn requested_key(key: &str) -> Result<Key, StudioError> {
+    Key::from_str(key).map_err(|e| StudioError::Content(ContentError::Theory(e)))
 }

@@ -10,6 +10,7 @@ pub mod content;
 pub mod generate;
 pub mod library;
 pub mod llm;
+pub mod materials;
 pub mod models;
 pub mod paths;
 pub mod planning;
@@ -50,6 +51,8 @@ pub enum StudioError {
     Content(#[from] ContentError),
     #[error("tutorial {0} is not in the library; `cadence library` lists the tutorials there")]
     NoSuchTutorial(i64),
+    #[error("material {0} is not in the library; the Library screen lists what is there")]
+    NoSuchMaterial(i64),
     #[error("cancelled; nothing was saved")]
     Cancelled,
     #[error(transparent)]

@@ -192,6 +192,8 @@ pub enum LibraryError {
     Title,
     #[error("the search must have at most {MAX_QUERY_CHARS} characters")]
     Query,
+    #[error("only exercises can be exported as MIDI; export this {0} as JSON")]
+    NotMusic(&'static str),
     #[error("the tempo must be between 20 and 400 beats per minute; got {0}")]
     Tempo(u32),
     #[error("cannot write {path}: {source}; check that the folder is writable")]
@@ -213,13 +215,38 @@ impl From<ContentError> for LibraryError {
     }
 }
 
-fn checked_title(title: &str) -> Result<&str, LibraryError> {
+pub(crate) fn checked_title(title: &str) -> Result<&str, LibraryError> {
     let title = title.trim();
     let length = title.chars().count();
     if length == 0 || length > MAX_TITLE_CHARS {
         return Err(LibraryError::Title);
     }
     Ok(title)
+}
+
+/// Writes an export beside `path` and renames it into place, so a failed export never
+/// leaves half a file.
+pub(crate) fn write_export(
+    path: &Path,
+    format: ExportFormat,
+    bytes: &[u8],
+) -> Result<ExportedFile, LibraryError> {
+    let shown = path.display().to_string();
+    let temporary: PathBuf = path.with_extension(format!("{}.part", format.extension()));
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|source| {
+            let _ = std::fs::remove_file(&temporary);
+            LibraryError::Write {
+                path: shown.clone(),
+                source,
+            }
+        })?;
+    Ok(ExportedFile {
+        path: shown,
+        bytes: bytes.len() as u64,
+        format,
+    })
 }
 
 /// The tutorial's music as an exercise, so it can be written as MIDI: chords (voiced,
@@ -265,7 +292,7 @@ impl Studio {
         let validation = &generated.provenance.validation;
         Ok(CreatedTutorial {
             id: generated.id,
-            title: generated.tutorial.title,
+            title: generated.document.title,
             generator: generated
                 .provenance
                 .model
@@ -380,23 +407,7 @@ impl Studio {
                 content::export::exercise_midi(&tutorial_as_exercise(&opened.tutorial, tempo_bpm))?
             }
         };
-        let shown = path.display().to_string();
-        // Written beside the target and renamed, so a failed export never leaves half a file.
-        let temporary: PathBuf = path.with_extension(format!("{}.part", format.extension()));
-        std::fs::write(&temporary, &bytes)
-            .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|source| {
-                let _ = std::fs::remove_file(&temporary);
-                LibraryError::Write {
-                    path: shown.clone(),
-                    source,
-                }
-            })?;
-        Ok(ExportedFile {
-            path: shown,
-            bytes: bytes.len() as u64,
-            format,
-        })
+        write_export(path, format, &bytes)
     }
 
     pub fn list_curricula(&self, store: &Store) -> Result<Vec<CurriculumListItem>, StudioError> {

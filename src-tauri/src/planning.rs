@@ -1,9 +1,9 @@
 //! Before anything is made: which generator, tier and model a request would use, and why.
 //!
 //! The tier comes from models.toml (task → complexity → tier); whether its model can run
-//! comes from what is installed and the settings. Tutorials are written by the best model
-//! the router finds, with the template generator behind it; the other kinds are made by
-//! the template generator or not yet from the window, and the plan says which.
+//! comes from what is installed and the settings. Every kind but the curriculum is written
+//! by the best model the router finds, with the template generator behind it; curricula
+//! are planned by the template generator.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -36,9 +36,22 @@ impl CreateKind {
         }
     }
 
-    /// Whether the Studio can make this kind with the template generator, no model needed.
-    pub fn has_template(self) -> bool {
-        matches!(self, CreateKind::Tutorial | CreateKind::Curriculum)
+    /// Whether a model writes this kind (with the template generator behind it); the
+    /// curriculum is planned by the template generator alone.
+    pub fn model_written(self) -> bool {
+        self != CreateKind::Curriculum
+    }
+
+    /// The kind in a sentence.
+    pub fn noun(self) -> &'static str {
+        match self {
+            CreateKind::Curriculum => "curriculum",
+            CreateKind::Tutorial => "tutorial",
+            CreateKind::Exercise => "exercise",
+            CreateKind::TheoryAnalysis => "theory analysis",
+            CreateKind::Assessment => "assessment",
+            CreateKind::LessonPlanPart => "lesson-plan part",
+        }
     }
 }
 
@@ -49,8 +62,6 @@ pub enum Generator {
     /// A language model writes it; the template generator stands behind it.
     Model,
     Template,
-    /// Nothing can make this kind on this machine yet.
-    Unavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -128,7 +139,9 @@ impl Studio {
                 "; it is not installed (see Models)"
             });
         }
-        let writer = (kind == CreateKind::Tutorial)
+        let noun = kind.noun();
+        let writer = kind
+            .model_written()
             .then(|| {
                 router::route(self.catalog(), task, &self.availability(network_allowed))
                     .candidates
@@ -140,31 +153,26 @@ impl Studio {
             (
                 Generator::Model,
                 format!(
-                    "{} writes it under the tutorial's schema ({}), and the theory engine checks \
-                     every chord; if no answer passes, the next model or the template generator \
-                     writes it.",
+                    "{} writes it under the {noun}'s schema ({}), and the theory engine checks \
+                     every musical fact; if no answer passes, the next model or the template \
+                     generator writes it.",
                     writer.model, writer.reason
                 ),
             )
-        } else if kind == CreateKind::Tutorial {
+        } else if kind.model_written() {
             (
                 Generator::Template,
-                "No model that writes tutorials is installed, so the template generator writes \
-                 this from the theory engine, with no download."
-                    .to_string(),
-            )
-        } else if kind.has_template() {
-            (
-                Generator::Template,
-                "The template generator writes this from the theory engine, with no model and \
-                 no download; model generation of this kind is not in this build yet."
-                    .to_string(),
+                format!(
+                    "No model that can write a {noun} is installed, so the template generator \
+                     writes it from the theory engine, with no download."
+                ),
             )
         } else {
             (
-                Generator::Unavailable,
-                "Model generation is not available in this build yet, and the template generator \
-                 does not make this kind from the window: make a tutorial or a curriculum instead."
+                Generator::Template,
+                "The template generator plans the weeks and writes every lesson's tutorial and \
+                 exercises from the theory engine, with no model and no download; model-planned \
+                 curricula are not in this build yet."
                     .to_string(),
             )
         };
@@ -226,10 +234,19 @@ mod tests {
     }
 
     #[test]
-    fn kinds_without_a_template_say_so() {
+    fn every_kind_can_be_made_without_a_model() {
         let (_dir, studio) = studio();
-        let plan = studio.plan(CreateKind::Assessment, false);
-        assert_eq!(plan.generator, Generator::Unavailable);
-        assert!(plan.explanation.contains("not available"));
+        for kind in [
+            CreateKind::Curriculum,
+            CreateKind::Tutorial,
+            CreateKind::Exercise,
+            CreateKind::TheoryAnalysis,
+            CreateKind::Assessment,
+            CreateKind::LessonPlanPart,
+        ] {
+            let plan = studio.plan(kind, false);
+            assert_eq!(plan.generator, Generator::Template, "{kind:?}");
+            assert!(plan.explanation.contains("template generator"), "{kind:?}");
+        }
     }
 }

@@ -172,7 +172,88 @@ async function firstSession(driver) {
   await driver.waitFor('[data-testid="coach-unavailable"]', { predicate: (t) => t.includes("Models screen") });
   check(true, "with no model the Coach screen says that coaching needs one and where to get it");
   await screenshot(driver, "coach");
+
+  await makeMaterials(driver);
   await driver.stop();
+}
+
+/** Chooses what to make on the Create screen and waits for its plan. */
+async function chooseKind(driver, kind) {
+  await go(driver, "create", "Create");
+  await driver.click(await driver.find(`input[name="kind"][value="${kind}"]`));
+  await driver.waitFor('[data-testid="generator"]', { predicate: (t) => t.includes("Template generator") });
+}
+
+async function typeInto(driver, css, text) {
+  const input = await driver.find(css);
+  await driver.clear(input);
+  await driver.type(input, text);
+}
+
+/** Makes an exercise, a theory analysis, an assessment and a lesson-plan part from the window. */
+async function makeMaterials(driver) {
+  await chooseKind(driver, "exercise");
+  await selectOption(driver, 'select[data-testid="key"]', "Eb major");
+  await typeInto(driver, '[data-testid="topic"]', "ii-V-I");
+  await selectOption(driver, 'select[data-testid="exercise-kind"]', "voicing_study");
+  await driver.click(await driver.find('[data-testid="start"]'));
+  const exerciseTitle = await driver.text(await driver.waitFor('[data-testid="material-title"]'));
+  check(exerciseTitle.includes("voicing study") && exerciseTitle.includes("Eb major"), `an exercise is made from the window and opens (“${exerciseTitle}”)`);
+  const exerciseChords = await driver.execute("return [...document.querySelectorAll('[data-testid=chord] .symbol')].map(c => c.textContent).join(' ')");
+  check(exerciseChords.startsWith("Fm7 Bb7 Ebmaj7"), `the exercise shows its computed chords (${exerciseChords})`);
+  await driver.waitFor('[data-testid="notation"] svg');
+  await screenshot(driver, "exercise");
+  await driver.execute("window.scrollTo(0, 0); document.querySelector('.exports details').open = true");
+  const exercisePath = join(exportDir, "exercise.json");
+  await driver.type(await driver.find('[data-testid="export-path"]'), exercisePath);
+  await driver.click(await driver.find('[data-testid="export-typed"]'));
+  await driver.waitFor('[data-testid="export-done"]');
+  const exercise = JSON.parse(readFileSync(exercisePath, "utf8"));
+  check(exercise.kind === "voicing_study" && exercise.music.chords[0].symbol === "Fm7" && exercise.music.chords[0].voicing.notes.length >= 3, "the exercise exports as JSON with its voicings");
+
+  await chooseKind(driver, "theory_analysis");
+  await selectOption(driver, 'select[data-testid="key"]', "G major");
+  await typeInto(driver, '[data-testid="topic"]', "ii-V-I");
+  await driver.click(await driver.find('[data-testid="start"]'));
+  await driver.waitFor('[data-testid="functions"]');
+  const functions = await driver.execute("return document.querySelector('[data-testid=functions] tbody').innerText");
+  check(functions.includes("ii7") && functions.includes("Am7") && functions.includes("D7"), `a theory analysis shows each chord's function (${functions.split("\n").slice(0, 2).join(" / ")})`);
+  await driver.execute("document.querySelector('[data-testid=functions]').scrollIntoView()");
+  await screenshot(driver, "theory-analysis");
+
+  await chooseKind(driver, "assessment");
+  await selectOption(driver, 'select[data-testid="key"]', "D major");
+  await typeInto(driver, '[data-testid="topic"]', "major scale");
+  await selectOption(driver, 'select[data-testid="assessment-kind"]', "milestone");
+  await driver.click(await driver.find('[data-testid="start"]'));
+  await driver.waitFor('[data-testid="questions"]');
+  await driver.click(await driver.find('[data-testid="show-answers"]'));
+  const answers = await driver.execute("return [...document.querySelectorAll('[data-testid=answer]')].map(a => a.textContent).join(' | ')");
+  check(answers.includes("F#") && answers.split(" | ").length >= 3, `an assessment shows the engine's answer key (${answers.slice(0, 80)}…)`);
+  await screenshot(driver, "assessment");
+
+  await chooseKind(driver, "lesson_plan_part");
+  await typeInto(driver, '[data-testid="lesson-topic"]', "steady beat");
+  await selectOption(driver, 'select[data-testid="grade"]', "3");
+  await selectOption(driver, 'select[data-testid="part"]', "differentiation");
+  await typeInto(driver, '[data-testid="standards"]', "MU:Pr4.2.3a, MU:Cr9.9.3z");
+  await driver.click(await driver.find('[data-testid="start"]'));
+  const refusal = await driver.text(await driver.waitFor('[data-testid="create-error"]'));
+  check(refusal.includes("MU:Cr9.9.3z") && refusal.includes("not in the NCAS"), `an invented standard code is refused (${refusal})`);
+  await typeInto(driver, '[data-testid="standards"]', "MU:Pr4.2.3a");
+  await driver.click(await driver.find('[data-testid="start"]'));
+  const part = await driver.text(await driver.waitFor('[data-testid="plan-part"]'));
+  const cited = await driver.text(await driver.find('[data-testid="standards-cited"]'));
+  check(part.includes("English learners") && cited.trim() === "MU:Pr4.2.3a", `a lesson-plan part is made for grade 3 citing the chosen standard (${cited.trim()})`);
+  await screenshot(driver, "lesson-plan-part");
+
+  await go(driver, "library", "Library");
+  await driver.waitFor('[data-testid="material-list"]', { predicate: (t) => t.includes("lesson-plan part") });
+  const listed = await driver.execute("return document.querySelector('[data-testid=material-list]').textContent");
+  const kinds = ["voicing study", "theory analysis", "assessment", "lesson-plan part"];
+  check(kinds.every((k) => listed.includes(k)), `the library lists the four materials (${listed.replace(/\s+/g, " ").slice(0, 160)})`);
+  await driver.execute("document.getElementById('materials-heading').scrollIntoView()");
+  await screenshot(driver, "library-materials");
 }
 
 async function secondSession(driver) {
@@ -202,6 +283,17 @@ async function secondSession(driver) {
   const answerText = (await driver.text(answer)).replace(/^Coach:\s*/, "");
   check(answerText.trim().length > 20, `the coach answers about the open lesson (${answerText.length} characters)`);
   await screenshot(driver, "coach-answer");
+
+  await go(driver, "models", "Models");
+  const resident = await driver.text(await driver.waitFor('[data-testid="resident"]'));
+  const residentRow = await driver.execute("return document.querySelector('[data-testid=resident]').closest('tr').textContent");
+  check(resident.includes("Loaded") && residentRow.includes("smollm2"), "the Models screen shows the coach's model loaded in memory");
+  await screenshot(driver, "models-resident");
+
+  await go(driver, "library", "Library");
+  await typeInto(driver, '[data-testid="search"]', "steady");
+  await driver.waitFor('[data-testid="material-list"]', { predicate: (t) => t.includes("Differentiation") });
+  check(true, "after a restart the library finds the lesson-plan part");
   await driver.stop();
 }
 

@@ -77,7 +77,7 @@ fn a_correct_answer_is_completed_by_the_engine_stored_and_traced() {
     assert_eq!(provenance.model.as_deref(), Some("big"));
     assert_eq!(provenance.tier.as_deref(), Some("medium"));
     // The engine computed what the model left empty.
-    let chords = &generated.tutorial.music.chords;
+    let chords = &generated.document.music.chords;
     assert_eq!(
         chords.iter().map(|c| c.symbol.as_str()).collect::<Vec<_>>(),
         ["Fm7", "Bb7", "Ebmaj7", "Ebmaj7"]
@@ -190,7 +190,7 @@ fn an_unreadable_numeral_escalates_and_the_requested_key_wins() {
     assert_eq!(provenance.attempts.len(), 3);
     assert!(provenance.attempts[0].problems[0].starts_with("music.chords[0]"));
     // The key the teacher asked for wins over the model's, and the repair is reported.
-    assert_eq!(generated.tutorial.music.key, "Eb major");
+    assert_eq!(generated.document.music.key, "Eb major");
     assert!(
         provenance
             .validation
@@ -198,7 +198,7 @@ fn an_unreadable_numeral_escalates_and_the_requested_key_wins() {
             .iter()
             .any(|i| i.path == "music.key" && i.message.contains("C major"))
     );
-    assert_eq!(generated.tutorial.music.chords[0].symbol, "Fm7");
+    assert_eq!(generated.document.music.chords[0].symbol, "Fm7");
 }
 
 #[test]
@@ -243,7 +243,7 @@ fn with_no_model_installed_the_template_generator_writes_it() {
     assert_eq!(generated.provenance.generator, "template");
     assert!(generated.provenance.route.candidates.is_empty());
     assert!(matches!(events.last(), Some(Progress::Template { .. })));
-    assert_eq!(generated.tutorial.music.chords[2].symbol, "Ebmaj7");
+    assert_eq!(generated.document.music.chords[2].symbol, "Ebmaj7");
 }
 
 #[test]

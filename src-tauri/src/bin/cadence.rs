@@ -458,7 +458,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     },
                     validation_summary(&provenance.validation)
                 );
-                (generated.id, generated.tutorial, summary)
+                (generated.id, generated.document, summary)
             };
             write_output(out.as_deref(), &content::export::tutorial_json(&tutorial))?;
             eprintln!(

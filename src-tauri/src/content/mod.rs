@@ -33,6 +33,8 @@ pub enum ContentError {
     UnknownTopic { input: String, known: String },
     #[error("`{input}` is not an NCAS grade; use PK, K or 1 to 8")]
     UnknownGrade { input: String },
+    #[error("{0}")]
+    Standards(String),
     #[error("unknown lesson-plan part `{input}`; use one of: {known}")]
     UnknownPart { input: String, known: String },
     #[error("{0}")]

@@ -558,6 +558,23 @@ pub enum LessonPlanPart {
     },
 }
 
+impl LessonPlanPart {
+    /// The part's name, as its `part` tag is written.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LessonPlanPart::LessonPlan { .. } => "lesson_plan",
+            LessonPlanPart::Activities { .. } => "activities",
+            LessonPlanPart::AssessmentStrategies { .. } => "assessment_strategies",
+            LessonPlanPart::Differentiation { .. } => "differentiation",
+            LessonPlanPart::CrossCurricularConnections { .. } => "cross_curricular_connections",
+            LessonPlanPart::ReflectionQuestions { .. } => "reflection_questions",
+            LessonPlanPart::ParentCommunication { .. } => "parent_communication",
+            LessonPlanPart::TechnologyIntegration { .. } => "technology_integration",
+            LessonPlanPart::CulturallyResponsiveTeaching { .. } => "culturally_responsive_teaching",
+        }
+    }
+}
+
 /// A lesson-plan part for a grade, aligned to NCAS music standards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LessonPlanDocument {

@@ -18,6 +18,9 @@ use crate::library::{
     CurriculumListItem, CurriculumModuleItem, DeletedTutorial, ExportFormat, ExportedFile,
     OpenedTutorial, TutorialListItem,
 };
+use crate::materials::{
+    CreatedMaterial, MaterialKind, MaterialListItem, MaterialRequest, OpenedMaterial,
+};
 use crate::models::{DownloadPhase, DownloadProgress};
 use crate::planning::{CreateKind, GenerationPlan, Generator};
 use crate::settings::{Device, Settings};
@@ -106,17 +109,29 @@ fn type_name(name: &str, schema: &Value) -> String {
     }
 }
 
-/// `export type` declarations for a document and every definition it uses.
-fn document_types(kind: DocumentKind, name: &str) -> String {
-    let schema = kind.schema();
-    let mut out = format!("export type {name} = {};\n", schema_type(&schema));
-    if let Some(definitions) = schema.get("$defs").and_then(Value::as_object) {
-        for (definition, body) in definitions {
-            out.push_str(&format!(
-                "export type {definition} = {};\n",
-                schema_type(body)
-            ));
+/// `export type` declarations for each document and every definition they use, each
+/// definition once: the documents share types such as MusicPayload.
+fn document_types(documents: &[(DocumentKind, &str)]) -> String {
+    let mut out = String::new();
+    let mut definitions = std::collections::BTreeMap::new();
+    for (kind, name) in documents {
+        let schema = kind.schema();
+        out.push_str(&format!(
+            "\n// From assets/schema/{}.\nexport type {name} = {};\n",
+            kind.file_name(),
+            schema_type(&schema)
+        ));
+        if let Some(defs) = schema.get("$defs").and_then(Value::as_object) {
+            for (definition, body) in defs {
+                definitions
+                    .entry(definition.clone())
+                    .or_insert_with(|| schema_type(body));
+            }
         }
+    }
+    out.push_str("\n// The types the documents use.\n");
+    for (definition, body) in definitions {
+        out.push_str(&format!("export type {definition} = {body};\n"));
     }
     out
 }
@@ -161,11 +176,21 @@ pub fn typescript() -> String {
         declare::<CoachAnswer>(),
         declare::<CoachTurn>(),
         declare::<Speaker>(),
+        declare::<MaterialKind>(),
+        declare::<MaterialRequest>(),
+        declare::<CreatedMaterial>(),
+        declare::<MaterialListItem>(),
+        declare::<OpenedMaterial>(),
     ] {
         out.push_str(&declaration);
     }
-    out.push_str("\n// The tutorial document, from assets/schema/tutorial.schema.json.\n");
-    out.push_str(&document_types(DocumentKind::Tutorial, "Tutorial"));
+    out.push_str(&document_types(&[
+        (DocumentKind::Tutorial, "Tutorial"),
+        (DocumentKind::Exercise, "Exercise"),
+        (DocumentKind::TheoryAnalysis, "TheoryAnalysis"),
+        (DocumentKind::Assessment, "Assessment"),
+        (DocumentKind::LessonPlan, "LessonPlanDocument"),
+    ]));
     out
 }
 

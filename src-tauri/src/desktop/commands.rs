@@ -20,6 +20,7 @@ use crate::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
     OpenedTutorial, TutorialListItem,
 };
+use crate::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use crate::models::{DownloadError, DownloadProgress};
 use crate::planning::{CreateKind, GenerationPlan};
 use crate::settings::Settings;
@@ -70,11 +71,16 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 
 #[tauri::command]
 pub fn list_models(state: State<'_, AppState>) -> Vec<ModelView> {
+    let resident = state.resident_model();
     state
         .studio
         .models()
         .into_iter()
-        .map(ModelView::from)
+        .map(|model| {
+            let mut view = ModelView::from(model);
+            view.resident = resident.as_deref() == Some(view.id.as_str());
+            view
+        })
         .collect()
 }
 
@@ -157,25 +163,173 @@ pub fn create_tutorial(
     };
     let store = state.store()?;
     let cancel = state.job.fresh();
-    let mut resident = state.resident();
+    state
+        .with_models(|models| {
+            state.studio.create_tutorial(
+                store,
+                &request,
+                models,
+                &cancel,
+                &mut writing_to(&on_progress),
+            )
+        })
+        .map_err(message)
+}
+
+/// Sends a generation's steps and text to the window. A closed window drops the channel;
+/// the work is still finished and stored.
+fn writing_to(channel: &Channel<WritingProgress>) -> impl FnMut(Progress) + '_ {
+    |progress| {
+        let event = match progress {
+            Progress::Delta { text } => WritingProgress::Delta { text },
+            step => WritingProgress::Step {
+                message: step.describe().unwrap_or_default(),
+            },
+        };
+        let _ = channel.send(event);
+    }
+}
+
+/// Most standards one lesson-plan part may cite.
+const MAX_STANDARDS: usize = 12;
+
+/// The request with its text fields trimmed and bounded; the Studio checks the music.
+fn bounded_request(request: MaterialRequest) -> CommandResult<MaterialRequest> {
+    let field = |what: &str, value: &str| short_field(what, value).map(str::to_string);
+    Ok(match request {
+        MaterialRequest::Exercise {
+            topic,
+            key,
+            level,
+            instrument,
+            exercise_kind,
+        } => MaterialRequest::Exercise {
+            topic: field("topic", &topic)?,
+            key: field("key", &key)?,
+            level,
+            instrument: field("instrument", &instrument)?,
+            exercise_kind,
+        },
+        MaterialRequest::TheoryAnalysis {
+            topic,
+            key,
+            level,
+            instrument,
+        } => MaterialRequest::TheoryAnalysis {
+            topic: field("topic", &topic)?,
+            key: field("key", &key)?,
+            level,
+            instrument: field("instrument", &instrument)?,
+        },
+        MaterialRequest::Assessment {
+            topic,
+            key,
+            level,
+            instrument,
+            assessment_kind,
+        } => MaterialRequest::Assessment {
+            topic: field("topic", &topic)?,
+            key: field("key", &key)?,
+            level,
+            instrument: field("instrument", &instrument)?,
+            assessment_kind,
+        },
+        MaterialRequest::LessonPlanPart {
+            topic,
+            grade,
+            part,
+            standards,
+            instrument,
+        } => {
+            if standards.len() > MAX_STANDARDS {
+                return Err(format!(
+                    "a lesson-plan part cites at most {MAX_STANDARDS} standards; got {}",
+                    standards.len()
+                ));
+            }
+            MaterialRequest::LessonPlanPart {
+                topic: field("topic", &topic)?,
+                grade: field("grade", &grade)?,
+                part: field("part", &part)?,
+                standards: standards
+                    .iter()
+                    .map(|code| field("standard code", code))
+                    .collect::<CommandResult<_>>()?,
+                instrument: field("instrument", &instrument)?,
+            }
+        }
+    })
+}
+
+/// Makes an exercise, theory analysis, assessment or lesson-plan part, streaming its steps.
+#[tauri::command(async)]
+pub fn create_material(
+    state: State<'_, AppState>,
+    request: MaterialRequest,
+    on_progress: Channel<WritingProgress>,
+) -> CommandResult<CreatedMaterial> {
+    let request = bounded_request(request)?;
+    let store = state.store()?;
+    let cancel = state.job.fresh();
+    state
+        .with_models(|models| {
+            state.studio.create_material(
+                store,
+                &request,
+                models,
+                &cancel,
+                &mut writing_to(&on_progress),
+            )
+        })
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn list_materials(
+    state: State<'_, AppState>,
+    query: String,
+) -> CommandResult<Vec<MaterialListItem>> {
     state
         .studio
-        .create_tutorial(
-            store,
-            &request,
-            &mut resident.source(&state.studio),
-            &cancel,
-            // A closed window drops the channel; the tutorial is still made and stored.
-            &mut |progress| {
-                let event = match progress {
-                    Progress::Delta { text } => WritingProgress::Delta { text },
-                    step => WritingProgress::Step {
-                        message: step.describe().unwrap_or_default(),
-                    },
-                };
-                let _ = on_progress.send(event);
-            },
-        )
+        .list_materials(state.store()?, &query)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn open_material(state: State<'_, AppState>, id: i64) -> CommandResult<OpenedMaterial> {
+    state
+        .studio
+        .open_material(state.store()?, positive_id(id)?)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn rename_material(state: State<'_, AppState>, id: i64, title: String) -> CommandResult<()> {
+    state
+        .studio
+        .rename_material(state.store()?, positive_id(id)?, &title)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn delete_material(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+    state
+        .studio
+        .delete_material(state.store()?, positive_id(id)?)
+        .map_err(message)
+}
+
+/// Writes a material to `path`: JSON, or MIDI for an exercise.
+#[tauri::command(async)]
+pub fn export_material(
+    state: State<'_, AppState>,
+    id: i64,
+    path: String,
+) -> CommandResult<ExportedFile> {
+    let path = bounded_path(&path)?;
+    state
+        .studio
+        .export_material_file(state.store()?, positive_id(id)?, &path)
         .map_err(message)
 }
 
@@ -327,20 +481,20 @@ pub fn ask_coach(
     let store = state.store()?;
     let settings = state.studio.settings().map_err(message)?;
     let cancel = state.coach.fresh();
-    let mut resident = state.resident();
     let reply = state
-        .studio
-        .coach(
-            store,
-            &request,
-            settings.network_allowed,
-            &mut resident.source(&state.studio),
-            &cancel,
-            // A closed window drops the channel; the answer is still returned.
-            &mut |delta| {
-                let _ = on_delta.send(delta.to_string());
-            },
-        )
+        .with_models(|models| {
+            state.studio.coach(
+                store,
+                &request,
+                settings.network_allowed,
+                models,
+                &cancel,
+                // A closed window drops the channel; the answer is still returned.
+                &mut |delta| {
+                    let _ = on_delta.send(delta.to_string());
+                },
+            )
+        })
         .map_err(message)?;
     Ok(CoachAnswer {
         text: reply.text,
@@ -422,18 +576,18 @@ pub fn export_tutorial(
     path: String,
     tempo_bpm: u32,
 ) -> CommandResult<ExportedFile> {
+    let path = bounded_path(&path)?;
+    state
+        .studio
+        .export_tutorial_file(state.store()?, positive_id(id)?, &path, tempo_bpm)
+        .map_err(message)
+}
+
+fn bounded_path(path: &str) -> CommandResult<PathBuf> {
     if path.chars().count() > 4096 {
         return Err("the path is too long".into());
     }
-    state
-        .studio
-        .export_tutorial_file(
-            state.store()?,
-            positive_id(id)?,
-            &PathBuf::from(path),
-            tempo_bpm,
-        )
-        .map_err(message)
+    Ok(PathBuf::from(path))
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -504,6 +658,8 @@ pub struct ModelView {
     #[ts(type = "number | null")]
     pub memory_mb: Option<u64>,
     pub availability: AvailabilityView,
+    /// Whether the model is loaded in memory now, kept from the last request.
+    pub resident: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -548,6 +704,7 @@ impl From<ModelStatus> for ModelView {
             download_bytes: model.download_bytes,
             memory_mb: model.memory_mb,
             availability,
+            resident: false,
         }
     }
 }

@@ -7,10 +7,10 @@ pub mod keychain;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::Studio;
-use crate::generate::ResidentModels;
+use crate::generate::{ProviderSource, ResidentModels};
 use crate::llm::CancelToken;
 use crate::store::Store;
 
@@ -48,6 +48,8 @@ pub struct AppState {
     downloads: Mutex<HashMap<String, Arc<AtomicBool>>>,
     /// The model kept loaded between requests.
     resident: Mutex<ResidentModels>,
+    /// Its id, readable while a request holds the models.
+    resident_id: Mutex<Option<String>>,
     /// The coach's answer being written.
     coach: CancelSlot,
 }
@@ -61,13 +63,29 @@ impl AppState {
             job: CancelSlot::default(),
             downloads: Mutex::new(HashMap::new()),
             resident: Mutex::new(ResidentModels::default()),
+            resident_id: Mutex::new(None),
             coach: CancelSlot::default(),
         }
     }
 
-    /// The models, for one request at a time: a second waits for the first to finish.
-    fn resident(&self) -> MutexGuard<'_, ResidentModels> {
-        self.resident.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs `work` with the models, one request at a time (a second waits for the first to
+    /// finish), and remembers which model stayed loaded for the Models screen.
+    fn with_models<T>(&self, work: impl FnOnce(&mut dyn ProviderSource) -> T) -> T {
+        let mut resident = self.resident.lock().unwrap_or_else(PoisonError::into_inner);
+        let result = work(&mut resident.source(&self.studio));
+        *self
+            .resident_id
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = resident.resident().map(str::to_string);
+        result
+    }
+
+    /// The model kept loaded after the last request, if any.
+    fn resident_model(&self) -> Option<String> {
+        self.resident_id
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn store(&self) -> Result<&Store, String> {
@@ -143,6 +161,12 @@ pub fn run(studio: Studio) -> tauri::Result<()> {
             list_curricula,
             open_curriculum,
             export_tutorial,
+            create_material,
+            list_materials,
+            open_material,
+            rename_material,
+            delete_material,
+            export_material,
             get_settings,
             save_settings,
             set_gemini_key,

@@ -8,7 +8,10 @@ use rusqlite::Connection;
 use super::{Result, StoreError};
 
 /// Migrations in order; the schema version of a file is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_materials.sql"),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

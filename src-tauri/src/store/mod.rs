@@ -8,6 +8,7 @@ pub mod assessments;
 pub mod cache;
 pub mod curricula;
 pub mod generation_log;
+pub mod materials;
 mod migrations;
 pub mod students;
 pub mod tutorials;
@@ -25,6 +26,7 @@ pub use curricula::{
     NewLesson, NewModule, StoredExercise, StoredLesson, StoredModule,
 };
 pub use generation_log::{GenerationOutcome, GenerationRecord, UsageByModel};
+pub use materials::{MaterialRow, MaterialSummary, NewMaterial};
 pub use migrations::SCHEMA_VERSION;
 pub use students::{NewPracticeRecord, NewStudent, PracticeRecord, Student};
 pub use tutorials::{NewTutorial, TutorialRow, TutorialSummary};
@@ -205,4 +207,15 @@ pub(crate) fn require_non_empty(field: &'static str, value: &str) -> Result<()> 
         });
     }
     Ok(())
+}
+
+/// A `LIKE … ESCAPE '\'` pattern matching `query` anywhere, its wildcards taken literally.
+pub(crate) fn like_pattern(query: &str) -> String {
+    format!(
+        "%{}%",
+        query
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }

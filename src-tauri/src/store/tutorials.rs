@@ -94,13 +94,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<TutorialRow>> {
 
 /// Tutorials whose title, topic or key contains `query` (case-insensitive), newest first.
 pub fn search(conn: &Connection, query: &str) -> Result<Vec<TutorialSummary>> {
-    let pattern = format!(
-        "%{}%",
-        query
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = super::like_pattern(query);
     let mut statement = conn.prepare_cached(
         "SELECT id, title, topic, music_key, level FROM tutorials
          WHERE title LIKE ?1 ESCAPE '\\' OR topic LIKE ?1 ESCAPE '\\' OR music_key LIKE ?1 ESCAPE '\\'

@@ -10,6 +10,7 @@ import type {
   CoachTurn,
   CreateKind,
   CreatedCurriculum,
+  CreatedMaterial,
   CreatedTutorial,
   CurriculumDetail,
   CurriculumListItem,
@@ -21,7 +22,11 @@ import type {
   JobProgress,
   KeyStatus,
   Level,
+  MaterialKind,
+  MaterialListItem,
+  MaterialRequest,
   ModelView,
+  OpenedMaterial,
   OpenedTutorial,
   Settings,
   SettingsView,
@@ -117,14 +122,44 @@ export const exportTutorial = (id: number, path: string, tempoBpm = 90) =>
   call<ExportedFile>("export_tutorial", { id, path, tempoBpm });
 
 /** Asks where to save with the native dialog; null when the user cancels. */
-export async function chooseExportPath(title: string, format: "json" | "midi"): Promise<string | null> {
+export async function chooseExportPath(
+  title: string,
+  format: "json" | "midi",
+  what = "tutorial",
+): Promise<string | null> {
   const extension = format === "json" ? "json" : "mid";
-  const safe = title.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || "tutorial";
+  const safe = title.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || what;
   return save({
-    title: format === "json" ? "Export tutorial as JSON" : "Export tutorial as MIDI",
+    title: `Export ${what} as ${format === "json" ? "JSON" : "MIDI"}`,
     defaultPath: `${safe}.${extension}`,
     filters: [{ name: format === "json" ? "JSON" : "MIDI", extensions: [extension] }],
   });
+}
+
+/** Makes an exercise, theory analysis, assessment or lesson-plan part, streaming its steps and text. */
+export function createMaterial(
+  request: MaterialRequest,
+  onProgress: (progress: WritingProgress) => void = () => {},
+): Promise<CreatedMaterial> {
+  const channel = new Channel<WritingProgress>();
+  channel.onmessage = onProgress;
+  return call<CreatedMaterial>("create_material", { request, onProgress: channel });
+}
+export const listMaterials = (query = "") => call<MaterialListItem[]>("list_materials", { query });
+export const openMaterial = (id: number) => call<OpenedMaterial>("open_material", { id });
+export const renameMaterial = (id: number, title: string) => call<void>("rename_material", { id, title });
+export const deleteMaterial = (id: number) => call<void>("delete_material", { id });
+/** Writes a material to `path` (.json, or .mid for an exercise); Rust checks the path. */
+export const exportMaterial = (id: number, path: string) => call<ExportedFile>("export_material", { id, path });
+
+/** The kind of material in words. */
+export function materialNoun(kind: MaterialKind): string {
+  return {
+    exercise: "exercise",
+    theory_analysis: "theory analysis",
+    assessment: "assessment",
+    lesson_plan_part: "lesson-plan part",
+  }[kind];
 }
 
 export const getSettings = () => call<SettingsView>("get_settings");

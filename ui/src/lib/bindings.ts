@@ -6,7 +6,11 @@ export type ModelView = { id: string, name: string,
 /**
  * "local" or "cloud".
  */
-kind: string, tiers: Array<string>, download_bytes: number | null, memory_mb: number | null, availability: AvailabilityView, };
+kind: string, tiers: Array<string>, download_bytes: number | null, memory_mb: number | null, availability: AvailabilityView, 
+/**
+ * Whether the model is loaded in memory now, kept from the last request.
+ */
+resident: boolean, };
 export type AvailabilityView = { "state": "installed", path: string, } | { "state": "not_installed" } | { "state": "partial", bytes: number, } | { "state": "wrong_size", bytes: number, } | { "state": "enabled" } | { "state": "disabled", reason: string, };
 export type DownloadProgress = { phase: DownloadPhase, done: number, total: number, 
 /**
@@ -16,7 +20,7 @@ bytes_per_second: number, };
 export type DownloadPhase = "checking_partial" | "downloading" | "verifying";
 export type DownloadOutcome = { "outcome": "installed" } | { "outcome": "paused", done: number, total: number, };
 export type CreateKind = "curriculum" | "tutorial" | "exercise" | "theory_analysis" | "assessment" | "lesson_plan_part";
-export type Generator = "model" | "template" | "unavailable";
+export type Generator = "model" | "template";
 export type GenerationPlan = { kind: CreateKind, 
 /**
  * The task's key in models.toml, e.g. "tutorial_generation".
@@ -130,20 +134,82 @@ export type CoachAnswer = { text: string, model: string,
 dropped_turns: number, fallbacks: Array<string>, };
 export type CoachTurn = { speaker: Speaker, text: string, };
 export type Speaker = "student" | "coach";
+export type MaterialKind = "exercise" | "theory_analysis" | "assessment" | "lesson_plan_part";
+export type MaterialRequest = { "kind": "exercise", topic: string, key: string, level: Level, instrument: string, 
+/**
+ * The kind of exercise; the topic's first when none is asked for.
+ */
+exercise_kind: ExerciseKind | null, } | { "kind": "theory_analysis", topic: string, key: string, level: Level, instrument: string, } | { "kind": "assessment", topic: string, key: string, level: Level, instrument: string, assessment_kind: AssessmentKind, } | { "kind": "lesson_plan_part", topic: string, 
+/**
+ * NCAS grade: PK, K or 1 to 8.
+ */
+grade: string, 
+/**
+ * One of the lesson-plan parts, e.g. "lesson_plan" or "differentiation".
+ */
+part: string, 
+/**
+ * NCAS music codes for the grade; the grade's own when empty.
+ */
+standards: Array<string>, instrument: string, };
+export type CreatedMaterial = { id: number, kind: MaterialKind, title: string, 
+/**
+ * Which generator wrote it: "template", or the model's id.
+ */
+generator: string, checked: number, repaired: number, };
+export type MaterialListItem = { id: number, kind: MaterialKind, title: string, topic: string, music_key: string | null, level: string | null, grade: string | null, };
+export type OpenedMaterial = { id: number, kind: MaterialKind, title: string, instrument: string, created_at: number, 
+/**
+ * Musical facts the theory engine checked when it was opened.
+ */
+checked: number, 
+/**
+ * The document: an Exercise, TheoryAnalysis, Assessment or LessonPlanDocument, as
+ * `kind` says.
+ */
+document: Exercise | TheoryAnalysis | Assessment | LessonPlanDocument, };
 
-// The tutorial document, from assets/schema/tutorial.schema.json.
+// From assets/schema/tutorial.schema.json.
 export type Tutorial = { schema_version?: number; title: string; topic: string; instrument: string; overview: Overview; theory: TheorySection; practice_guide: PracticeGuide; common_mistakes: CommonMistake[]; next_steps: NextSteps; music: MusicPayload; standards?: string[] };
-export type Overview = { what_you_will_learn: string[]; duration_minutes: number; difficulty: Level };
+
+// From assets/schema/exercise.schema.json.
+export type Exercise = { schema_version?: number; title: string; kind: ExerciseKind; difficulty: Level; instructions: string; tempo_bpm: number; music: MusicPayload; success_criteria: string[] };
+
+// From assets/schema/theory_analysis.schema.json.
+export type TheoryAnalysis = { schema_version?: number; title: string; summary: string; music: MusicPayload; functions: FunctionNote[]; scale_chord: ScaleChordRelation[]; voice_leading: string[]; substitutions: Substitution[] };
+
+// From assets/schema/assessment.schema.json.
+export type Assessment = { schema_version?: number; title: string; kind: AssessmentKind; level: Level; topic: string; questions: Question[] };
+
+// From assets/schema/lesson_plan.schema.json.
+export type LessonPlanDocument = { schema_version?: number; title: string; topic: string; grade: string; standards: string[]; content: LessonPlanPart };
+
+// The types the documents use.
+export type Activity = { title: string; minutes: number; grouping: string; description: string };
+export type AssessmentKind = "diagnostic" | "milestone" | "module" | "final";
+export type ChordEntry = { bar: number; numeral: string; symbol?: string; notes?: string[]; voicing?: VoicingEntry | null };
+export type ChordFunction = "diatonic" | "applied" | "borrowed" | "neapolitan" | "chromatic";
+export type CommonMistake = { mistake: string; fix: string };
+export type ExerciseKind = "progression" | "scale_pattern" | "voicing_study" | "lick" | "rhythm";
+export type FunctionNote = { bar: number; numeral: string; function: ChordFunction; explanation: string };
+export type LessonPlanPart = { part: "lesson_plan"; objectives: string[]; materials: string[]; sequence: PlanStep[] } | { part: "activities"; activities: Activity[] } | { part: "assessment_strategies"; formative: string[]; summative: string[]; rubric: RubricRow[] } | { part: "differentiation"; support: string[]; extension: string[]; english_learners: string[]; accommodations: string[] } | { part: "cross_curricular_connections"; connections: SubjectConnection[] } | { part: "reflection_questions"; questions: string[] } | { part: "parent_communication"; subject: string; message: string; home_activities: string[] } | { part: "technology_integration"; tools: TechnologyTool[] } | { part: "culturally_responsive_teaching"; practices: string[]; repertoire: string[] };
 export type Level = "beginner" | "intermediate" | "advanced";
-export type TheorySection = { summary: string; key_points: string[]; examples: string[] };
+export type MelodyNote = { note: string; beats: number };
+export type MusicPayload = { key: string; style?: NumeralStyle; voicing_kind?: string | null; chords?: ChordEntry[]; scale?: ScaleEntry | null; rhythm?: Rhythm | null; melody?: MelodyNote[] };
+export type NextSteps = { topics: string[]; advice: string };
+export type NumeralStyle = "classical" | "jazz";
+export type Overview = { what_you_will_learn: string[]; duration_minutes: number; difficulty: Level };
+export type PlanStep = { minutes: number; activity: string };
 export type PracticeGuide = { steps: PracticeStep[] };
 export type PracticeStep = { step: number; title: string; instruction: string; success_criteria: string };
-export type CommonMistake = { mistake: string; fix: string };
-export type NextSteps = { topics: string[]; advice: string };
-export type MusicPayload = { key: string; style?: NumeralStyle; voicing_kind?: string | null; chords?: ChordEntry[]; scale?: ScaleEntry | null; rhythm?: Rhythm | null; melody?: MelodyNote[] };
-export type NumeralStyle = "classical" | "jazz";
-export type ChordEntry = { bar: number; numeral: string; symbol?: string; notes?: string[]; voicing?: VoicingEntry | null };
-export type VoicingEntry = { kind: string; notes: string[] };
-export type ScaleEntry = { tonic: string; kind: string; notes?: string[] };
+export type Question = { number: number; prompt: string; spec: QuestionSpec; choices?: string[]; answer?: string[]; points: number };
+export type QuestionSpec = { type: "chord_for_numeral"; key: string; numeral: string; style?: NumeralStyle } | { type: "numeral_for_chord"; key: string; symbol: string; style?: NumeralStyle } | { type: "chord_notes"; symbol: string } | { type: "scale_notes"; tonic: string; scale: string } | { type: "key_signature"; key: string };
 export type Rhythm = { meter: string; pattern: number[]; abc?: string };
-export type MelodyNote = { note: string; beats: number };
+export type RubricRow = { criterion: string; levels: string[] };
+export type ScaleChordRelation = { symbol: string; scales: string[] };
+export type ScaleEntry = { tonic: string; kind: string; notes?: string[] };
+export type SubjectConnection = { subject: string; description: string };
+export type Substitution = { bar: number; original: string; substitute: string; explanation: string };
+export type TechnologyTool = { name: string; purpose: string };
+export type TheorySection = { summary: string; key_points: string[]; examples: string[] };
+export type VoicingEntry = { kind: string; notes: string[] };

@@ -1,19 +1,19 @@
 // Which screen the window shows. Kept in the URL hash so the back key and reloads work.
-export type Screen = "create" | "library" | "tutorial" | "coach" | "models" | "usage" | "settings";
+export type Screen = "create" | "library" | "tutorial" | "material" | "coach" | "models" | "usage" | "settings";
 
 export interface Route {
   screen: Screen;
   id?: number;
 }
 
-const SCREENS: Screen[] = ["create", "library", "tutorial", "coach", "models", "usage", "settings"];
+const SCREENS: Screen[] = ["create", "library", "tutorial", "material", "coach", "models", "usage", "settings"];
 
 export function parseHash(hash: string): Route {
   const [name, id] = hash.replace(/^#\/?/, "").split("/");
   const screen = SCREENS.includes(name as Screen) ? (name as Screen) : "create";
   const number = Number(id);
   const valid = Number.isInteger(number) && number > 0;
-  if (screen === "tutorial") {
+  if (screen === "tutorial" || screen === "material") {
     return valid ? { screen, id: number } : { screen: "library" };
   }
   // The Coach may be about a lesson.

@@ -1,5 +1,5 @@
 // Choices the Create form offers. Topics are the ones the template generator knows.
-import type { CreateKind } from "./bindings";
+import type { AssessmentKind, CreateKind, ExerciseKind } from "./bindings";
 
 export const KINDS: { kind: CreateKind; label: string; hint: string }[] = [
   { kind: "tutorial", label: "Tutorial", hint: "A lesson: theory, practice steps, mistakes, chords and notation." },
@@ -34,6 +34,36 @@ export const TOPICS = [
   "drop-2 voicings",
   "close voicings",
   "upper-structure voicings",
+];
+
+/** The topics a theory analysis takes: the progressions. */
+export const PROGRESSION_TOPICS = TOPICS.filter((topic) => !topic.endsWith("scale") && !topic.endsWith("voicings") && topic !== "voicing types");
+
+export const EXERCISE_KINDS: { kind: ExerciseKind; label: string }[] = [
+  { kind: "progression", label: "Progression" },
+  { kind: "scale_pattern", label: "Scale pattern" },
+  { kind: "voicing_study", label: "Voicing study" },
+  { kind: "lick", label: "Lick (guide-tone line)" },
+  { kind: "rhythm", label: "Rhythm" },
+];
+
+export const ASSESSMENT_KINDS: { kind: AssessmentKind; label: string }[] = [
+  { kind: "diagnostic", label: "Diagnostic" },
+  { kind: "milestone", label: "Milestone" },
+  { kind: "module", label: "Module" },
+  { kind: "final", label: "Final" },
+];
+
+export const LESSON_PLAN_PARTS: { part: string; label: string }[] = [
+  { part: "lesson_plan", label: "Lesson plan" },
+  { part: "activities", label: "Activities" },
+  { part: "assessment_strategies", label: "Assessment strategies" },
+  { part: "differentiation", label: "Differentiation" },
+  { part: "cross_curricular_connections", label: "Cross-curricular connections" },
+  { part: "reflection_questions", label: "Reflection questions" },
+  { part: "parent_communication", label: "Parent communication" },
+  { part: "technology_integration", label: "Technology integration" },
+  { part: "culturally_responsive_teaching", label: "Culturally responsive teaching" },
 ];
 
 const TONICS = ["C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
