@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "list_curricula",
     "open_curriculum",
     "export_tutorial",
+    "export_curriculum",
     "create_material",
     "list_materials",
     "open_material",

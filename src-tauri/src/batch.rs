@@ -92,6 +92,8 @@ fn new_curriculum(curriculum: &Curriculum) -> Result<NewCurriculum, ContentError
                             .collect::<Result<Vec<_>, ContentError>>()?;
                     Ok(NewLesson {
                         title: lesson.title.clone(),
+                        topic: Some(lesson.topic.clone()),
+                        music_key: Some(lesson.key.clone()),
                         concepts: lesson.concepts.clone(),
                         difficulty: lesson.difficulty.to_string(),
                         duration_minutes: lesson.duration_minutes,

@@ -1,12 +1,18 @@
 //! The library as the window sees it: list, open, rename, delete (with undo) and export
 //! tutorials; list and open curricula.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::content::{self, ContentError, Exercise, ExerciseKind, Tutorial};
+use crate::content::schema::DocumentKind;
+use crate::content::{
+    self, ContentError, Curriculum, CurriculumLesson, CurriculumModule, Exercise, ExerciseKind,
+    ExerciseOutline, LessonRef, Level, Tutorial,
+};
 use crate::store::{Store, StoreError, curricula, tutorials};
 use crate::{Studio, StudioError};
 
@@ -192,7 +198,7 @@ pub enum LibraryError {
     Title,
     #[error("the search must have at most {MAX_QUERY_CHARS} characters")]
     Query,
-    #[error("only exercises can be exported as MIDI; export this {0} as JSON")]
+    #[error("only tutorials and exercises can be exported as MIDI; export this {0} as JSON")]
     NotMusic(&'static str),
     #[error("the tempo must be between 20 and 400 beats per minute; got {0}")]
     Tempo(u32),
@@ -408,6 +414,120 @@ impl Studio {
             }
         };
         write_export(path, format, &bytes)
+    }
+
+    /// A stored curriculum as its document: the tree from SQLite, checked by the theory
+    /// engine. Every lesson must have its tutorial: an unfinished batch is not a course yet.
+    pub fn curriculum_document(&self, store: &Store, id: i64) -> Result<Curriculum, StudioError> {
+        let tree = store
+            .read(|conn| curricula::get(conn, id))?
+            .ok_or(StoreError::NotFound {
+                what: "curriculum",
+                id,
+            })?;
+        let level = |text: &str| Level::from_str(text).map_err(StudioError::from);
+        // Prerequisites are stored by lesson id; the document points by position.
+        let positions: HashMap<i64, LessonRef> = tree
+            .modules
+            .iter()
+            .enumerate()
+            .flat_map(|(m, module)| {
+                module.lessons.iter().enumerate().map(move |(l, lesson)| {
+                    (
+                        lesson.id,
+                        LessonRef {
+                            module: m as u32,
+                            lesson: l as u32,
+                        },
+                    )
+                })
+            })
+            .collect();
+        let mut modules = Vec::new();
+        for module in &tree.modules {
+            let mut lessons = Vec::new();
+            for lesson in &module.lessons {
+                let Some(tutorial_id) = lesson.tutorial_id else {
+                    return Err(ContentError::Unfinished {
+                        lesson: lesson.title.clone(),
+                    }
+                    .into());
+                };
+                // Lessons stored before topics were kept name theirs through the tutorial.
+                let (topic, key) = match (&lesson.topic, &lesson.music_key) {
+                    (Some(topic), Some(key)) => (topic.clone(), key.clone()),
+                    _ => {
+                        let tutorial = store
+                            .read(|conn| tutorials::get(conn, tutorial_id))?
+                            .ok_or(StudioError::NoSuchTutorial(tutorial_id))?;
+                        (tutorial.topic, tutorial.music_key.unwrap_or_default())
+                    }
+                };
+                lessons.push(CurriculumLesson {
+                    title: lesson.title.clone(),
+                    topic,
+                    key,
+                    concepts: lesson.concepts.clone(),
+                    difficulty: level(&lesson.difficulty)?,
+                    duration_minutes: lesson.duration_minutes,
+                    prerequisites: lesson
+                        .prerequisite_ids
+                        .iter()
+                        .filter_map(|id| positions.get(id).copied())
+                        .collect(),
+                    exercises: lesson
+                        .exercises
+                        .iter()
+                        .map(|exercise| ExerciseOutline {
+                            kind: exercise.kind,
+                            title: exercise.title.clone(),
+                        })
+                        .collect(),
+                });
+            }
+            modules.push(CurriculumModule {
+                title: module.title.clone(),
+                week_start: module.week_start,
+                week_end: module.week_end,
+                lessons,
+            });
+        }
+        let mut curriculum = Curriculum {
+            schema_version: content::SCHEMA_VERSION,
+            title: tree.title,
+            instrument: tree.instrument,
+            level: level(&tree.level)?,
+            duration_weeks: tree.duration_weeks,
+            description: tree.description,
+            modules,
+        };
+        let report = content::validate::curriculum(&mut curriculum);
+        if !report.is_acceptable() {
+            return Err(ContentError::Invalid {
+                what: "curriculum",
+                report,
+            }
+            .into());
+        }
+        Ok(curriculum)
+    }
+
+    /// Writes a stored curriculum to `path` as JSON.
+    pub fn export_curriculum_file(
+        &self,
+        store: &Store,
+        id: i64,
+        path: &Path,
+    ) -> Result<ExportedFile, LibraryError> {
+        let format = validate_export_path(path)?;
+        if format == ExportFormat::Midi {
+            return Err(LibraryError::NotMusic("curriculum"));
+        }
+        let curriculum = self.curriculum_document(store, id)?;
+        let json = content::export::curriculum_json(&curriculum);
+        let value: serde_json::Value = serde_json::from_str(&json).map_err(StoreError::from)?;
+        content::export::check_schema(DocumentKind::Curriculum, &value)?;
+        write_export(path, format, json.as_bytes())
     }
 
     pub fn list_curricula(&self, store: &Store) -> Result<Vec<CurriculumListItem>, StudioError> {

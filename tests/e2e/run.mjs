@@ -254,6 +254,25 @@ async function makeMaterials(driver) {
   check(kinds.every((k) => listed.includes(k)), `the library lists the four materials (${listed.replace(/\s+/g, " ").slice(0, 160)})`);
   await driver.execute("document.getElementById('materials-heading').scrollIntoView()");
   await screenshot(driver, "library-materials");
+
+  // A two-week curriculum from the template generator, exported from the library as JSON.
+  await chooseKind(driver, "curriculum");
+  await selectOption(driver, 'select[data-testid="key"]', "F major");
+  await typeInto(driver, '[data-testid="weeks"]', "2");
+  await driver.click(await driver.find('[data-testid="start"]'));
+  const made = await driver.text(await driver.waitFor('[data-testid="create-done"]', { timeout: 60000 }));
+  check(made.includes("Curriculum saved"), `a curriculum is made from the window (${made})`);
+  await go(driver, "library", "Library");
+  await driver.click(await driver.waitFor(".disclosure"));
+  await driver.waitFor("li.panel h4");
+  await driver.execute("document.querySelector('li.panel .exports details').open = true");
+  const coursePath = join(exportDir, "course.json");
+  await driver.type(await driver.find('li.panel [data-testid="export-path"]'), coursePath);
+  await driver.click(await driver.find('li.panel [data-testid="export-typed"]'));
+  await driver.waitFor('[data-testid="export-done"]');
+  const course = JSON.parse(readFileSync(coursePath, "utf8"));
+  const lessons = course.modules.flatMap((m) => m.lessons);
+  check(course.duration_weeks === 2 && lessons.length > 0 && lessons.every((l) => l.topic && l.key), `the curriculum exports as JSON with its lessons' topics and keys (${lessons.length} lessons)`);
 }
 
 async function secondSession(driver) {
@@ -261,7 +280,7 @@ async function secondSession(driver) {
   await driver.waitFor("main h2", { predicate: (t) => t === "Create" });
   await go(driver, "library", "Library");
   const search = await driver.find('[data-testid="search"]');
-  await driver.type(search, "ii-V");
+  await driver.type(search, "ii-V-I in Eb");
   await driver.waitFor('[data-testid="tutorial-list"]', { predicate: (t) => t.includes("The ii-V-I in Eb major") });
   check(true, "after a restart the library finds the tutorial");
   await driver.click(await driver.find('[data-testid="tutorial-list"] a'));

@@ -36,6 +36,8 @@ fn two_module_curriculum() -> NewCurriculum {
                 week_end: 2,
                 lessons: vec![NewLesson {
                     title: "Root–3–7 shells".into(),
+                    topic: None,
+                    music_key: None,
                     concepts: vec!["guide tones".into()],
                     difficulty: "beginner".into(),
                     duration_minutes: 30,
@@ -50,6 +52,8 @@ fn two_module_curriculum() -> NewCurriculum {
                 lessons: vec![
                     NewLesson {
                         title: "Type A".into(),
+                        topic: None,
+                        music_key: None,
                         concepts: vec!["rootless".into(), "3-5-7-9".into()],
                         difficulty: "intermediate".into(),
                         duration_minutes: 45,
@@ -61,6 +65,8 @@ fn two_module_curriculum() -> NewCurriculum {
                     },
                     NewLesson {
                         title: "Type B".into(),
+                        topic: None,
+                        music_key: None,
                         concepts: vec!["rootless".into()],
                         difficulty: "intermediate".into(),
                         duration_minutes: 45,

@@ -35,6 +35,10 @@ pub enum ContentError {
     UnknownGrade { input: String },
     #[error("{0}")]
     Standards(String),
+    #[error(
+        "the lesson “{lesson}” has no tutorial yet; finish the curriculum (run `cadence batch` again) before exporting it"
+    )]
+    Unfinished { lesson: String },
     #[error("unknown lesson-plan part `{input}`; use one of: {known}")]
     UnknownPart { input: String, known: String },
     #[error("{0}")]

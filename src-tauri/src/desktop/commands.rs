@@ -583,6 +583,20 @@ pub fn export_tutorial(
         .map_err(message)
 }
 
+/// Writes a curriculum to `path` as JSON.
+#[tauri::command(async)]
+pub fn export_curriculum(
+    state: State<'_, AppState>,
+    id: i64,
+    path: String,
+) -> CommandResult<ExportedFile> {
+    let path = bounded_path(&path)?;
+    state
+        .studio
+        .export_curriculum_file(state.store()?, positive_id(id)?, &path)
+        .map_err(message)
+}
+
 fn bounded_path(path: &str) -> CommandResult<PathBuf> {
     if path.chars().count() > 4096 {
         return Err("the path is too long".into());

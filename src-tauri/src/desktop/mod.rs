@@ -161,6 +161,7 @@ pub fn run(studio: Studio) -> tauri::Result<()> {
             list_curricula,
             open_curriculum,
             export_tutorial,
+            export_curriculum,
             create_material,
             list_materials,
             open_material,

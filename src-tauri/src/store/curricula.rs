@@ -46,6 +46,11 @@ pub struct LessonIndex {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewLesson {
     pub title: String,
+    /// The topic and key the lesson was planned with, as the generators take them.
+    #[serde(default)]
+    pub topic: Option<String>,
+    #[serde(default)]
+    pub music_key: Option<String>,
     pub concepts: Vec<String>,
     pub difficulty: String,
     pub duration_minutes: u32,
@@ -84,6 +89,9 @@ pub struct StoredExercise {
 pub struct StoredLesson {
     pub id: i64,
     pub title: String,
+    /// None for lessons stored before topics were kept.
+    pub topic: Option<String>,
+    pub music_key: Option<String>,
     pub concepts: Vec<String>,
     pub difficulty: String,
     pub duration_minutes: u32,
@@ -191,8 +199,8 @@ pub fn insert(tx: &Transaction<'_>, curriculum: &NewCurriculum) -> Result<i64> {
         "INSERT INTO modules (curriculum_id, position, title, week_start, week_end) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut insert_lesson = tx.prepare_cached(
-        "INSERT INTO lessons (module_id, position, title, concepts, difficulty, duration_minutes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO lessons (module_id, position, title, concepts, difficulty, duration_minutes, topic, music_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut insert_exercise = tx.prepare_cached(
         "INSERT INTO exercises (lesson_id, position, kind, title, difficulty, content) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -214,7 +222,9 @@ pub fn insert(tx: &Transaction<'_>, curriculum: &NewCurriculum) -> Result<i64> {
                 lesson.title,
                 serde_json::to_string(&lesson.concepts)?,
                 lesson.difficulty,
-                lesson.duration_minutes
+                lesson.duration_minutes,
+                lesson.topic,
+                lesson.music_key
             ])?;
             let lesson_id = tx.last_insert_rowid();
             ids.push(lesson_id);
@@ -313,7 +323,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<CurriculumTree>> {
 
 fn lessons_of(conn: &Connection, module_id: i64) -> Result<Vec<StoredLesson>> {
     let mut lessons = conn.prepare_cached(
-        "SELECT id, title, concepts, difficulty, duration_minutes, tutorial_id
+        "SELECT id, title, concepts, difficulty, duration_minutes, tutorial_id, topic, music_key
          FROM lessons WHERE module_id = ?1 ORDER BY position",
     )?;
     let rows = lessons
@@ -325,6 +335,8 @@ fn lessons_of(conn: &Connection, module_id: i64) -> Result<Vec<StoredLesson>> {
                 row.get::<_, String>(3)?,
                 row.get::<_, u32>(4)?,
                 row.get::<_, Option<i64>>(5)?,
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, Option<String>>(7)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -335,7 +347,7 @@ fn lessons_of(conn: &Connection, module_id: i64) -> Result<Vec<StoredLesson>> {
         "SELECT id, kind, title, difficulty, content FROM exercises WHERE lesson_id = ?1 ORDER BY position",
     )?;
     let mut result = Vec::with_capacity(rows.len());
-    for (id, title, concepts, difficulty, duration_minutes, tutorial_id) in rows {
+    for (id, title, concepts, difficulty, duration_minutes, tutorial_id, topic, music_key) in rows {
         let prerequisite_ids = prerequisites
             .query_map([id], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -365,6 +377,8 @@ fn lessons_of(conn: &Connection, module_id: i64) -> Result<Vec<StoredLesson>> {
         result.push(StoredLesson {
             id,
             title,
+            topic,
+            music_key,
             concepts: serde_json::from_str(&concepts)?,
             difficulty,
             duration_minutes,

@@ -25,6 +25,8 @@ fn curriculum(index: usize, modules: usize, lessons: usize) -> NewCurriculum {
                 lessons: (0..lessons)
                     .map(|l| NewLesson {
                         title: format!("Lesson {m}.{l}"),
+                        topic: None,
+                        music_key: None,
                         concepts: vec!["ii-V-I".into()],
                         difficulty: "intermediate".into(),
                         duration_minutes: 30,

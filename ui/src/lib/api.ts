@@ -121,6 +121,9 @@ export const openCurriculum = (id: number) => call<CurriculumDetail>("open_curri
 export const exportTutorial = (id: number, path: string, tempoBpm = 90) =>
   call<ExportedFile>("export_tutorial", { id, path, tempoBpm });
 
+/** Writes a curriculum to `path` as JSON; Rust checks the path. */
+export const exportCurriculum = (id: number, path: string) => call<ExportedFile>("export_curriculum", { id, path });
+
 /** Asks where to save with the native dialog; null when the user cancels. */
 export async function chooseExportPath(
   title: string,
