@@ -236,12 +236,13 @@ impl ExerciseCommission {
             .map(|exercise| exercise.kind)
             .collect();
         let kind = match kind {
-            None => offered[0],
+            None if !offered.is_empty() => offered[0],
             Some(kind) if offered.contains(&kind) => kind,
-            Some(kind) => {
-                return Err(ContentError::UnknownTopic {
-                    input: format!("{} for {topic}", exercise_kind_name(kind)),
-                    known: offered
+            _ => {
+                return Err(ContentError::NoSuchExercise {
+                    kind: kind.map_or("any".to_string(), exercise_kind_name),
+                    topic: topic.trim().to_string(),
+                    offered: offered
                         .iter()
                         .map(|k| exercise_kind_name(*k))
                         .collect::<Vec<_>>()

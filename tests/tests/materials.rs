@@ -282,7 +282,7 @@ fn bad_requests_are_refused_before_anything_runs_with_what_to_do() {
                 instrument: "piano".into(),
                 exercise_kind: Some(ExerciseKind::Lick),
             },
-            "scale pattern, progression",
+            "there is no lick exercise for major scale; choose one of: scale pattern, progression",
         ),
         (
             MaterialRequest::TheoryAnalysis {

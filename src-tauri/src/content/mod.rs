@@ -35,6 +35,12 @@ pub enum ContentError {
     UnknownGrade { input: String },
     #[error("{0}")]
     Standards(String),
+    #[error("there is no {kind} exercise for {topic}; choose one of: {offered}")]
+    NoSuchExercise {
+        kind: String,
+        topic: String,
+        offered: String,
+    },
     #[error(
         "the lesson “{lesson}” has no tutorial yet; finish the curriculum (run `cadence batch` again) before exporting it"
     )]
