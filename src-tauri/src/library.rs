@@ -221,6 +221,14 @@ impl From<ContentError> for LibraryError {
     }
 }
 
+/// The search, trimmed, or why it is refused.
+pub(crate) fn checked_query(query: &str) -> Result<&str, LibraryError> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(LibraryError::Query);
+    }
+    Ok(query.trim())
+}
+
 pub(crate) fn checked_title(title: &str) -> Result<&str, LibraryError> {
     let title = title.trim();
     let length = title.chars().count();
@@ -315,10 +323,8 @@ impl Studio {
         store: &Store,
         query: &str,
     ) -> Result<Vec<TutorialListItem>, LibraryError> {
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(LibraryError::Query);
-        }
-        let rows = store.read(|conn| tutorials::search(conn, query.trim()))?;
+        let query = checked_query(query)?;
+        let rows = store.read(|conn| tutorials::search(conn, query))?;
         Ok(rows
             .into_iter()
             .map(|row| TutorialListItem {

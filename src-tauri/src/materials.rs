@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::str::FromStr;
 
 use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
@@ -24,7 +23,8 @@ use crate::generate::{
     Commission, Generated, Progress, ProviderSource, hold, prompt_values, requested_key, with_held,
 };
 use crate::library::{
-    ExportFormat, ExportedFile, LibraryError, checked_title, validate_export_path, write_export,
+    ExportFormat, ExportedFile, LibraryError, checked_query, checked_title, validate_export_path,
+    write_export,
 };
 use crate::llm::CancelToken;
 use crate::store::{Store, StoreError, materials};
@@ -825,10 +825,8 @@ impl Studio {
         store: &Store,
         query: &str,
     ) -> Result<Vec<MaterialListItem>, LibraryError> {
-        if query.chars().count() > crate::library::MAX_QUERY_CHARS {
-            return Err(LibraryError::Query);
-        }
-        let rows = store.read(|conn| materials::search(conn, query.trim()))?;
+        let query = checked_query(query)?;
+        let rows = store.read(|conn| materials::search(conn, query))?;
         Ok(rows
             .into_iter()
             .filter_map(|row| {
@@ -907,17 +905,5 @@ impl Studio {
             }
         };
         write_export(path, format, &bytes)
-    }
-}
-
-impl FromStr for MaterialKind {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<MaterialKind, String> {
-        MaterialKind::parse(text).ok_or_else(|| {
-            format!(
-                "unknown material `{text}`; use exercise, theory_analysis, assessment or lesson_plan_part"
-            )
-        })
     }
 }
