@@ -9,11 +9,11 @@ usage:
   python scripts/bench_vs_llama_cpp.py MODEL.gguf [MODEL2.gguf ...] [--threads 2] [--rounds 2]
       [--cadence 'target/release/cadence bench {model} --threads {threads}']
 
-The model of Phi-3.5-mini's widths is written by
-`cadence::llm::synthetic::SyntheticModel::phi35_mini_width(layers).write(path)` (4 layers, Q4_K).
-llama-cpp-python 0.3.36 refuses that file's phi3 architecture ("error loading model
-vocabulary: unordered_map::at"), so the side-by-side run uses the same widths written with
-`architecture: Architecture::Llama` (separate q/k/v and gate/up: the same matmul work).
+The model of Phi-3.5-mini's widths (4 layers, Q4_K) is written by
+  cargo run -p cadence --example synthetic_gguf -- phi35-width.gguf 4 llama
+llama-cpp-python 0.3.36 refuses the synthetic phi3 file's vocabulary ("error loading model
+vocabulary: unordered_map::at"), so the side-by-side run uses the same widths written with the
+llama architecture (separate q/k/v and gate/up: the same matmul work).
 needs: pip install llama-cpp-python numpy
 """
 import argparse

@@ -16,6 +16,7 @@ import os
 import numpy as np
 from llama_cpp import Llama
 
+TOP = 5
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 
 PROMPTS = [
@@ -55,7 +56,8 @@ def main():
 
     import llama_cpp
     llm = Llama(model_path=args.model, n_ctx=2048, n_threads=args.threads,
-                n_threads_batch=args.threads, verbose=False, seed=0)
+                n_threads_batch=args.threads, verbose=False, seed=0,
+                flash_attn=False)
     cases = []
     for messages in PROMPTS:
         text = render_chatml(messages)
@@ -64,6 +66,7 @@ def main():
         llm.eval(prompt)
         generated = []
         margins = []
+        top_logits = []
         end_tokens = {llm.token_eos(), llm.tokenize(b"<|im_end|>", add_bos=False, special=True)[0]}
         for _ in range(args.tokens):
             # The last evaluated position's logits (llama-cpp-python no longer copies them
@@ -72,10 +75,37 @@ def main():
             token = int(np.argmax(logits))
             top2 = np.partition(logits, -2)[-2:]
             margins.append(round(float(top2[1] - top2[0]), 4))
+            best = np.argsort(logits)[-TOP:][::-1]
+            top_logits.append([[int(t), round(float(logits[t]), 4)] for t in best])
             generated.append(token)
             if token in end_tokens:
                 break
             llm.eval([token])
+        # llama.cpp against itself: the same tokens with the prompt fed one token at a time.
+        # Its logits move by this much between two mathematically equal evaluations, which
+        # is the yardstick for another engine's distance from it.
+        llm.reset()
+        for token in prompt:
+            llm.eval([token])
+        self_gap = 0.0
+        for step, top in enumerate(top_logits):
+            logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+            self_gap = max(self_gap, max(abs(float(logits[t]) - v) for t, v in top))
+            if step + 1 < len(generated):
+                llm.eval([generated[step]])
+        # And its free-running greedy tokens after the one-token-at-a-time prompt.
+        llm.reset()
+        for token in prompt:
+            llm.eval([token])
+        self_generated = []
+        for _ in range(len(generated)):
+            logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+            self_generated.append(int(np.argmax(logits)))
+            if self_generated[-1] in end_tokens:
+                break
+            llm.eval([self_generated[-1]])
+        self_agreement = next((i for i, (a, b) in enumerate(zip(self_generated, generated)) if a != b),
+                              min(len(self_generated), len(generated)))
         cases.append({
             "messages": messages,
             "prompt_text": text,
@@ -84,6 +114,11 @@ def main():
             # How far llama.cpp's chosen token led the runner-up at each step: below a few
             # tenths of a logit, engines with different rounding may legitimately differ.
             "top2_margins": margins,
+            # llama.cpp's highest logits at each step, [token, logit]: how close another
+            # engine's logits come to llama.cpp's, not only whether the argmax agrees.
+            "top_logits": top_logits,
+            "self_gap": round(self_gap, 4),
+            "self_agreeing_tokens": self_agreement,
             "generated_text": llm.detokenize(generated).decode("utf-8", errors="replace"),
         })
         print(json.dumps(cases[-1]["generated_text"])[:120])
@@ -91,7 +126,7 @@ def main():
         json.dump({
             "model": os.path.basename(args.model),
             "reference": f"llama-cpp-python {llama_cpp.__version__}, greedy (argmax of logits), "
-                         f"{args.threads} threads, default f16 KV cache",
+                         f"{args.threads} threads, f16 KV cache, flash attention off",
             "cases": cases,
         }, f, indent=1)
         f.write("\n")

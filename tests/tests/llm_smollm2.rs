@@ -1,8 +1,9 @@
 //! The real test model, SmolLM2-135M-Instruct Q4_1, against llama.cpp.
 //!
 //! The fixture comes from `scripts/llama_cpp_greedy_reference.py` (llama-cpp-python, greedy):
-//! Cadence must tokenise each chat prompt exactly as llama.cpp does and generate the same
-//! tokens for at least the first 32.
+//! Cadence must tokenise each chat prompt exactly as llama.cpp does, stay as close to
+//! llama.cpp's logits as llama.cpp stays to itself, and generate the same tokens for the
+//! first 32 on several prompts.
 
 use std::sync::{Arc, Mutex};
 
@@ -58,18 +59,31 @@ fn ids(value: &serde_json::Value) -> Vec<u32> {
         .collect()
 }
 
-/// Below this lead of llama.cpp's greedy token over its runner-up (in logits), two correct
-/// engines may pick differently. On these prompts llama.cpp's own logits move by up to 1.2
-/// between its flash-attention and plain-attention paths, and the two paths pick different
-/// tokens at steps whose lead is as large as 0.27.
-const NEAR_TIE: f64 = 0.5;
+/// llama.cpp is not a fixed point: fed the prompt one token at a time instead of in one
+/// batch, its logits move (`self_gap` in the fixture, up to about 0.95 on these prompts) and
+/// its greedy answer forks at near ties (`self_agreeing_tokens`). Activations are quantised
+/// to 8 bits before every product, so a last-bit difference anywhere can flip a rounding
+/// and spread. Cadence is held to llama.cpp's own spread, with a quarter to spare.
+const SELF_GAP_ALLOWANCE: f32 = 1.25;
+
+/// Prompts on which free-running greedy decoding must equal llama.cpp's for the first
+/// [`MATCHED_TOKENS`] tokens (or the whole answer). llama.cpp manages 3 of these 6 against
+/// itself.
+const MIN_IDENTICAL_RUNS: usize = 3;
 
 #[test]
 fn greedy_tokens_match_llama_cpp() {
     let fixture: serde_json::Value = serde_json::from_str(FIXTURE).unwrap();
+    let cases = fixture["cases"].as_array().unwrap();
+    let llama_cpp_self_gap = cases
+        .iter()
+        .map(|case| case["self_gap"].as_f64().unwrap() as f32)
+        .fold(0f32, f32::max);
+    let tolerance = SELF_GAP_ALLOWANCE * llama_cpp_self_gap;
     let mut engine = cpu_engine();
-    let mut exact_runs = 0;
-    for case in fixture["cases"].as_array().unwrap() {
+    let mut identical_runs = 0;
+    let mut worst_logit_gap = 0f32;
+    for case in cases {
         let prompt = Prompt::Chat(messages(case));
         assert_eq!(
             engine.render(&prompt),
@@ -83,30 +97,37 @@ fn greedy_tokens_match_llama_cpp() {
         );
 
         let expected = ids(&case["generated_tokens"]);
-        let margins: Vec<f64> = case["top2_margins"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
         let steps = expected.len().min(MATCHED_TOKENS);
+        let top_logits = case["top_logits"].as_array().unwrap();
 
-        // Teacher-forced: fed llama.cpp's tokens, Cadence picks llama.cpp's next token at
-        // every step that is not a near tie.
+        // Teacher-forced: fed llama.cpp's tokens, Cadence's logits for llama.cpp's five
+        // highest-ranked tokens stay within llama.cpp's own spread at every step.
         let model = engine.model_mut();
-        let mut ours = argmax(model.forward(&prompt_tokens, LogitsMode::Last).unwrap());
+        let mut logits = model
+            .forward(&prompt_tokens, LogitsMode::Last)
+            .unwrap()
+            .to_vec();
         for step in 0..steps {
-            assert!(
-                ours == expected[step] || margins[step] < NEAR_TIE,
-                "step {step}: Cadence picks {ours}, llama.cpp {} with a lead of {} for {:?}",
-                expected[step],
-                margins[step],
-                case["messages"]
-            );
-            ours = argmax(model.forward(&[expected[step]], LogitsMode::Last).unwrap());
+            for pair in top_logits[step].as_array().unwrap() {
+                let token = pair[0].as_u64().unwrap() as usize;
+                let theirs = pair[1].as_f64().unwrap() as f32;
+                let gap = (logits[token] - theirs).abs();
+                worst_logit_gap = worst_logit_gap.max(gap);
+                assert!(
+                    gap <= tolerance,
+                    "step {step}, token {token}: Cadence's logit {} vs llama.cpp's {theirs} for {:?}",
+                    logits[token],
+                    case["messages"]
+                );
+            }
+            logits = model
+                .forward(&[expected[step]], LogitsMode::Last)
+                .unwrap()
+                .to_vec();
         }
 
-        // Free-running greedy decoding follows llama.cpp at least up to its first near tie.
+        // Free-running greedy decoding follows llama.cpp at least as far as llama.cpp
+        // follows itself.
         model.truncate(0);
         let mut token = argmax(model.forward(&prompt_tokens, LogitsMode::Last).unwrap());
         let mut generated = vec![token];
@@ -114,18 +135,29 @@ fn greedy_tokens_match_llama_cpp() {
             token = argmax(model.forward(&[token], LogitsMode::Last).unwrap());
             generated.push(token);
         }
-        let first_tie = margins
+        let agreeing = generated
             .iter()
-            .position(|m| *m < NEAR_TIE)
-            .unwrap_or(steps)
-            .min(steps);
-        assert_eq!(generated[..first_tie], expected[..first_tie]);
-        if generated == expected[..steps] {
-            exact_runs += 1;
+            .zip(&expected)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let self_agreeing = case["self_agreeing_tokens"].as_u64().unwrap() as usize;
+        assert!(
+            agreeing >= self_agreeing.min(steps),
+            "{:?}: Cadence follows llama.cpp for {agreeing} tokens, llama.cpp follows itself for {self_agreeing}",
+            case["messages"]
+        );
+        if agreeing == steps {
+            identical_runs += 1;
         }
     }
     eprintln!(
-        "free-running greedy identical to llama.cpp for the first {MATCHED_TOKENS} tokens (or the whole answer) on {exact_runs} of 6 prompts"
+        "free-running greedy identical to llama.cpp for the first {MATCHED_TOKENS} tokens (or the whole answer) on {identical_runs} of {} prompts; largest logit gap {worst_logit_gap:.4} (llama.cpp against itself: {llama_cpp_self_gap:.4})",
+        cases.len()
+    );
+    assert!(
+        identical_runs >= MIN_IDENTICAL_RUNS,
+        "greedy decoding matched llama.cpp on only {identical_runs} of {} prompts",
+        cases.len()
     );
 }
 

@@ -199,35 +199,32 @@ impl RopeTable {
     /// `factors` are LongRoPE's per-frequency divisors (Phi-3.5), if the model has them.
     pub(crate) fn new(config: &ModelConfig, context: usize, factors: Option<&[f32]>) -> Self {
         let half = config.rope_dims / 2;
-        let base = config.rope_base as f64;
-        let inv_freq: Vec<f64> = (0..half)
-            .map(|i| {
-                let factor = factors.and_then(|f| f.get(i)).copied().unwrap_or(1.0) as f64;
-                1.0 / (factor * base.powf(2.0 * i as f64 / config.rope_dims as f64))
-            })
-            .collect();
         // LongRoPE scales cos/sin so attention entropy stays put when the context is
         // stretched beyond the original one.
         let magnitude = match (factors, config.original_context) {
-            (Some(_), Some(original)) => {
-                config.rope_attn_factor.map(f64::from).unwrap_or_else(|| {
-                    let scale = config.trained_context as f64 / original as f64;
-                    if scale <= 1.0 {
-                        1.0
-                    } else {
-                        (1.0 + scale.ln() / (original as f64).ln()).sqrt()
-                    }
-                })
-            }
+            (Some(_), Some(original)) => config.rope_attn_factor.unwrap_or_else(|| {
+                let scale = config.trained_context as f32 / original as f32;
+                if scale <= 1.0 {
+                    1.0
+                } else {
+                    (1.0 + scale.ln() / (original as f32).ln()).sqrt()
+                }
+            }),
             _ => 1.0,
         };
+        // Angles are built the way llama.cpp builds them, in f32 with the frequency stepped
+        // by one factor per pair, so both engines rotate by the same rounded angles.
+        let theta_scale = config.rope_base.powf(-2.0 / config.rope_dims as f32);
         let mut cos = Vec::with_capacity(context * half);
         let mut sin = Vec::with_capacity(context * half);
         for pos in 0..context {
-            for f in &inv_freq {
-                let angle = pos as f64 * f;
-                cos.push((angle.cos() * magnitude) as f32);
-                sin.push((angle.sin() * magnitude) as f32);
+            let mut theta = pos as f32;
+            for i in 0..half {
+                let factor = factors.and_then(|f| f.get(i)).copied().unwrap_or(1.0);
+                let angle = theta / factor;
+                cos.push(angle.cos() * magnitude);
+                sin.push(angle.sin() * magnitude);
+                theta *= theta_scale;
             }
         }
         Self {

@@ -12,6 +12,7 @@ use candle_core::quantized::k_quants::{self as kq, GgmlType};
 use super::error::{LlmError, Result};
 use super::gguf::{GgufFile, TensorInfo, TensorType};
 use super::kernels::{self, BlockQ4_1, BlockQ8_0, BlockQ8_1, BlockQ8_1F};
+use super::kquant;
 use super::pool::{SharedMut, ThreadPool};
 
 /// The activation format a weight type's dot product consumes.
@@ -384,7 +385,7 @@ fn compute_rows(
         TensorType::Q5_1 => candle_dot!(kq::BlockQ5_1, q8_1_as_candle(&input.q8_1)),
         TensorType::Q2K => candle_dot!(kq::BlockQ2K, &input.q8k),
         TensorType::Q3K => candle_dot!(kq::BlockQ3K, &input.q8k),
-        TensorType::Q4K => candle_dot!(kq::BlockQ4K, &input.q8k),
+        TensorType::Q4K => tiled_q4k(w, input, out, rows),
         TensorType::Q5K => candle_dot!(kq::BlockQ5K, &input.q8k),
         TensorType::Q6K => candle_dot!(kq::BlockQ6K, &input.q8k),
         _ => {
@@ -398,6 +399,36 @@ fn compute_rows(
                     rows,
                     kernels::dot_f32,
                 )
+            }
+        }
+    }
+}
+
+/// Q4_K rows against every token, [`kquant::TOKENS_PER_PASS`] tokens per pass over a row.
+fn tiled_q4k(w: &Matrix, input: &Activations, out: SharedMut<f32>, rows: std::ops::Range<usize>) {
+    let weights = kquant::q4k_blocks(w.blocks::<kq::BlockQ4K>());
+    let acts = kquant::q8k_blocks(&input.q8k);
+    let tokens = input.tokens;
+    let w_per_row = weights.len() / w.rows.max(1);
+    let a_per_row = acts.len() / tokens.max(1);
+    let mut values = [0f32; kquant::TOKENS_PER_PASS];
+    for tile_start in (0..tokens).step_by(TOKEN_TILE) {
+        let tile_end = (tile_start + TOKEN_TILE).min(tokens);
+        for r in rows.clone() {
+            let wr = &weights[r * w_per_row..(r + 1) * w_per_row];
+            for first in (tile_start..tile_end).step_by(kquant::TOKENS_PER_PASS) {
+                let last = (first + kquant::TOKENS_PER_PASS).min(tile_end);
+                let rows_of: [&[kquant::BlockQ8K]; kquant::TOKENS_PER_PASS] =
+                    std::array::from_fn(|i| {
+                        let t = (first + i).min(last - 1);
+                        &acts[t * a_per_row..(t + 1) * a_per_row]
+                    });
+                let count = last - first;
+                kquant::dot_q4k_q8k(wr, &rows_of[..count], &mut values[..count]);
+                for (i, &value) in values[..count].iter().enumerate() {
+                    // SAFETY: as in `tiled`: this thread owns every cell of `rows`.
+                    unsafe { out.write((first + i) * w.rows + r, value) };
+                }
             }
         }
     }

@@ -22,6 +22,7 @@ mod error;
 pub mod gguf;
 mod gpu;
 mod kernels;
+mod kquant;
 mod matrix;
 mod model;
 mod pool;
