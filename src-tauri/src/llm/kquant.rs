@@ -44,7 +44,7 @@ pub(crate) fn q8k_blocks(blocks: &[kq::BlockQ8K]) -> &[BlockQ8K] {
 
 /// The most tokens one pass over a weight row serves: their accumulators, with the
 /// unpacked weights, fill the sixteen AVX2 registers.
-pub(crate) const TOKENS_PER_PASS: usize = 4;
+pub(crate) const TOKENS_PER_PASS: usize = 8;
 
 /// The eight 6-bit scales and eight 6-bit minimums of a block, as bytes.
 fn scales_and_mins(scales: &[u8; 12]) -> ([u8; 8], [u8; 8]) {
@@ -71,6 +71,10 @@ pub(crate) fn dot_q4k_q8k(w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32])
         // SAFETY: the cfg above guarantees the instructions exist.
         unsafe {
             match acts.len() {
+                8 => avx2::dot::<8>(w, acts, out),
+                7 => avx2::dot::<7>(w, acts, out),
+                6 => avx2::dot::<6>(w, acts, out),
+                5 => avx2::dot::<5>(w, acts, out),
                 4 => avx2::dot::<4>(w, acts, out),
                 3 => avx2::dot::<3>(w, acts, out),
                 2 => avx2::dot::<2>(w, acts, out),
@@ -249,7 +253,7 @@ mod tests {
         let weights = random(&mut seed, cols);
         let mut w = vec![kq::BlockQ4K::zeros(); cols / 256];
         kq::BlockQ4K::from_float(&weights, &mut w);
-        let tokens: Vec<Vec<kq::BlockQ8K>> = (0..4)
+        let tokens: Vec<Vec<kq::BlockQ8K>> = (0..TOKENS_PER_PASS)
             .map(|_| {
                 let x = random(&mut seed, cols);
                 let mut a = vec![kq::BlockQ8K::zeros(); cols / 256];

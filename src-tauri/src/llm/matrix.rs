@@ -385,7 +385,9 @@ fn compute_rows(
         TensorType::Q5_1 => candle_dot!(kq::BlockQ5_1, q8_1_as_candle(&input.q8_1)),
         TensorType::Q2K => candle_dot!(kq::BlockQ2K, &input.q8k),
         TensorType::Q3K => candle_dot!(kq::BlockQ3K, &input.q8k),
-        TensorType::Q4K => tiled_q4k(w, input, out, rows),
+        // One token gains nothing from sharing a weight pass; candle's kernel is leaner there.
+        TensorType::Q4K if tokens > 1 => tiled_q4k(w, input, out, rows),
+        TensorType::Q4K => candle_dot!(kq::BlockQ4K, &input.q8k),
         TensorType::Q5K => candle_dot!(kq::BlockQ5K, &input.q8k),
         TensorType::Q6K => candle_dot!(kq::BlockQ6K, &input.q8k),
         _ => {
