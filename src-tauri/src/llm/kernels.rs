@@ -179,8 +179,13 @@ pub(crate) fn dequantize_q4_1(blocks: &[BlockQ4_1], out: &mut [f32]) {
     }
 }
 
-/// Σ w·a over matching blocks.
-pub(crate) fn dot_q4_1_q8_1(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
+/// The most tokens one pass over a Q4_1 weight row serves.
+pub(crate) const Q4_1_TOKENS_PER_PASS: usize = 4;
+
+/// `out[t] = Σ w·acts[t]` for every token `t` (at most [`Q4_1_TOKENS_PER_PASS`]): each
+/// weight block is unpacked once for all of them. Every token gets exactly the sum it
+/// would get alone.
+pub(crate) fn dot_q4_1_q8_1(w: &[BlockQ4_1], acts: &[&[BlockQ8_1F]], out: &mut [f32]) {
     #[cfg(all(
         target_arch = "x86_64",
         target_feature = "avx2",
@@ -189,7 +194,14 @@ pub(crate) fn dot_q4_1_q8_1(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
     ))]
     {
         // SAFETY: the cfg above guarantees the instructions exist.
-        unsafe { avx2::dot_q4_1_q8_1(w, a) }
+        unsafe {
+            match acts.len() {
+                4 => avx2::dot_q4_1_q8_1::<4>(w, acts, out),
+                3 => avx2::dot_q4_1_q8_1::<3>(w, acts, out),
+                2 => avx2::dot_q4_1_q8_1::<2>(w, acts, out),
+                _ => avx2::dot_q4_1_q8_1::<1>(w, acts, out),
+            }
+        }
     }
     #[cfg(not(all(
         target_arch = "x86_64",
@@ -198,7 +210,9 @@ pub(crate) fn dot_q4_1_q8_1(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
         target_feature = "f16c"
     )))]
     {
-        dot_q4_1_q8_1_scalar(w, a)
+        for (o, a) in out.iter_mut().zip(acts) {
+            *o = dot_q4_1_q8_1_scalar(w, a);
+        }
     }
 }
 
@@ -231,23 +245,33 @@ pub(crate) fn dot_q4_1_q8_1_scalar(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
     target_feature = "fma",
     target_feature = "f16c"
 ))]
-mod avx2 {
+pub(crate) mod avx2 {
     use super::{BlockQ4_1, BlockQ8_1F};
     use std::arch::x86_64::*;
 
+    /// The sum of the eight lanes of `x`.
     #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
-    fn hsum(x: __m256) -> f32 {
-        let r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
-        let r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    pub(crate) fn hsum(x: __m256) -> f32 {
+        hsum128(_mm_add_ps(
+            _mm256_extractf128_ps(x, 1),
+            _mm256_castps256_ps128(x),
+        ))
+    }
+
+    /// The sum of the four lanes of `x`.
+    #[inline]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(crate) fn hsum128(x: __m128) -> f32 {
+        let r = _mm_add_ps(x, _mm_movehl_ps(x, x));
         let r = _mm_add_ss(r, _mm_movehdup_ps(r));
         _mm_cvtss_f32(r)
     }
 
-    /// One block: returns Σ q_w·q_a as eight f32 lanes, and (d_w, m_w).
+    /// One weight block's 32 values as bytes, and its (d, m).
     #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
-    unsafe fn block(w: *const BlockQ4_1, a: *const BlockQ8_1F) -> (__m256, f32, f32) {
+    unsafe fn unpack(w: *const BlockQ4_1) -> (__m256i, f32, f32) {
         unsafe {
             // d and m are adjacent f16s: convert both with one instruction.
             let dm = _mm_cvtph_ps(_mm_cvtsi32_si128((w as *const i32).read_unaligned()));
@@ -256,40 +280,67 @@ mod avx2 {
                 _mm256_set_m128i(_mm_srli_epi16(packed, 4), packed),
                 _mm256_set1_epi8(0x0f),
             );
-            let q = _mm256_loadu_si256((*a).qs.as_ptr() as *const __m256i);
-            let pairs = _mm256_maddubs_epi16(nibbles, q);
-            let sums = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
-            (sums, _mm_cvtss_f32(dm), _mm_cvtss_f32(_mm_movehdup_ps(dm)))
+            (
+                nibbles,
+                _mm_cvtss_f32(dm),
+                _mm_cvtss_f32(_mm_movehdup_ps(dm)),
+            )
         }
     }
 
+    /// Σ q_w·q_a of one block as eight f32 lanes.
+    #[inline]
     #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) unsafe fn dot_q4_1_q8_1(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
-        let n = w.len().min(a.len());
-        let (wp, ap) = (w.as_ptr(), a.as_ptr());
-        let mut acc0 = _mm256_setzero_ps();
-        let mut acc1 = _mm256_setzero_ps();
-        let mut offsets = 0f32;
+    unsafe fn block_sums(nibbles: __m256i, a: &BlockQ8_1F) -> __m256 {
+        unsafe {
+            let q = _mm256_loadu_si256(a.qs.as_ptr() as *const __m256i);
+            let pairs = _mm256_maddubs_epi16(nibbles, q);
+            _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
+        }
+    }
+
+    /// `N` tokens against one weight row; `acts` and `out` hold at least `N` entries.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn dot_q4_1_q8_1<const N: usize>(
+        w: &[BlockQ4_1],
+        acts: &[&[BlockQ8_1F]],
+        out: &mut [f32],
+    ) {
+        let acts: [&[BlockQ8_1F]; N] = std::array::from_fn(|t| acts[t]);
+        let n = acts.iter().fold(w.len(), |n, a| n.min(a.len()));
+        let wp = w.as_ptr();
+        // Even and odd blocks go to separate accumulators, to overlap the FMA latencies.
+        let mut acc0 = [_mm256_setzero_ps(); N];
+        let mut acc1 = [_mm256_setzero_ps(); N];
+        let mut offsets = [0f32; N];
         let mut i = 0;
-        // SAFETY: every index read is below `n`, within both slices.
+        // SAFETY: every block read is below `n`, within `w` and every activation row.
         unsafe {
             while i + 1 < n {
-                let (a0, a1) = (&*ap.add(i), &*ap.add(i + 1));
-                let (s0, d0, m0) = block(wp.add(i), a0);
-                let (s1, d1, m1) = block(wp.add(i + 1), a1);
-                acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0 * a0.d), s0, acc0);
-                acc1 = _mm256_fmadd_ps(_mm256_set1_ps(d1 * a1.d), s1, acc1);
-                offsets += m0 * a0.s + m1 * a1.s;
+                let (n0, d0, m0) = unpack(wp.add(i));
+                let (n1, d1, m1) = unpack(wp.add(i + 1));
+                for t in 0..N {
+                    let (a0, a1) = (&acts[t][i], &acts[t][i + 1]);
+                    let (s0, s1) = (block_sums(n0, a0), block_sums(n1, a1));
+                    acc0[t] = _mm256_fmadd_ps(_mm256_set1_ps(d0 * a0.d), s0, acc0[t]);
+                    acc1[t] = _mm256_fmadd_ps(_mm256_set1_ps(d1 * a1.d), s1, acc1[t]);
+                    offsets[t] += m0 * a0.s + m1 * a1.s;
+                }
                 i += 2;
             }
             if i < n {
-                let a0 = &*ap.add(i);
-                let (s0, d0, m0) = block(wp.add(i), a0);
-                acc0 = _mm256_fmadd_ps(_mm256_set1_ps(d0 * a0.d), s0, acc0);
-                offsets += m0 * a0.s;
+                let (n0, d0, m0) = unpack(wp.add(i));
+                for t in 0..N {
+                    let a0 = &acts[t][i];
+                    let s0 = block_sums(n0, a0);
+                    acc0[t] = _mm256_fmadd_ps(_mm256_set1_ps(d0 * a0.d), s0, acc0[t]);
+                    offsets[t] += m0 * a0.s;
+                }
             }
         }
-        hsum(_mm256_add_ps(acc0, acc1)) + offsets
+        for t in 0..N {
+            out[t] = hsum(_mm256_add_ps(acc0[t], acc1[t])) + offsets[t];
+        }
     }
 }
 
@@ -393,11 +444,30 @@ mod tests {
         let x: Vec<f32> = (0..blocks * 32).map(|_| next()).collect();
         let mut a = vec![BlockQ8_1F::ZERO; blocks];
         quantize_q8_1f(&x, &mut a);
-        let fast = dot_q4_1_q8_1(&w, &a);
         let slow = dot_q4_1_q8_1_scalar(&w, &a);
+        let mut alone = [0f32];
+        dot_q4_1_q8_1(&w, &[&a], &mut alone);
         assert!(
-            (fast - slow).abs() < 1e-3 * slow.abs().max(1.0),
-            "{fast} vs {slow}"
+            (alone[0] - slow).abs() < 1e-3 * slow.abs().max(1.0),
+            "{} vs {slow}",
+            alone[0]
         );
+        // Among other tokens, a token's sum is bit for bit the one it gets alone.
+        let mut others = vec![BlockQ8_1F::ZERO; blocks];
+        quantize_q8_1f(
+            &x.iter().map(|v| v * 0.5 + 0.1).collect::<Vec<_>>(),
+            &mut others,
+        );
+        for count in 2..=Q4_1_TOKENS_PER_PASS {
+            let mut rows: Vec<&[BlockQ8_1F]> = vec![&others; count];
+            rows[count - 1] = &a;
+            let mut out = vec![0f32; count];
+            dot_q4_1_q8_1(&w, &rows, &mut out);
+            assert_eq!(
+                out[count - 1].to_bits(),
+                alone[0].to_bits(),
+                "{count} tokens"
+            );
+        }
     }
 }

@@ -140,25 +140,9 @@ pub(crate) fn dot_q4k_q8k_scalar(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
 ))]
 mod avx2 {
     use super::{BlockQ4K, BlockQ8K, scales_and_mins};
+    use crate::llm::kernels::avx2::{hsum, hsum128};
     use crate::llm::kernels::f16_to_f32;
     use std::arch::x86_64::*;
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma,f16c")]
-    fn hsum(x: __m256) -> f32 {
-        let r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
-        let r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-        let r = _mm_add_ss(r, _mm_movehdup_ps(r));
-        _mm_cvtss_f32(r)
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma,f16c")]
-    fn hsum128(x: __m128) -> f32 {
-        let r = _mm_add_ps(x, _mm_movehl_ps(x, x));
-        let r = _mm_add_ss(r, _mm_movehdup_ps(r));
-        _mm_cvtss_f32(r)
-    }
 
     /// `N` tokens against one weight row; `acts` and `out` hold at least `N` entries.
     #[target_feature(enable = "avx2,fma,f16c")]

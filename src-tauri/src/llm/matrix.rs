@@ -370,7 +370,21 @@ fn compute_rows(
         }};
     }
     match w.kind {
-        TensorType::Q4_1 => tiled(
+        // Decode: one token, no pass to share.
+        TensorType::Q4_1 if tokens == 1 => tiled(
+            w.blocks::<BlockQ4_1>(),
+            &input.q8_1f,
+            w.rows,
+            tokens,
+            out,
+            rows,
+            |wr, a| {
+                let mut sum = [0f32];
+                kernels::dot_q4_1_q8_1(wr, &[a], &mut sum);
+                sum[0]
+            },
+        ),
+        TensorType::Q4_1 => tiled_many::<_, _, { kernels::Q4_1_TOKENS_PER_PASS }>(
             w.blocks::<BlockQ4_1>(),
             &input.q8_1f,
             w.rows,
@@ -386,7 +400,15 @@ fn compute_rows(
         TensorType::Q2K => candle_dot!(kq::BlockQ2K, &input.q8k),
         TensorType::Q3K => candle_dot!(kq::BlockQ3K, &input.q8k),
         // One token gains nothing from sharing a weight pass; candle's kernel is leaner there.
-        TensorType::Q4K if tokens > 1 => tiled_q4k(w, input, out, rows),
+        TensorType::Q4K if tokens > 1 => tiled_many::<_, _, { kquant::TOKENS_PER_PASS }>(
+            kquant::q4k_blocks(w.blocks::<kq::BlockQ4K>()),
+            kquant::q8k_blocks(&input.q8k),
+            w.rows,
+            tokens,
+            out,
+            rows,
+            kquant::dot_q4k_q8k,
+        ),
         TensorType::Q4K => candle_dot!(kq::BlockQ4K, &input.q8k),
         TensorType::Q5K => candle_dot!(kq::BlockQ5K, &input.q8k),
         TensorType::Q6K => candle_dot!(kq::BlockQ6K, &input.q8k),
@@ -406,30 +428,35 @@ fn compute_rows(
     }
 }
 
-/// Q4_K rows against every token, [`kquant::TOKENS_PER_PASS`] tokens per pass over a row.
-fn tiled_q4k(w: &Matrix, input: &Activations, out: SharedMut<f32>, rows: std::ops::Range<usize>) {
-    let weights = kquant::q4k_blocks(w.blocks::<kq::BlockQ4K>());
-    let acts = kquant::q8k_blocks(&input.q8k);
-    let tokens = input.tokens;
-    let w_per_row = weights.len() / w.rows.max(1);
+/// Like [`tiled`], for kernels that take up to `PASS` tokens per pass over a weight row and
+/// write one sum per token.
+#[allow(clippy::too_many_arguments)]
+fn tiled_many<W, A, const PASS: usize>(
+    weights: &[W],
+    acts: &[A],
+    total_rows: usize,
+    tokens: usize,
+    out: SharedMut<f32>,
+    rows: std::ops::Range<usize>,
+    dot: impl Fn(&[W], &[&[A]], &mut [f32]),
+) {
+    let w_per_row = weights.len() / total_rows.max(1);
     let a_per_row = acts.len() / tokens.max(1);
-    let mut values = [0f32; kquant::TOKENS_PER_PASS];
+    let mut values = [0f32; PASS];
     for tile_start in (0..tokens).step_by(TOKEN_TILE) {
         let tile_end = (tile_start + TOKEN_TILE).min(tokens);
         for r in rows.clone() {
             let wr = &weights[r * w_per_row..(r + 1) * w_per_row];
-            for first in (tile_start..tile_end).step_by(kquant::TOKENS_PER_PASS) {
-                let last = (first + kquant::TOKENS_PER_PASS).min(tile_end);
-                let rows_of: [&[kquant::BlockQ8K]; kquant::TOKENS_PER_PASS] =
-                    std::array::from_fn(|i| {
-                        let t = (first + i).min(last - 1);
-                        &acts[t * a_per_row..(t + 1) * a_per_row]
-                    });
-                let count = last - first;
-                kquant::dot_q4k_q8k(wr, &rows_of[..count], &mut values[..count]);
+            for first in (tile_start..tile_end).step_by(PASS) {
+                let count = (tile_end - first).min(PASS);
+                let token_rows: [&[A]; PASS] = std::array::from_fn(|i| {
+                    let t = first + i.min(count - 1);
+                    &acts[t * a_per_row..(t + 1) * a_per_row]
+                });
+                dot(wr, &token_rows[..count], &mut values[..count]);
                 for (i, &value) in values[..count].iter().enumerate() {
                     // SAFETY: as in `tiled`: this thread owns every cell of `rows`.
-                    unsafe { out.write((first + i) * w.rows + r, value) };
+                    unsafe { out.write((first + i) * total_rows + r, value) };
                 }
             }
         }

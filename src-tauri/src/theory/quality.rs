@@ -967,6 +967,9 @@ impl<'a> SuffixParser<'a> {
             if self.quality.seventh.is_some() {
                 return Err(self.invalid("6 and 7 together; write 13 for a dominant with a sixth"));
             }
+            if self.quality.altered {
+                return Err(self.invalid("6 and alt together; alt already carries a b13"));
+            }
         }
         if self.quality.seventh == Some(Seventh::Diminished) && self.quality.extension.is_some() {
             return Err(
@@ -1056,7 +1059,9 @@ mod tests {
 
     #[test]
     fn rejects_nonsense_with_a_clear_message() {
-        for bad in ["xyz", "m7q", "msus4", "6/7", "7b11", "add", "omit7", "7#13"] {
+        for bad in [
+            "xyz", "m7q", "msus4", "6/7", "7b11", "add", "omit7", "7#13", "alt6", "7alt6",
+        ] {
             let error = ChordQuality::parse(bad, &format!("C{bad}")).unwrap_err();
             assert!(error.to_string().contains(&format!("C{bad}")), "{error}");
         }
