@@ -151,6 +151,40 @@ mod tests {
         }
     }
 
+    /// Every number a model writes is bounded on both sides: under constrained decoding
+    /// an unbounded integer lets a model write one no Rust integer holds, which the schema
+    /// accepts and the type refuses.
+    #[test]
+    fn every_number_has_both_bounds() {
+        fn unbounded(node: &serde_json::Value, path: &str, found: &mut Vec<String>) {
+            match node {
+                serde_json::Value::Object(map) => {
+                    let numeric = matches!(
+                        map.get("type").and_then(|t| t.as_str()),
+                        Some("integer" | "number")
+                    );
+                    if numeric && !(map.contains_key("minimum") && map.contains_key("maximum")) {
+                        found.push(path.to_string());
+                    }
+                    for (key, value) in map {
+                        unbounded(value, &format!("{path}/{key}"), found);
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (index, value) in items.iter().enumerate() {
+                        unbounded(value, &format!("{path}/{index}"), found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for kind in DocumentKind::ALL {
+            let mut found = Vec::new();
+            unbounded(&kind.schema(), kind.name(), &mut found);
+            assert!(found.is_empty(), "unbounded numbers: {found:?}");
+        }
+    }
+
     #[test]
     fn write_all_writes_one_file_per_document() {
         let dir = std::env::temp_dir().join(format!("cadence-schema-{}", std::process::id()));

@@ -107,7 +107,7 @@ impl NumeralStyle {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ChordEntry {
     /// 1-based bar number.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 64))]
     pub bar: u32,
     /// Roman numeral in the payload's key, e.g. "ii7", "V7/V", "bVII7".
     #[schemars(pattern(pattern::NUMERAL))]
@@ -156,6 +156,7 @@ pub struct Rhythm {
     #[schemars(pattern(pattern::METER))]
     pub meter: String,
     /// Onsets' durations in quarter-note beats; they fill one bar exactly.
+    #[schemars(length(max = 64), inner(range(min = 0.0625, max = 16.0)))]
     pub pattern: Vec<f64>,
     /// The pattern as an ABC tune on one pitch (computed from the pattern).
     #[serde(default)]
@@ -169,6 +170,7 @@ pub struct MelodyNote {
     #[schemars(pattern(pattern::NOTE))]
     pub note: String,
     /// Length in quarter-note beats.
+    #[schemars(range(min = 0.0625, max = 16.0))]
     pub beats: f64,
 }
 
@@ -215,7 +217,7 @@ pub struct TheorySection {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PracticeStep {
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 12))]
     pub step: u32,
     #[schemars(length(max = 160))]
     pub title: String,
@@ -252,6 +254,7 @@ pub struct NextSteps {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Tutorial {
     #[serde(default = "current_version")]
+    #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
     #[schemars(length(max = 160))]
     pub title: String,
@@ -276,6 +279,7 @@ pub struct Tutorial {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Exercise {
     #[serde(default = "current_version")]
+    #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
     pub title: String,
     pub kind: ExerciseKind,
@@ -290,7 +294,9 @@ pub struct Exercise {
 /// Points at a lesson of the same curriculum: 0-based module and lesson positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LessonRef {
+    #[schemars(range(max = 103))]
     pub module: u32,
+    #[schemars(range(max = 999))]
     pub lesson: u32,
 }
 
@@ -322,10 +328,10 @@ pub struct CurriculumLesson {
 pub struct CurriculumModule {
     pub title: String,
     /// First week (1-based) of the module.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 104))]
     pub week_start: u32,
     /// Last week, inclusive.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 104))]
     pub week_end: u32,
     pub lessons: Vec<CurriculumLesson>,
 }
@@ -334,6 +340,7 @@ pub struct CurriculumModule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Curriculum {
     #[serde(default = "current_version")]
+    #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
     pub title: String,
     pub instrument: String,
@@ -370,7 +377,7 @@ impl From<crate::theory::HarmonicFunction> for ChordFunction {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FunctionNote {
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 64))]
     pub bar: u32,
     #[schemars(pattern(pattern::NUMERAL))]
     pub numeral: String,
@@ -389,7 +396,7 @@ pub struct ScaleChordRelation {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Substitution {
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 64))]
     pub bar: u32,
     pub original: String,
     pub substitute: String,
@@ -400,6 +407,7 @@ pub struct Substitution {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TheoryAnalysis {
     #[serde(default = "current_version")]
+    #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
     pub title: String,
     pub summary: String,
@@ -452,7 +460,7 @@ pub enum QuestionSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Question {
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 100))]
     pub number: u32,
     pub prompt: String,
     pub spec: QuestionSpec,
@@ -471,6 +479,7 @@ pub struct Question {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Assessment {
     #[serde(default = "current_version")]
+    #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
     pub title: String,
     pub kind: AssessmentKind,
@@ -579,6 +588,7 @@ impl LessonPlanPart {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LessonPlanDocument {
     #[serde(default = "current_version")]
+    #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
     pub title: String,
     pub topic: String,
