@@ -185,6 +185,24 @@ mod tests {
         }
     }
 
+    /// The scale-name pattern a constrained model writes under is exactly the set of names
+    /// the theory engine reads.
+    #[test]
+    fn scale_kind_pattern_lists_every_name_the_engine_reads() {
+        use crate::content::types::pattern::SCALE_KIND;
+        use crate::theory::ScaleKind;
+        let listed: std::collections::BTreeSet<&str> = SCALE_KIND
+            .trim_start_matches("^(")
+            .trim_end_matches(")$")
+            .split('|')
+            .collect();
+        let read: std::collections::BTreeSet<&str> = ScaleKind::ALL
+            .iter()
+            .flat_map(|kind| kind.names().iter().copied())
+            .collect();
+        assert_eq!(listed, read);
+    }
+
     #[test]
     fn write_all_writes_one_file_per_document() {
         let dir = std::env::temp_dir().join(format!("cadence-schema-{}", std::process::id()));

@@ -37,6 +37,8 @@ pub mod pattern {
     pub const STANDARD_CODE: &str = r"^MU:(Cr|Pr|Re|Cn)[0-9]{1,2}\.[0-9]\.(PK|K|[1-8])[a-z]$";
     /// `4/4`, `6/8`.
     pub const METER: &str = r"^[1-9][0-9]?/(1|2|4|8|16)$";
+    /// Every scale name the theory engine reads, canonical names and aliases.
+    pub const SCALE_KIND: &str = "^(major|ionian|dorian|phrygian|lydian|mixolydian|natural minor|minor|aeolian|locrian|harmonic minor|melodic minor|jazz minor|major pentatonic|pentatonic|minor pentatonic|blues|minor blues|major blues|bebop dominant|bebop|bebop major|bebop dorian|bebop minor|bebop melodic minor|altered|super locrian|lydian dominant|lydian b7|whole tone|diminished|whole half diminished|dominant diminished|half whole diminished)$";
 }
 
 fn current_version() -> u32 {
@@ -142,6 +144,7 @@ pub struct ScaleEntry {
     #[schemars(pattern(pattern::PITCH_CLASS))]
     pub tonic: String,
     /// Scale name, e.g. "major", "harmonic minor", "blues".
+    #[schemars(pattern(pattern::SCALE_KIND))]
     pub kind: String,
     /// Ascending pitch classes from the tonic (computed).
     #[serde(default)]

@@ -76,7 +76,7 @@ impl ScaleKind {
     }
 
     /// The canonical name first, then accepted aliases.
-    fn names(self) -> &'static [&'static str] {
+    pub fn names(self) -> &'static [&'static str] {
         match self {
             ScaleKind::Major => &["major", "ionian"],
             ScaleKind::Dorian => &["dorian"],
