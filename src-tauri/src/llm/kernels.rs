@@ -179,6 +179,21 @@ pub(crate) fn dequantize_q4_1(blocks: &[BlockQ4_1], out: &mut [f32]) {
     }
 }
 
+/// Calls `module::kernel::<N>(args)` with `N` the token count when it is one of the listed counts,
+/// and with the first listed count otherwise: multi-token kernels take their count as a
+/// const generic so their accumulators stay in registers.
+#[cfg(x86_avx2)]
+macro_rules! for_token_count {
+    ($count:expr, $module:ident::$kernel:ident, $args:tt, [$first:literal $(, $n:literal)*]) => {
+        match $count {
+            $($n => $module::$kernel::<$n> $args,)*
+            _ => $module::$kernel::<$first> $args,
+        }
+    };
+}
+#[cfg(x86_avx2)]
+pub(crate) use for_token_count;
+
 /// The most tokens one pass over a Q4_1 weight row serves.
 pub(crate) const Q4_1_TOKENS_PER_PASS: usize = 4;
 
@@ -186,29 +201,19 @@ pub(crate) const Q4_1_TOKENS_PER_PASS: usize = 4;
 /// weight block is unpacked once for all of them. Every token gets exactly the sum it
 /// would get alone.
 pub(crate) fn dot_q4_1_q8_1(w: &[BlockQ4_1], acts: &[&[BlockQ8_1F]], out: &mut [f32]) {
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "fma",
-        target_feature = "f16c"
-    ))]
+    #[cfg(x86_avx2)]
     {
         // SAFETY: the cfg above guarantees the instructions exist.
         unsafe {
-            match acts.len() {
-                4 => avx2::dot_q4_1_q8_1::<4>(w, acts, out),
-                3 => avx2::dot_q4_1_q8_1::<3>(w, acts, out),
-                2 => avx2::dot_q4_1_q8_1::<2>(w, acts, out),
-                _ => avx2::dot_q4_1_q8_1::<1>(w, acts, out),
-            }
+            for_token_count!(
+                acts.len(),
+                avx2::dot_q4_1_q8_1,
+                (w, acts, out),
+                [1, 2, 3, 4]
+            )
         }
     }
-    #[cfg(not(all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "fma",
-        target_feature = "f16c"
-    )))]
+    #[cfg(not(x86_avx2))]
     {
         for (o, a) in out.iter_mut().zip(acts) {
             *o = dot_q4_1_q8_1_scalar(w, a);
@@ -216,15 +221,7 @@ pub(crate) fn dot_q4_1_q8_1(w: &[BlockQ4_1], acts: &[&[BlockQ8_1F]], out: &mut [
     }
 }
 
-#[cfg_attr(
-    all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "fma",
-        target_feature = "f16c"
-    ),
-    allow(dead_code)
-)]
+#[cfg_attr(x86_avx2, allow(dead_code))]
 pub(crate) fn dot_q4_1_q8_1_scalar(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
     let mut sum = 0f32;
     for (wb, ab) in w.iter().zip(a) {
@@ -239,12 +236,7 @@ pub(crate) fn dot_q4_1_q8_1_scalar(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
     sum
 }
 
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma",
-    target_feature = "f16c"
-))]
+#[cfg(x86_avx2)]
 pub(crate) mod avx2 {
     use super::{BlockQ4_1, BlockQ8_1F};
     use std::arch::x86_64::*;

@@ -61,33 +61,19 @@ fn scales_and_mins(scales: &[u8; 12]) -> ([u8; 8], [u8; 8]) {
 
 /// `out[t] = Σ w·acts[t]` for every token `t` (at most [`TOKENS_PER_PASS`]).
 pub(crate) fn dot_q4k_q8k(w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
-    #[cfg(all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "fma",
-        target_feature = "f16c"
-    ))]
+    #[cfg(x86_avx2)]
     {
         // SAFETY: the cfg above guarantees the instructions exist.
         unsafe {
-            match acts.len() {
-                8 => avx2::dot::<8>(w, acts, out),
-                7 => avx2::dot::<7>(w, acts, out),
-                6 => avx2::dot::<6>(w, acts, out),
-                5 => avx2::dot::<5>(w, acts, out),
-                4 => avx2::dot::<4>(w, acts, out),
-                3 => avx2::dot::<3>(w, acts, out),
-                2 => avx2::dot::<2>(w, acts, out),
-                _ => avx2::dot::<1>(w, acts, out),
-            }
+            super::kernels::for_token_count!(
+                acts.len(),
+                avx2::dot,
+                (w, acts, out),
+                [1, 2, 3, 4, 5, 6, 7, 8]
+            )
         }
     }
-    #[cfg(not(all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "fma",
-        target_feature = "f16c"
-    )))]
+    #[cfg(not(x86_avx2))]
     {
         for (o, a) in out.iter_mut().zip(acts) {
             *o = dot_q4k_q8k_scalar(w, a);
@@ -95,15 +81,7 @@ pub(crate) fn dot_q4k_q8k(w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32])
     }
 }
 
-#[cfg_attr(
-    all(
-        target_arch = "x86_64",
-        target_feature = "avx2",
-        target_feature = "fma",
-        target_feature = "f16c"
-    ),
-    allow(dead_code)
-)]
+#[cfg_attr(x86_avx2, allow(dead_code))]
 pub(crate) fn dot_q4k_q8k_scalar(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
     let mut sum = 0f32;
     for (x, y) in w.iter().zip(a) {
@@ -132,12 +110,7 @@ pub(crate) fn dot_q4k_q8k_scalar(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
     sum
 }
 
-#[cfg(all(
-    target_arch = "x86_64",
-    target_feature = "avx2",
-    target_feature = "fma",
-    target_feature = "f16c"
-))]
+#[cfg(x86_avx2)]
 mod avx2 {
     use super::{BlockQ4K, BlockQ8K, scales_and_mins};
     use crate::llm::kernels::avx2::{hsum, hsum128};
