@@ -370,20 +370,6 @@ fn compute_rows(
         }};
     }
     match w.kind {
-        // Decode: one token, no pass to share.
-        TensorType::Q4_1 if tokens == 1 => tiled(
-            w.blocks::<BlockQ4_1>(),
-            &input.q8_1f,
-            w.rows,
-            tokens,
-            out,
-            rows,
-            |wr, a| {
-                let mut sum = [0f32];
-                kernels::dot_q4_1_q8_1(wr, &[a], &mut sum);
-                sum[0]
-            },
-        ),
         TensorType::Q4_1 => tiled_many::<_, _, { kernels::Q4_1_TOKENS_PER_PASS }>(
             w.blocks::<BlockQ4_1>(),
             &input.q8_1f,
@@ -443,18 +429,27 @@ fn tiled_many<W, A, const PASS: usize>(
     let w_per_row = weights.len() / total_rows.max(1);
     let a_per_row = acts.len() / tokens.max(1);
     let mut values = [0f32; PASS];
+    // A tile's tokens in passes of up to `PASS`, gathered once per tile rather than once per
+    // weight row: rows are short (18 blocks in SmolLM2), so per-row setup shows in decode.
+    let mut passes = [([&[] as &[A]; PASS], 0usize, 0usize); TOKEN_TILE];
     for tile_start in (0..tokens).step_by(TOKEN_TILE) {
         let tile_end = (tile_start + TOKEN_TILE).min(tokens);
+        let mut pass_count = 0;
+        for first in (tile_start..tile_end).step_by(PASS) {
+            let count = (tile_end - first).min(PASS);
+            let (token_rows, pass_first, pass_len) = &mut passes[pass_count];
+            for (i, row) in token_rows[..count].iter_mut().enumerate() {
+                let t = first + i;
+                *row = &acts[t * a_per_row..(t + 1) * a_per_row];
+            }
+            (*pass_first, *pass_len) = (first, count);
+            pass_count += 1;
+        }
         for r in rows.clone() {
             let wr = &weights[r * w_per_row..(r + 1) * w_per_row];
-            for first in (tile_start..tile_end).step_by(PASS) {
-                let count = (tile_end - first).min(PASS);
-                let token_rows: [&[A]; PASS] = std::array::from_fn(|i| {
-                    let t = first + i.min(count - 1);
-                    &acts[t * a_per_row..(t + 1) * a_per_row]
-                });
-                dot(wr, &token_rows[..count], &mut values[..count]);
-                for (i, &value) in values[..count].iter().enumerate() {
+            for (token_rows, first, count) in &passes[..pass_count] {
+                dot(wr, &token_rows[..*count], &mut values[..*count]);
+                for (i, &value) in values[..*count].iter().enumerate() {
                     // SAFETY: as in `tiled`: this thread owns every cell of `rows`.
                     unsafe { out.write((first + i) * total_rows + r, value) };
                 }
