@@ -358,19 +358,19 @@ fn compute_rows(
     macro_rules! candle_dot {
         ($block:ty, $acts:expr) => {{
             let acts: &[<$block as GgmlType>::VecDotType] = $acts;
-            tiled(
+            tiled::<_, _, 1>(
                 w.blocks::<$block>(),
                 acts,
                 w.rows,
                 tokens,
                 out,
                 rows,
-                |wr, a| <$block>::vec_dot(n, wr, a),
+                one_token(|wr, a| <$block>::vec_dot(n, wr, a)),
             )
         }};
     }
     match w.kind {
-        TensorType::Q4_1 => tiled_many::<_, _, { kernels::Q4_1_TOKENS_PER_PASS }>(
+        TensorType::Q4_1 => tiled::<_, _, { kernels::Q4_1_TOKENS_PER_PASS }>(
             w.blocks::<BlockQ4_1>(),
             &input.q8_1f,
             w.rows,
@@ -386,7 +386,7 @@ fn compute_rows(
         TensorType::Q2K => candle_dot!(kq::BlockQ2K, &input.q8k),
         TensorType::Q3K => candle_dot!(kq::BlockQ3K, &input.q8k),
         // One token gains nothing from sharing a weight pass; candle's kernel is leaner there.
-        TensorType::Q4K if tokens > 1 => tiled_many::<_, _, { kquant::TOKENS_PER_PASS }>(
+        TensorType::Q4K if tokens > 1 => tiled::<_, _, { kquant::TOKENS_PER_PASS }>(
             kquant::q4k_blocks(w.blocks::<kq::BlockQ4K>()),
             kquant::q8k_blocks(&input.q8k),
             w.rows,
@@ -400,24 +400,25 @@ fn compute_rows(
         TensorType::Q6K => candle_dot!(kq::BlockQ6K, &input.q8k),
         _ => {
             if let Storage::Owned(values) = &w.storage {
-                tiled(
+                tiled::<_, _, 1>(
                     values,
                     &input.x[..tokens * n],
                     w.rows,
                     tokens,
                     out,
                     rows,
-                    kernels::dot_f32,
+                    one_token(kernels::dot_f32),
                 )
             }
         }
     }
 }
 
-/// Like [`tiled`], for kernels that take up to `PASS` tokens per pass over a weight row and
-/// write one sum per token.
+/// Rows `rows` of the weights against every token, a tile of tokens at a time, each weight
+/// row meeting the tile's tokens in passes of up to `PASS`: `dot` writes one sum per token
+/// of the pass.
 #[allow(clippy::too_many_arguments)]
-fn tiled_many<W, A, const PASS: usize>(
+fn tiled<W, A, const PASS: usize>(
     weights: &[W],
     acts: &[A],
     total_rows: usize,
@@ -450,12 +451,18 @@ fn tiled_many<W, A, const PASS: usize>(
             for (token_rows, first, count) in &passes[..pass_count] {
                 dot(wr, &token_rows[..*count], &mut values[..*count]);
                 for (i, &value) in values[..*count].iter().enumerate() {
-                    // SAFETY: as in `tiled`: this thread owns every cell of `rows`.
+                    // SAFETY: the caller hands each row range to one thread only, and
+                    // every (token, row) cell written here belongs to `rows`.
                     unsafe { out.write((first + i) * total_rows + r, value) };
                 }
             }
         }
     }
+}
+
+/// A single-token dot product as a pass of one for [`tiled`].
+fn one_token<W, A>(dot: impl Fn(&[W], &[A]) -> f32) -> impl Fn(&[W], &[&[A]], &mut [f32]) {
+    move |wr, acts, out| out[0] = dot(wr, acts[0])
 }
 
 fn q8_0_as_candle(blocks: &[BlockQ8_0]) -> &[kq::BlockQ8_0] {
@@ -474,31 +481,6 @@ fn q8_1_as_candle(blocks: &[BlockQ8_1]) -> &[kq::BlockQ8_1] {
 /// Tokens per tile in prefill: their quantised activations stay in L1/L2 while a chunk of
 /// weight rows is walked.
 const TOKEN_TILE: usize = 16;
-
-fn tiled<W, A>(
-    weights: &[W],
-    acts: &[A],
-    total_rows: usize,
-    tokens: usize,
-    out: SharedMut<f32>,
-    rows: std::ops::Range<usize>,
-    dot: impl Fn(&[W], &[A]) -> f32,
-) {
-    let w_per_row = weights.len() / total_rows.max(1);
-    let a_per_row = acts.len() / tokens.max(1);
-    for tile_start in (0..tokens).step_by(TOKEN_TILE) {
-        let tile_end = (tile_start + TOKEN_TILE).min(tokens);
-        for r in rows.clone() {
-            let wr = &weights[r * w_per_row..(r + 1) * w_per_row];
-            for t in tile_start..tile_end {
-                let value = dot(wr, &acts[t * a_per_row..(t + 1) * a_per_row]);
-                // SAFETY: the caller hands each row range to one thread only, and every
-                // (token, row) cell written here belongs to `rows`.
-                unsafe { out.write(t * total_rows + r, value) };
-            }
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {
