@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::catalog::{TaskKind, TokenizerSource};
 use crate::content::prompts::{self, TaskKind as PromptKind};
+use crate::content::template::Topic;
 use crate::content::validate::{self, Issue, Severity};
 use crate::content::{self, ContentError, Level, Tutorial, ValidationReport};
 use crate::llm::structured::{StructuredError, parse_as, schema_for};
@@ -154,6 +155,57 @@ pub trait Commission {
     /// The template generator's document for this request.
     fn template(&self) -> Result<Self::Document, StudioError>;
     fn store(&self, tx: &Transaction<'_>, document: &Self::Document) -> Result<i64, StoreError>;
+}
+
+/// A commission whose document, once stored, is linked into the library in the same
+/// transaction (a batch attaches each tutorial to its lesson), so that a crash cannot leave
+/// one without the other.
+pub struct Linked<C, F> {
+    pub commission: C,
+    /// Called with the stored document's id.
+    pub link: F,
+}
+
+impl<C, F> Commission for Linked<C, F>
+where
+    C: Commission,
+    F: Fn(&Transaction<'_>, i64) -> Result<(), StoreError>,
+{
+    type Document = C::Document;
+
+    fn task(&self) -> TaskKind {
+        self.commission.task()
+    }
+
+    fn prompt(&self) -> PromptKind {
+        self.commission.prompt()
+    }
+
+    fn noun(&self) -> &'static str {
+        self.commission.noun()
+    }
+
+    fn prompt_values(&self) -> Result<BTreeMap<String, String>, StudioError> {
+        self.commission.prompt_values()
+    }
+
+    fn max_tokens(&self) -> usize {
+        self.commission.max_tokens()
+    }
+
+    fn check(&self, document: &mut Self::Document) -> ValidationReport {
+        self.commission.check(document)
+    }
+
+    fn template(&self) -> Result<Self::Document, StudioError> {
+        self.commission.template()
+    }
+
+    fn store(&self, tx: &Transaction<'_>, document: &Self::Document) -> Result<i64, StoreError> {
+        let id = self.commission.store(tx, document)?;
+        (self.link)(tx, id)?;
+        Ok(id)
+    }
 }
 
 /// Hands the pipeline a provider for a routed candidate. The Studio's own source loads
@@ -624,7 +676,22 @@ impl Commission for TutorialRequest {
             "overview.difficulty",
             &mut held,
         );
-        with_held(held, validate::tutorial(tutorial))
+        if !same_topic(&tutorial.topic, &self.topic) {
+            held.push(Issue {
+                path: "topic".into(),
+                severity: Severity::Repaired,
+                message: format!("`{}` is not the requested {}", tutorial.topic, self.topic),
+            });
+            tutorial.topic = self.topic.clone();
+        }
+        // On a topic the engine knows, its own tutorial says what music the topic requires.
+        let report = match (Topic::parse(&self.topic), self.template()) {
+            (Ok(topic), Ok(required)) => {
+                validate::tutorial_on_topic(tutorial, topic, &required.music)
+            }
+            _ => validate::tutorial(tutorial),
+        };
+        with_held(held, report)
     }
 
     fn template(&self) -> Result<Tutorial, StudioError> {
@@ -641,6 +708,14 @@ impl Commission for TutorialRequest {
             reason: error.to_string(),
         })?;
         tutorials::insert(tx, &row)
+    }
+}
+
+/// Whether two topic names mean the same topic: the same known topic, or the same words.
+fn same_topic(a: &str, b: &str) -> bool {
+    match (Topic::parse(a), Topic::parse(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a.trim().eq_ignore_ascii_case(b.trim()),
     }
 }
 

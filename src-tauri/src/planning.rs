@@ -1,9 +1,9 @@
 //! Before anything is made: which generator, tier and model a request would use, and why.
 //!
 //! The tier comes from models.toml (task → complexity → tier); whether its model can run
-//! comes from what is installed and the settings. Every kind but the curriculum is written
-//! by the best model the router finds, with the template generator behind it; curricula
-//! are planned by the template generator.
+//! comes from what is installed and the settings. Every kind is written by the best model
+//! the router finds, with the template generator behind it; a curriculum's outline and each
+//! of its lessons' tutorials are routed separately.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -34,12 +34,6 @@ impl CreateKind {
             CreateKind::Assessment => TaskKind::Assessments,
             CreateKind::LessonPlanPart => TaskKind::LessonPlan,
         }
-    }
-
-    /// Whether a model writes this kind (with the template generator behind it); the
-    /// curriculum is planned by the template generator alone.
-    pub fn model_written(self) -> bool {
-        self != CreateKind::Curriculum
     }
 
     /// The kind in a sentence.
@@ -140,40 +134,33 @@ impl Studio {
             });
         }
         let noun = kind.noun();
-        let writer = kind
-            .model_written()
-            .then(|| {
-                router::route(self.catalog(), task, &self.availability(network_allowed))
-                    .candidates
-                    .into_iter()
-                    .next()
-            })
-            .flatten();
+        let writer = router::route(self.catalog(), task, &self.availability(network_allowed))
+            .candidates
+            .into_iter()
+            .next();
+        let then = if kind == CreateKind::Curriculum {
+            " Each lesson's tutorial is then written by the model its own task routes to, \
+             and its exercises are computed from the lesson's topic and key."
+        } else {
+            ""
+        };
         let (generator, explanation) = if let Some(writer) = writer {
             (
                 Generator::Model,
                 format!(
                     "{} writes it under the {noun}'s schema ({}), and the theory engine checks \
                      every musical fact; if no answer passes, the next model or the template \
-                     generator writes it.",
+                     generator writes it.{then}",
                     writer.model, writer.reason
-                ),
-            )
-        } else if kind.model_written() {
-            (
-                Generator::Template,
-                format!(
-                    "No model that can write a {noun} is installed, so the template generator \
-                     writes it from the theory engine, with no download."
                 ),
             )
         } else {
             (
                 Generator::Template,
-                "The template generator plans the weeks and writes every lesson's tutorial and \
-                 exercises from the theory engine, with no model and no download; model-planned \
-                 curricula are not in this build yet."
-                    .to_string(),
+                format!(
+                    "No model that can write a {noun} is installed, so the template generator \
+                     writes it from the theory engine, with no download.{then}"
+                ),
             )
         };
         GenerationPlan {

@@ -127,7 +127,7 @@ fn batch_pre_generates_a_curriculum_and_resumes_without_duplicates() {
     let (ok, stdout, stderr) = run(home.path(), &["batch", "--key", "F", "--weeks", "4"]);
     assert!(ok, "{stderr}");
     assert!(
-        stderr.contains("[0/") && stderr.contains("tutorial:"),
+        stderr.contains("[0/") && stderr.contains("tutorial 1/4:"),
         "progress is shown: {stderr}"
     );
     let written: usize = stdout

@@ -2,16 +2,15 @@
 // against the shipped schemas, planted model errors caught and repaired, MIDI that parses
 // back to the computed notes, and a batch run that is cancelled and resumed.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use cadence::batch::{self, BatchRequest};
+use cadence::batch::{BatchProgress, BatchRequest};
 use cadence::content::export::{
     self, check_schema, exercise_midi, import_tutorial, read_midi_notes,
 };
 use cadence::content::schema::DocumentKind;
 use cadence::content::{ContentError, ExerciseKind, Level, Severity, template};
-use cadence::store::Store;
+use cadence::llm::CancelToken;
 use cadence::theory::{Key, Note, RomanNumeral};
+use cadence::{AppPaths, Catalog, Studio, StudioError};
 
 fn eb_tutorial() -> cadence::content::Tutorial {
     template::tutorial("ii-V-I", "Eb", Level::Intermediate).expect("template tutorial")
@@ -117,32 +116,38 @@ fn exercise_midi_parses_back_to_the_computed_notes() {
 
 #[test]
 fn batch_survives_cancellation_and_resumes_without_duplicates() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("cadence.sqlite3")).unwrap();
-    let request = BatchRequest {
-        key: "Eb".into(),
-        level: Level::Intermediate,
-        weeks: 4,
-        resume: None,
+    let home = tempfile::tempdir().unwrap();
+    let studio = Studio::new(AppPaths::at(home.path()), Catalog::builtin().unwrap());
+    let store = studio.open_store().unwrap();
+    let request = BatchRequest::new("Eb", Level::Intermediate, 4);
+    let run = |cancel: &CancelToken, on_progress: &mut dyn FnMut(&BatchProgress)| {
+        studio.run_batch(
+            &store,
+            &request,
+            false,
+            &mut studio.installed_models(),
+            cancel,
+            on_progress,
+        )
     };
-    let cancel = AtomicBool::new(false);
-    let cancelled = batch::run(
-        &store,
-        &request,
-        &mut |progress| {
-            if progress.done == 3 {
-                cancel.store(true, Ordering::Relaxed);
-            }
-        },
-        &cancel,
+    let cancel = CancelToken::new();
+    let cancelled = run(&cancel, &mut |progress| {
+        if progress.done == 3 {
+            cancel.cancel();
+        }
+    });
+    assert!(
+        matches!(
+            cancelled,
+            Err(StudioError::Content(ContentError::Cancelled))
+        ),
+        "{cancelled:?}"
     );
-    assert!(matches!(cancelled, Err(ContentError::Cancelled)));
-    cancel.store(false, Ordering::Relaxed);
     let mut reports = Vec::new();
-    let outcome = batch::run(&store, &request, &mut |p| reports.push(p.clone()), &cancel).unwrap();
-    assert_eq!((outcome.lessons_skipped, outcome.tutorials_written), (3, 1));
+    let outcome = run(&CancelToken::new(), &mut |p| reports.push(p.clone())).unwrap();
+    assert_eq!((outcome.lessons_skipped, outcome.tutorials_written), (2, 2));
     assert_eq!(reports.last().map(|p| (p.done, p.total)), Some((5, 5)));
-    let again = batch::run(&store, &request, &mut |_| {}, &cancel).unwrap();
+    let again = run(&CancelToken::new(), &mut |_| {}).unwrap();
     assert_eq!((again.lessons_skipped, again.tutorials_written), (4, 0));
     let counts: (i64, i64) = store
         .read(|conn| {

@@ -1,20 +1,14 @@
 //! A curriculum made by the batch job, exported from the SQLite library as its JSON document
 //! and imported back; an unfinished one is refused with what to do.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use cadence::batch::{self, BatchRequest};
+use cadence::batch::BatchRequest;
 use cadence::content::export::import_curriculum;
 use cadence::content::{Level, template};
+use cadence::llm::CancelToken;
 use cadence::{AppPaths, Catalog, Studio};
 
 fn request() -> BatchRequest {
-    BatchRequest {
-        key: "F".into(),
-        level: Level::Intermediate,
-        weeks: 4,
-        resume: None,
-    }
+    BatchRequest::new("F", Level::Intermediate, 4)
 }
 
 #[test]
@@ -22,7 +16,16 @@ fn a_batch_curriculum_exports_as_its_document_and_imports_back() {
     let home = tempfile::tempdir().unwrap();
     let studio = Studio::new(AppPaths::at(home.path()), Catalog::builtin().unwrap());
     let store = studio.open_store().unwrap();
-    let outcome = batch::run(&store, &request(), &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    let outcome = studio
+        .run_batch(
+            &store,
+            &request(),
+            false,
+            &mut studio.installed_models(),
+            &CancelToken::new(),
+            &mut |_| {},
+        )
+        .unwrap();
 
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("course.json");
@@ -92,16 +95,18 @@ fn an_unfinished_curriculum_is_not_exported_and_says_how_to_finish_it() {
     let home = tempfile::tempdir().unwrap();
     let studio = Studio::new(AppPaths::at(home.path()), Catalog::builtin().unwrap());
     let store = studio.open_store().unwrap();
-    let cancel = AtomicBool::new(false);
-    let cancelled = batch::run(
+    let cancel = CancelToken::new();
+    let cancelled = studio.run_batch(
         &store,
         &request(),
+        false,
+        &mut studio.installed_models(),
+        &cancel,
         &mut |progress| {
             if progress.done == 2 {
-                cancel.store(true, Ordering::Relaxed);
+                cancel.cancel();
             }
         },
-        &cancel,
     );
     assert!(cancelled.is_err());
     let id = studio.list_curricula(&store).unwrap()[0].id;

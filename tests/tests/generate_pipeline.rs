@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use cadence::catalog::Catalog;
-use cadence::content::{Level, template};
+use cadence::content::Level;
 use cadence::generate::{GeneratedTutorial, Progress, TutorialRequest};
 use cadence::llm::CancelToken;
 use cadence::planning::{CreateKind, Generator};
 use cadence::store::tutorials;
 use cadence::{AppPaths, Store, Studio};
-use cadence_tests::scripted::{ScriptedModels, two_model_studio};
+use cadence_tests::scripted::{ScriptedModels, tutorial_answer, two_model_studio};
 use serde_json::{Value, json};
 
 fn request() -> TutorialRequest {
@@ -23,17 +23,8 @@ fn request() -> TutorialRequest {
     }
 }
 
-/// A correct model answer: the template's tutorial with the computed fields emptied, as
-/// the prompt tells a model to leave them.
 fn model_answer() -> Value {
-    let tutorial = template::tutorial("ii-V-I", "Eb", Level::Intermediate).unwrap();
-    let mut value = serde_json::to_value(tutorial).unwrap();
-    for chord in value["music"]["chords"].as_array_mut().unwrap() {
-        chord["symbol"] = json!("");
-        chord["notes"] = json!([]);
-        chord.as_object_mut().unwrap().remove("voicing");
-    }
-    value
+    tutorial_answer("ii-V-I", "Eb", Level::Intermediate)
 }
 
 fn run(
@@ -217,10 +208,13 @@ fn the_plan_names_the_model_that_will_write_and_why() {
         "{}",
         plan.explanation
     );
-    // Curricula are still made by the template generator.
-    assert_eq!(
-        studio.plan(CreateKind::Curriculum, false).generator,
-        Generator::Template
+    // A curriculum's outline is routed like any document; its lessons are routed on their own.
+    let curriculum = studio.plan(CreateKind::Curriculum, false);
+    assert_eq!(curriculum.generator, Generator::Model);
+    assert!(
+        curriculum.explanation.contains("Each lesson's tutorial"),
+        "{}",
+        curriculum.explanation
     );
 
     let empty = tempfile::tempdir().unwrap();

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
-use cadence::batch::{self, BatchRequest};
+use cadence::batch::BatchRequest;
 use cadence::coach::{CoachContext, CoachRequest, CoachTurn, Speaker};
 use cadence::content::{self, Level};
 use cadence::generate::ResidentModels;
@@ -125,9 +125,14 @@ enum Command {
         #[arg(long, default_value = "beginner")]
         level: Level,
         /// Length of the curriculum in weeks.
-        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=52))]
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=104))]
         weeks: u32,
-        /// Resume this stored curriculum (its id) instead of finding it by title.
+        #[arg(long, default_value = "piano")]
+        instrument: String,
+        /// What the student works towards; the outline is planned for it.
+        #[arg(long)]
+        goal: Option<String>,
+        /// Resume this stored curriculum (its id); it must come from the same request.
         #[arg(long)]
         resume: Option<i64>,
     },
@@ -487,33 +492,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             key,
             level,
             weeks,
+            instrument,
+            goal,
             resume,
         } => {
             let studio = studio()?;
             let store = studio.open_store()?;
             let request = BatchRequest {
-                key,
-                level,
-                weeks,
+                instrument,
+                goal,
                 resume,
+                ..BatchRequest::new(key, level, weeks)
             };
-            let never_cancelled = AtomicBool::new(false);
-            let outcome = batch::run(
+            let network_allowed = studio
+                .settings()
+                .map(|s| s.network_allowed)
+                .unwrap_or(false);
+            // One model stays loaded across the lessons instead of loading for each.
+            let mut resident = ResidentModels::default();
+            let outcome = studio.run_batch(
                 &store,
                 &request,
+                network_allowed,
+                &mut resident.source(&studio),
+                &llm::CancelToken::new(),
                 &mut |progress| {
                     eprintln!(
                         "[{}/{}] {}",
                         progress.done, progress.total, progress.message
                     )
                 },
-                &never_cancelled,
             )?;
+            let outline = match (&outcome.outline_model, outcome.resumed) {
+                (_, true) => "outline from an earlier run".to_string(),
+                (Some(model), false) => format!("outline by {model}"),
+                (None, false) => "outline by the template generator".to_string(),
+            };
             println!(
-                "curriculum {}: {} lessons, {} tutorials written, {} already done",
+                "curriculum {}: {} lessons ({outline}), {} tutorials written ({} by a model), {} already done",
                 outcome.curriculum_id,
                 outcome.lessons,
                 outcome.tutorials_written,
+                outcome.tutorials_by_model,
                 outcome.lessons_skipped
             );
             Ok(ExitCode::SUCCESS)

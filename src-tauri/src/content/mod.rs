@@ -85,10 +85,13 @@ pub enum ContentError {
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(
-        "curriculum {id} does not hold the lessons this batch would write; \
-         run the batch without resuming to start a new curriculum"
+        "curriculum {id} was not planned by this batch request (its key, level, weeks, \
+         instrument or goal differ); repeat the request it was made with, or run without \
+         resuming to plan a new curriculum"
     )]
     ResumeMismatch { id: i64 },
+    #[error("a curriculum lasts 1 to {max} weeks; got {weeks}")]
+    Weeks { weeks: u32, max: u32 },
     #[error("the batch run was cancelled; run it again to resume where it stopped")]
     Cancelled,
 }

@@ -14,11 +14,14 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::standards::{self, CodeProblem};
+use super::template::Topic;
 use super::types::{
     Assessment, ChordEntry, Curriculum, Exercise, ExerciseKind, LessonPlanDocument, MusicPayload,
     QuestionSpec, Rhythm, SCHEMA_VERSION, ScaleEntry, TheoryAnalysis, Tutorial, VoicingEntry,
 };
-use crate::theory::{Chord, Key, Note, RomanNumeral, Scale, Style, VoicingKind, voicing};
+use crate::theory::{
+    Chord, Key, Note, PitchClass, RomanNumeral, Scale, ScaleKind, Style, VoicingKind, voicing,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -518,6 +521,132 @@ pub fn tutorial(doc: &mut Tutorial) -> ValidationReport {
     report
 }
 
+/// One field of each chord, space-separated.
+fn joined(chords: &[ChordEntry], field: fn(&ChordEntry) -> &String) -> String {
+    chords
+        .iter()
+        .map(|c| field(c).as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Checks a tutorial on a topic the engine knows, holding it to the music that topic
+/// requires, as the engine's own tutorial of the topic in the same key carries it
+/// (`required`). What the answer left out (the progression, the scale, the voicing kind) is
+/// filled in from the engine; what contradicts the topic is an error. Progressions are
+/// compared by their chords' roots, so an answer may choose other extensions.
+pub fn tutorial_on_topic(
+    doc: &mut Tutorial,
+    topic: Topic,
+    required: &MusicPayload,
+) -> ValidationReport {
+    let music = &mut doc.music;
+    let mut filled = ValidationReport::default();
+    let numerals = |chords: &[ChordEntry]| joined(chords, |c| &c.numeral);
+    let symbols = |chords: &[ChordEntry]| joined(chords, |c| &c.symbol);
+    if music.chords.is_empty() && !required.chords.is_empty() {
+        music.chords = required.chords.clone();
+        if music.voicing_kind.is_none() {
+            music.voicing_kind = required.voicing_kind.clone();
+        }
+        filled.push(
+            "music.chords",
+            Severity::Repaired,
+            format!(
+                "no chords were given; the topic's progression ({}) was filled in",
+                numerals(&required.chords)
+            ),
+        );
+    }
+    if let (None, Some(scale)) = (&music.scale, &required.scale) {
+        music.scale = Some(scale.clone());
+        filled.push(
+            "music.scale",
+            Severity::Repaired,
+            format!(
+                "no scale was given; the {} {} scale was filled in",
+                scale.tonic, scale.kind
+            ),
+        );
+    }
+    if matches!(topic, Topic::Voicing(_)) && music.voicing_kind.is_none() {
+        music.voicing_kind = required.voicing_kind.clone();
+        filled.push(
+            "music.voicing_kind",
+            Severity::Repaired,
+            "no voicing kind was given; the topic's was filled in",
+        );
+    }
+    let mut report = tutorial(doc);
+    report.issues.splice(0..0, filled.issues);
+    let music = &doc.music;
+    match topic {
+        Topic::Progression(_) => {
+            let roots = |chords: &[ChordEntry]| -> Vec<Option<u8>> {
+                chords
+                    .iter()
+                    .map(|c| Chord::parse(&c.symbol).ok().map(|c| c.root().semitone()))
+                    .collect()
+            };
+            let wanted = roots(&required.chords);
+            let found = roots(&music.chords);
+            if !wanted.is_empty() && !found.windows(wanted.len()).any(|w| w == wanted) {
+                report.push(
+                    "music.chords",
+                    Severity::Error,
+                    format!(
+                        "a tutorial on this topic carries its progression {} ({}) in {}, in order; \
+                         these chords are {}",
+                        numerals(&required.chords),
+                        symbols(&required.chords),
+                        required.key,
+                        symbols(&music.chords)
+                    ),
+                );
+            }
+        }
+        Topic::Scale(_) => {
+            let same = |a: &ScaleEntry, b: &ScaleEntry| {
+                let tonic =
+                    |s: &ScaleEntry| s.tonic.parse::<PitchClass>().ok().map(|p| p.semitone());
+                let kind = |s: &ScaleEntry| s.kind.parse::<ScaleKind>().ok();
+                tonic(a).is_some()
+                    && tonic(a) == tonic(b)
+                    && kind(a).is_some()
+                    && kind(a) == kind(b)
+            };
+            if let (Some(found), Some(wanted)) = (&music.scale, &required.scale)
+                && !same(found, wanted)
+            {
+                report.push(
+                    "music.scale",
+                    Severity::Error,
+                    format!(
+                        "a tutorial on this topic teaches the {} {} scale, not the {} {} scale",
+                        wanted.tonic, wanted.kind, found.tonic, found.kind
+                    ),
+                );
+            }
+        }
+        Topic::Voicing(kind) => {
+            let found = music.voicing_kind.as_deref();
+            if found.and_then(|k| k.parse::<VoicingKind>().ok()) != Some(kind) {
+                report.push(
+                    "music.voicing_kind",
+                    Severity::Error,
+                    format!(
+                        "a tutorial on this topic uses {} voicings, not `{}`",
+                        kind.name(),
+                        found.unwrap_or("")
+                    ),
+                );
+            }
+        }
+        Topic::VoicingTypes => {}
+    }
+    report
+}
+
 pub fn exercise(doc: &mut Exercise) -> ValidationReport {
     let mut report = ValidationReport::default();
     check_version(doc.schema_version, &mut report);
@@ -777,11 +906,31 @@ pub fn lesson_plan(doc: &mut LessonPlanDocument) -> ValidationReport {
     report
 }
 
+/// Checks a curriculum; a lesson topic the template generator does not know is a warning,
+/// since a model can still write its tutorial.
 pub fn curriculum(doc: &mut Curriculum) -> ValidationReport {
+    curriculum_with(doc, Severity::Warning)
+}
+
+/// Checks a curriculum whose every lesson the template generator must be able to write
+/// (and whose exercises the engine computes from each lesson's topic): an unknown topic
+/// is an error.
+pub fn curriculum_with_known_topics(doc: &mut Curriculum) -> ValidationReport {
+    curriculum_with(doc, Severity::Error)
+}
+
+fn curriculum_with(doc: &mut Curriculum, unknown_topic: Severity) -> ValidationReport {
     let mut report = ValidationReport::default();
     check_version(doc.schema_version, &mut report);
     require_text("title", &doc.title, &mut report);
     let lesson_counts: Vec<usize> = doc.modules.iter().map(|m| m.lessons.len()).collect();
+    if lesson_counts.iter().sum::<usize>() == 0 {
+        report.push(
+            "modules",
+            Severity::Error,
+            "a curriculum has at least one module with at least one lesson",
+        );
+    }
     for (m, module) in doc.modules.iter().enumerate() {
         let path = format!("modules[{m}]");
         if module.week_start == 0
@@ -808,11 +957,15 @@ pub fn curriculum(doc: &mut Curriculum) -> ValidationReport {
                 );
             }
             if super::template::Topic::parse(&lesson.topic).is_err() {
+                let consequence = match unknown_topic {
+                    Severity::Error => format!("use one of: {}", super::template::KNOWN_TOPICS),
+                    _ => "only a model can write it".to_string(),
+                };
                 report.push(
                     format!("{lesson_path}.topic"),
-                    Severity::Warning,
+                    unknown_topic,
                     format!(
-                        "the template generator does not know `{}`; only a model can write it",
+                        "the template generator does not know `{}`; {consequence}",
                         lesson.topic
                     ),
                 );

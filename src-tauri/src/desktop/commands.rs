@@ -12,7 +12,7 @@ use ts_rs::TS;
 use super::AppState;
 use super::keychain::{self, KeyStatus};
 use crate::ModelStatus;
-use crate::batch::{self, BatchRequest};
+use crate::batch::BatchRequest;
 use crate::coach::{CoachContext, CoachError, CoachRequest, CoachTurn};
 use crate::content::Level;
 use crate::generate::{Progress, TutorialRequest};
@@ -349,9 +349,6 @@ pub struct CreatedCurriculum {
     pub tutorials_written: u32,
 }
 
-/// Most weeks a template curriculum may span (two school years).
-const MAX_WEEKS: u32 = 104;
-
 #[tauri::command(async)]
 pub fn create_curriculum(
     state: State<'_, AppState>,
@@ -362,33 +359,29 @@ pub fn create_curriculum(
 ) -> CommandResult<CreatedCurriculum> {
     let key = short_field("key", &key)?.to_string();
     let level = Level::from_str(&level).map_err(message)?;
-    if !(1..=MAX_WEEKS).contains(&weeks) {
-        return Err(format!(
-            "a curriculum lasts 1 to {MAX_WEEKS} weeks; got {weeks}"
-        ));
-    }
     let store = state.store()?;
+    let settings = state.studio.settings().map_err(message)?;
     let cancel = state.job.fresh();
-    let request = BatchRequest {
-        key,
-        level,
-        weeks,
-        resume: None,
-    };
-    let outcome = batch::run(
-        store,
-        &request,
-        &mut |progress| {
-            // A closed window drops the channel; the job still finishes and is stored.
-            let _ = on_progress.send(JobProgress {
-                done: progress.done as u32,
-                total: progress.total as u32,
-                message: progress.message.clone(),
-            });
-        },
-        cancel.flag(),
-    )
-    .map_err(message)?;
+    let request = BatchRequest::new(key, level, weeks);
+    let outcome = state
+        .with_models(|models| {
+            state.studio.run_batch(
+                store,
+                &request,
+                settings.network_allowed,
+                models,
+                &cancel,
+                &mut |progress| {
+                    // A closed window drops the channel; the job still finishes and is stored.
+                    let _ = on_progress.send(JobProgress {
+                        done: progress.done as u32,
+                        total: progress.total as u32,
+                        message: progress.message.clone(),
+                    });
+                },
+            )
+        })
+        .map_err(message)?;
     Ok(CreatedCurriculum {
         id: outcome.curriculum_id,
         lessons: outcome.lessons as u32,

@@ -5,6 +5,7 @@
 //! transaction and a crash can only lose the write in progress.
 
 pub mod assessments;
+pub mod batch_jobs;
 pub mod cache;
 pub mod curricula;
 pub mod generation_log;
