@@ -676,6 +676,12 @@ impl Commission for TutorialRequest {
             "overview.difficulty",
             &mut held,
         );
+        hold(
+            &mut tutorial.instrument,
+            self.instrument.clone(),
+            "instrument",
+            &mut held,
+        );
         if !same_topic(&tutorial.topic, &self.topic) {
             held.push(Issue {
                 path: "topic".into(),

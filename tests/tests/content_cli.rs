@@ -101,6 +101,59 @@ fn tutorial_on_a_fresh_install_uses_the_template_generator() {
     assert_eq!(exported_value, value, "export returns what was saved");
 }
 
+/// The acceptance run with the test model installed: SmolLM2 writes under the tutorial's
+/// schema, the Studio holds the answer to the request and the topic, the engine computes
+/// every chord, and the file it writes passes the same checks as the template's.
+#[test]
+fn tutorial_with_the_test_model_is_written_constrained_and_checked() {
+    let home = tempfile::tempdir().unwrap();
+    let model_dir = home.path().join("models").join("smollm2-135m");
+    std::fs::create_dir_all(&model_dir).unwrap();
+    std::fs::copy(
+        cadence_tests::smollm2_gguf(),
+        model_dir.join(cadence_tests::SMOLLM2_FILE),
+    )
+    .unwrap();
+    let out = home.path().join("t.json");
+    let (ok, _, stderr) = run(
+        home.path(),
+        &[
+            "tutorial",
+            "--topic",
+            "ii-V-I",
+            "--key",
+            "Eb",
+            "--level",
+            "intermediate",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("writing with smollm2-135m (attempt 1)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("written by smollm2-135m"), "{stderr}");
+    let value = assert_correct_tutorial_file(&out);
+    assert_eq!(value["music"]["key"], "Eb major");
+    assert_eq!(value["topic"], "ii-V-I");
+    assert_eq!(value["overview"]["difficulty"], "intermediate");
+    let roots: Vec<String> = value["music"]["chords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let symbol: cadence::theory::Chord = c["symbol"].as_str().unwrap().parse().unwrap();
+            symbol.root().to_string()
+        })
+        .collect();
+    assert!(
+        roots.windows(3).any(|w| w == ["F", "Bb", "Eb"]),
+        "the ii-V-I's roots in order: {roots:?}"
+    );
+}
+
 #[test]
 fn bad_tutorial_requests_get_clear_errors() {
     let home = tempfile::tempdir().unwrap();

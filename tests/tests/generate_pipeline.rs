@@ -96,25 +96,28 @@ fn a_correct_answer_is_completed_by_the_engine_stored_and_traced() {
 }
 
 #[test]
-fn planted_errors_are_reported_precisely_then_regenerated() {
+fn planted_errors_are_reported_precisely_then_repaired_or_regenerated() {
     let home = tempfile::tempdir().unwrap();
     let studio = two_model_studio(home.path());
     let store = studio.open_store().unwrap();
 
+    // Not the topic's progression (I-IV-V-I where a ii-V-I was asked for): cannot be repaired.
+    let mut wrong_progression = model_answer();
+    wrong_progression["music"]["chords"][0]["numeral"] = json!("IVmaj7");
+    let mut malformed = model_answer();
+    malformed["overview"]["duration_minutes"] = json!("twenty");
     let mut wrong_chord = model_answer();
     // A wrong chord for its numeral: the engine recomputes it.
     wrong_chord["music"]["chords"][1]["symbol"] = json!("B7");
-    // An invented standard code: cannot be repaired.
-    wrong_chord["standards"] = json!(["MU:Cr9.9.3z"]);
-    let mut malformed = model_answer();
-    malformed["overview"]["duration_minutes"] = json!("twenty");
+    // An invented standard code: a tutorial's standards are tags, so it is dropped.
+    wrong_chord["standards"] = json!(["MU:Cr9.9.3z", "MU:Pr4.2.5a"]);
 
     let (generated, events) = run(
         &studio,
         &store,
         &[
-            ("big", vec![wrong_chord, malformed]),
-            ("small", vec![model_answer()]),
+            ("big", vec![wrong_progression, malformed]),
+            ("small", vec![wrong_chord]),
         ],
     );
     let rejections: Vec<&Vec<String>> = events
@@ -128,8 +131,9 @@ fn planted_errors_are_reported_precisely_then_regenerated() {
     assert_eq!(
         rejections[0],
         &vec![
-            "standards[0]: `MU:Cr9.9.3z` is not an NCAS music standard; choose a code from \
-             assets/standards/ncas_music.csv"
+            "music.chords: a tutorial on this topic carries its progression ii7 V7 Imaj7 Imaj7 \
+             (Fm7 Bb7 Ebmaj7 Ebmaj7) in Eb major, in order; these chords are Abmaj7 Bb7 Ebmaj7 \
+             Ebmaj7"
                 .to_string()
         ]
     );
@@ -138,6 +142,23 @@ fn planted_errors_are_reported_precisely_then_regenerated() {
         "{:?}",
         rejections[1]
     );
+    let repairs: Vec<String> = generated
+        .provenance
+        .validation
+        .issues
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        repairs.contains(
+            &"standards[0]: `MU:Cr9.9.3z` is not an NCAS music standard; choose a code from \
+              assets/standards/ncas_music.csv; removed (repaired)"
+                .to_string()
+        ),
+        "{repairs:#?}"
+    );
+    assert_eq!(generated.document.standards, ["MU:Pr4.2.5a"]);
+    assert_eq!(generated.document.music.chords[1].symbol, "Bb7");
     // Two refused answers used up the tier model; the next model wrote the tutorial.
     assert_eq!(generated.provenance.model.as_deref(), Some("small"));
     assert_eq!(generated.provenance.generator, "model");

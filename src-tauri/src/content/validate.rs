@@ -467,6 +467,23 @@ fn rhythm_entry(rhythm: &mut Rhythm, path: &str, report: &mut ValidationReport) 
     rhythm.abc = abc;
 }
 
+/// What is wrong with a standard code for `grade`, if anything.
+fn code_problem(code: &str, grade: Option<&str>) -> Option<String> {
+    Some(match standards::check_code(code, grade) {
+        Ok(_) => return None,
+        Err(CodeProblem::Malformed) => {
+            format!("`{code}` is not an NCAS music code (they look like MU:Cr1.1.3a)")
+        }
+        Err(CodeProblem::Unknown) => format!(
+            "`{code}` is not an NCAS music standard; choose a code from assets/standards/ncas_music.csv"
+        ),
+        Err(CodeProblem::WrongGrade { code_grade }) => format!(
+            "`{code}` is a grade {code_grade} standard, not grade {}",
+            grade.unwrap_or("?")
+        ),
+    })
+}
+
 fn standard_codes(
     codes: &[String],
     grade: Option<&str>,
@@ -475,22 +492,31 @@ fn standard_codes(
 ) {
     for (index, code) in codes.iter().enumerate() {
         report.checked += 1;
-        let code_path = format!("{path}[{index}]");
-        let message = match standards::check_code(code, grade) {
-            Ok(_) => continue,
-            Err(CodeProblem::Malformed) => {
-                format!("`{code}` is not an NCAS music code (they look like MU:Cr1.1.3a)")
-            }
-            Err(CodeProblem::Unknown) => format!(
-                "`{code}` is not an NCAS music standard; choose a code from assets/standards/ncas_music.csv"
-            ),
-            Err(CodeProblem::WrongGrade { code_grade }) => format!(
-                "`{code}` is a grade {code_grade} standard, not grade {}",
-                grade.unwrap_or("?")
-            ),
-        };
-        report.push(code_path, Severity::Error, message);
+        if let Some(message) = code_problem(code, grade) {
+            report.push(format!("{path}[{index}]"), Severity::Error, message);
+        }
     }
+}
+
+/// Removes codes that are not standards, and repeats. A tutorial's standards are tags, so a
+/// wrong one is dropped; a lesson plan, which is built on its standards, refuses it instead.
+fn drop_unknown_codes(codes: &mut Vec<String>, path: &str, report: &mut ValidationReport) {
+    let mut seen = std::collections::HashSet::new();
+    let mut index = 0;
+    codes.retain(|code| {
+        report.checked += 1;
+        let problem = code_problem(code, None)
+            .or_else(|| (!seen.insert(code.clone())).then(|| format!("`{code}` is cited twice")));
+        if let Some(message) = &problem {
+            report.push(
+                format!("{path}[{index}]"),
+                Severity::Repaired,
+                format!("{message}; removed"),
+            );
+        }
+        index += 1;
+        problem.is_none()
+    });
 }
 
 pub fn tutorial(doc: &mut Tutorial) -> ValidationReport {
@@ -516,9 +542,41 @@ pub fn tutorial(doc: &mut Tutorial) -> ValidationReport {
             step.step = number;
         }
     }
+    drop_blank(
+        &mut doc.overview.what_you_will_learn,
+        "overview.what_you_will_learn",
+        &mut report,
+    );
+    drop_blank(&mut doc.theory.key_points, "theory.key_points", &mut report);
+    drop_blank(&mut doc.theory.examples, "theory.examples", &mut report);
     music(&mut doc.music, "music", &mut report);
-    standard_codes(&doc.standards, None, "standards", &mut report);
+    drop_unknown_codes(&mut doc.standards, "standards", &mut report);
     report
+}
+
+/// Removes list items with no words in them, and repeats of an earlier item.
+fn drop_blank(items: &mut Vec<String>, path: &str, report: &mut ValidationReport) {
+    let mut seen = std::collections::HashSet::new();
+    let mut index = 0;
+    items.retain(|item| {
+        let words = item.trim();
+        let problem = if !words.chars().any(char::is_alphanumeric) {
+            Some(format!("`{item}` says nothing; removed"))
+        } else if !seen.insert(words.to_lowercase()) {
+            Some(format!("`{words}` repeats an earlier item; removed"))
+        } else {
+            None
+        };
+        if let Some(message) = &problem {
+            report.push(
+                format!("{path}[{index}]"),
+                Severity::Repaired,
+                message.as_str(),
+            );
+        }
+        index += 1;
+        problem.is_none()
+    });
 }
 
 /// One field of each chord, space-separated.
@@ -582,11 +640,14 @@ pub fn tutorial_on_topic(
     let music = &doc.music;
     match topic {
         Topic::Progression(_) => {
+            // A chord held for several bars counts once: "ii V I" and "ii V I I" agree.
             let roots = |chords: &[ChordEntry]| -> Vec<Option<u8>> {
-                chords
+                let mut roots: Vec<Option<u8>> = chords
                     .iter()
                     .map(|c| Chord::parse(&c.symbol).ok().map(|c| c.root().semitone()))
-                    .collect()
+                    .collect();
+                roots.dedup();
+                roots
             };
             let wanted = roots(&required.chords);
             let found = roots(&music.chords);
@@ -1139,6 +1200,45 @@ mod tests {
         assert!(rhythm_abc("4/4", &[1.1, 2.9]).is_none());
         assert_eq!(beats_per_bar("6/8"), Some(3.0));
         assert_eq!(beats_per_bar("4/5"), None);
+    }
+
+    #[test]
+    fn a_tutorial_is_held_to_its_topics_progression() {
+        let required = template::tutorial("ii-V-I", "Eb", Level::Intermediate).unwrap();
+        let topic = Topic::parse("ii-V-I").unwrap();
+        // Three bars where the template has four: the same progression.
+        let mut doc = required.clone();
+        doc.music.chords = vec![
+            entry(1, "ii7", ""),
+            entry(2, "V7", ""),
+            entry(3, "Imaj7", ""),
+        ];
+        let report = tutorial_on_topic(&mut doc, topic, &required.music);
+        assert!(report.is_acceptable(), "{report}");
+        // No chords at all: the topic's are filled in.
+        doc.music.chords.clear();
+        let report = tutorial_on_topic(&mut doc, topic, &required.music);
+        assert!(report.is_acceptable(), "{report}");
+        assert_eq!(report.issues[0].path, "music.chords");
+        assert_eq!(doc.music.chords, required.music.chords);
+        // Another progression: refused.
+        doc.music.chords = vec![entry(1, "I", ""), entry(2, "IV", ""), entry(3, "V7", "")];
+        assert_eq!(
+            tutorial_on_topic(&mut doc, topic, &required.music).errors(),
+            1
+        );
+    }
+
+    #[test]
+    fn blank_and_repeated_items_are_dropped() {
+        let mut doc = template::tutorial("ii-V-I", "Eb", Level::Intermediate).unwrap();
+        doc.theory.examples = vec!["".into(), "][".into(), "Fm7 Bb7".into(), "fm7 bb7 ".into()];
+        doc.standards = vec!["MU:Pr4.2.5a".into(), "MU:Pr4.2.5a".into()];
+        let report = tutorial(&mut doc);
+        assert!(report.is_acceptable(), "{report}");
+        assert_eq!(doc.theory.examples, ["Fm7 Bb7"]);
+        assert_eq!(doc.standards, ["MU:Pr4.2.5a"]);
+        assert_eq!(report.repaired(), 4, "{report}");
     }
 
     #[test]

@@ -143,6 +143,19 @@ impl LocalProvider {
     }
 }
 
+/// The tokens an answer may take: what was asked for, or the room the prompt leaves in the
+/// context when that is less but still at least half of it. A retry's prompt carries the
+/// refusal, so it needs a little more room than the first attempt; shrinking the answer
+/// lets it run. With less room than that the engine refuses the prompt as too long.
+fn answer_budget(requested: usize, prompt_tokens: usize, context: usize) -> usize {
+    let room = context.saturating_sub(prompt_tokens);
+    if room < requested && room >= requested / 2 {
+        room
+    } else {
+        requested
+    }
+}
+
 impl Provider for LocalProvider {
     fn model(&self) -> &str {
         &self.model
@@ -154,8 +167,9 @@ impl Provider for LocalProvider {
         cancel: &CancelToken,
         on_delta: &mut dyn FnMut(&str),
     ) -> Result<ProviderAnswer, ProviderError> {
+        let prompt_tokens = self.count_tokens(&request.messages)?;
         let options = GenerationOptions {
-            max_tokens: request.max_tokens,
+            max_tokens: answer_budget(request.max_tokens, prompt_tokens, self.context_tokens()),
             // A mild repetition penalty: greedy small models otherwise fill every list
             // with the same item.
             sampling: SamplingOptions {
@@ -355,5 +369,20 @@ impl Provider for ScriptedProvider {
 
     fn context_tokens(&self) -> usize {
         self.context_tokens
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answer_budget;
+
+    #[test]
+    fn the_answer_shrinks_to_the_room_left_but_not_below_half() {
+        assert_eq!(answer_budget(1536, 2000, 4096), 1536);
+        // A retry whose prompt grew by the refusal still runs, with a little less room.
+        assert_eq!(answer_budget(1536, 2600, 4096), 1496);
+        // Too little room: the engine refuses the prompt and says why.
+        assert_eq!(answer_budget(1536, 3500, 4096), 1536);
+        assert_eq!(answer_budget(1536, 5000, 4096), 1536);
     }
 }
