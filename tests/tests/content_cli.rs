@@ -154,6 +154,54 @@ fn tutorial_with_the_test_model_is_written_constrained_and_checked() {
     );
 }
 
+/// `cadence batch` killed outright partway (SIGKILL, no chance to clean up), then run
+/// again: it finds its curriculum, keeps every finished lesson, and writes each missing
+/// tutorial exactly once.
+#[test]
+fn a_killed_batch_resumes_without_duplicates() {
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let args = [
+        "batch", "--key", "G", "--level", "advanced", "--weeks", "104",
+    ];
+    let mut child = cadence(home.path())
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for line in stderr.lines() {
+        if line.unwrap().contains("tutorial 3/104:") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), None, "killed before it finished");
+
+    let (ok, stdout, stderr) = run(home.path(), &args);
+    assert!(ok, "{stderr}");
+    let done_before: usize = stdout
+        .rsplit(", ")
+        .next()
+        .and_then(|tail| tail.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        (2..104).contains(&done_before),
+        "the killed run's lessons are kept: {stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("{} tutorials written", 104 - done_before)),
+        "{stdout}"
+    );
+    let (_, library, _) = run(home.path(), &["library", "--json"]);
+    let library: serde_json::Value = serde_json::from_str(&library).unwrap();
+    assert_eq!(library["curricula"].as_array().unwrap().len(), 1);
+    assert_eq!(library["tutorials"].as_array().unwrap().len(), 104);
+}
+
 #[test]
 fn bad_tutorial_requests_get_clear_errors() {
     let home = tempfile::tempdir().unwrap();
