@@ -349,20 +349,36 @@ pub struct CreatedCurriculum {
     pub tutorials_written: u32,
 }
 
+/// The longest goal a teacher may give a curriculum; the prompt carries it whole.
+const MAX_GOAL_CHARS: usize = 200;
+
 #[tauri::command(async)]
 pub fn create_curriculum(
     state: State<'_, AppState>,
     key: String,
     level: String,
     weeks: u32,
+    instrument: String,
+    goal: String,
     on_progress: Channel<JobProgress>,
 ) -> CommandResult<CreatedCurriculum> {
     let key = short_field("key", &key)?.to_string();
     let level = Level::from_str(&level).map_err(message)?;
+    let instrument = short_field("instrument", &instrument)?.to_string();
+    if goal.chars().count() > MAX_GOAL_CHARS {
+        return Err(format!(
+            "the goal is {} characters; say it in at most {MAX_GOAL_CHARS}",
+            goal.chars().count()
+        ));
+    }
     let store = state.store()?;
     let settings = state.studio.settings().map_err(message)?;
     let cancel = state.job.fresh();
-    let request = BatchRequest::new(key, level, weeks);
+    let request = BatchRequest {
+        instrument,
+        goal: Some(goal).filter(|g| !g.trim().is_empty()),
+        ..BatchRequest::new(key, level, weeks)
+    };
     let outcome = state
         .with_models(|models| {
             state.studio.run_batch(

@@ -60,9 +60,11 @@ describe("api", () => {
       return { id: 1, lessons: 1, tutorials_written: 1 };
     });
     const seen: string[] = [];
-    const result = await api.createCurriculum("C major", "beginner", 4, (p) => seen.push(p.message));
+    const request = { key: "C major", level: "beginner" as const, weeks: 4, instrument: "guitar", goal: "play the blues" };
+    const result = await api.createCurriculum(request, (p) => seen.push(p.message));
     expect(seen).toEqual(["outline"]);
     expect(result.lessons).toBe(1);
+    expect(invoke).toHaveBeenCalledWith("create_curriculum", expect.objectContaining({ instrument: "guitar", goal: "play the blues", weeks: 4 }));
   });
 
   it("streams download progress and cancels by model id", async () => {

@@ -97,15 +97,22 @@ export function createTutorial(
 }
 
 /** Runs the template curriculum batch, streaming progress; `cancelGeneration` stops it. */
+/** What a curriculum is planned for; an empty goal lets the Studio say a general one. */
+export interface CurriculumRequest {
+  key: string;
+  level: Level;
+  weeks: number;
+  instrument: string;
+  goal: string;
+}
+
 export function createCurriculum(
-  key: string,
-  level: Level,
-  weeks: number,
+  request: CurriculumRequest,
   onProgress: (progress: JobProgress) => void,
 ): Promise<CreatedCurriculum> {
   const channel = new Channel<JobProgress>();
   channel.onmessage = onProgress;
-  return call<CreatedCurriculum>("create_curriculum", { key, level, weeks, onProgress: channel });
+  return call<CreatedCurriculum>("create_curriculum", { ...request, onProgress: channel });
 }
 export const cancelGeneration = () => call<void>("cancel_generation");
 
