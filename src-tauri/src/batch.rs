@@ -487,40 +487,26 @@ mod tests {
             .unwrap();
         assert_eq!((curricula_count, tutorial_count, jobs), (1, 4, 1));
         assert!(exercise_count >= 8);
+        let refusal = |request: &BatchRequest| match studio.run_batch(
+            &store,
+            request,
+            false,
+            &mut studio.installed_models(),
+            &CancelToken::new(),
+            &mut |_| {},
+        ) {
+            Err(StudioError::Content(error)) => error,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
         let other = BatchRequest {
             resume: Some(second.curriculum_id),
             ..BatchRequest::new("D", Level::Beginner, 4)
         };
-        let refused = studio.run_batch(
-            &store,
-            &other,
-            false,
-            &mut studio.installed_models(),
-            &CancelToken::new(),
-            &mut |_| {},
-        );
-        assert!(
-            matches!(
-                refused,
-                Err(StudioError::Content(ContentError::ResumeMismatch { .. }))
-            ),
-            "{refused:?}"
-        );
+        assert!(matches!(
+            refusal(&other),
+            ContentError::ResumeMismatch { .. }
+        ));
         let too_long = BatchRequest::new("C", Level::Beginner, MAX_WEEKS + 1);
-        let refused = studio.run_batch(
-            &store,
-            &too_long,
-            false,
-            &mut studio.installed_models(),
-            &CancelToken::new(),
-            &mut |_| {},
-        );
-        assert!(
-            matches!(
-                refused,
-                Err(StudioError::Content(ContentError::Weeks { .. }))
-            ),
-            "{refused:?}"
-        );
+        assert!(matches!(refusal(&too_long), ContentError::Weeks { .. }));
     }
 }

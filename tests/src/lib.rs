@@ -159,3 +159,16 @@ pub fn cadence(home: &Path) -> Command {
         .env_remove("GEMINI_API_KEY");
     command
 }
+
+/// How many curricula and tutorials the library holds.
+pub fn curricula_and_tutorials(store: &cadence::Store) -> (i64, i64) {
+    store
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT (SELECT count(*) FROM curricula), (SELECT count(*) FROM tutorials)",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?)
+        })
+        .unwrap()
+}

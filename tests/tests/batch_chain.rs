@@ -140,14 +140,6 @@ fn a_model_planned_curriculum_is_checked_and_its_lessons_written_by_models() {
     assert!(again.resumed);
     assert_eq!(again.curriculum_id, outcome.curriculum_id);
     assert_eq!((again.lessons_skipped, again.tutorials_written), (3, 0));
-    let counts: (i64, i64) = store
-        .read(|conn| {
-            Ok(conn.query_row(
-                "SELECT (SELECT count(*) FROM curricula), (SELECT count(*) FROM tutorials)",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?)
-        })
-        .unwrap();
+    let counts = cadence_tests::curricula_and_tutorials(&store);
     assert_eq!(counts, (1, 3));
 }

@@ -15,6 +15,24 @@ fn run(home: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// `cadence tutorial` for an intermediate ii-V-I in Eb, written to `out`.
+fn write_eb_ii_v_i(home: &std::path::Path, out: &std::path::Path) -> (bool, String, String) {
+    run(
+        home,
+        &[
+            "tutorial",
+            "--topic",
+            "ii-V-I",
+            "--key",
+            "Eb",
+            "--level",
+            "intermediate",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+}
+
 /// Validates a tutorial file against the shipped schema and checks every chord against
 /// its numeral with the theory engine.
 fn assert_correct_tutorial_file(path: &std::path::Path) -> serde_json::Value {
@@ -45,20 +63,7 @@ fn assert_correct_tutorial_file(path: &std::path::Path) -> serde_json::Value {
 fn tutorial_on_a_fresh_install_uses_the_template_generator() {
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("t.json");
-    let (ok, stdout, stderr) = run(
-        home.path(),
-        &[
-            "tutorial",
-            "--topic",
-            "ii-V-I",
-            "--key",
-            "Eb",
-            "--level",
-            "intermediate",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (ok, stdout, stderr) = write_eb_ii_v_i(home.path(), &out);
     assert!(ok, "{stderr}");
     assert!(stdout.is_empty(), "JSON goes to the file: {stdout}");
     assert!(
@@ -115,20 +120,7 @@ fn tutorial_with_the_test_model_is_written_constrained_and_checked() {
     )
     .unwrap();
     let out = home.path().join("t.json");
-    let (ok, _, stderr) = run(
-        home.path(),
-        &[
-            "tutorial",
-            "--topic",
-            "ii-V-I",
-            "--key",
-            "Eb",
-            "--level",
-            "intermediate",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let (ok, _, stderr) = write_eb_ii_v_i(home.path(), &out);
     assert!(ok, "{stderr}");
     assert!(
         stderr.contains("writing with smollm2-135m (attempt 1)"),

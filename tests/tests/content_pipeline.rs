@@ -152,14 +152,6 @@ fn batch_survives_cancellation_and_resumes_without_duplicates() {
     assert_eq!(reports.last().map(|p| (p.done, p.total)), Some((5, 5)));
     let again = run(&CancelToken::new(), &mut |_| {}).unwrap();
     assert_eq!((again.lessons_skipped, again.tutorials_written), (4, 0));
-    let counts: (i64, i64) = store
-        .read(|conn| {
-            Ok(conn.query_row(
-                "SELECT (SELECT count(*) FROM curricula), (SELECT count(*) FROM tutorials)",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?)
-        })
-        .unwrap();
+    let counts = cadence_tests::curricula_and_tutorials(&store);
     assert_eq!(counts, (1, 4));
 }
