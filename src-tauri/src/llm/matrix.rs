@@ -385,8 +385,8 @@ fn compute_rows(
         TensorType::Q5_1 => candle_dot!(kq::BlockQ5_1, q8_1_as_candle(&input.q8_1)),
         TensorType::Q2K => candle_dot!(kq::BlockQ2K, &input.q8k),
         TensorType::Q3K => candle_dot!(kq::BlockQ3K, &input.q8k),
-        // One token gains nothing from sharing a weight pass; candle's kernel is leaner there.
-        TensorType::Q4K if tokens > 1 => tiled::<_, _, { kquant::TOKENS_PER_PASS }>(
+        // Decode too: with a pass of one, this kernel still measured faster than candle's.
+        TensorType::Q4K => tiled::<_, _, { kquant::TOKENS_PER_PASS }>(
             kquant::q4k_blocks(w.blocks::<kq::BlockQ4K>()),
             kquant::q8k_blocks(&input.q8k),
             w.rows,
@@ -395,7 +395,6 @@ fn compute_rows(
             rows,
             kquant::dot_q4k_q8k,
         ),
-        TensorType::Q4K => candle_dot!(kq::BlockQ4K, &input.q8k),
         TensorType::Q5K => candle_dot!(kq::BlockQ5K, &input.q8k),
         TensorType::Q6K => candle_dot!(kq::BlockQ6K, &input.q8k),
         _ => {
