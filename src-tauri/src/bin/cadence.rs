@@ -504,10 +504,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 resume,
                 ..BatchRequest::new(key, level, weeks)
             };
-            let network_allowed = studio
-                .settings()
-                .map(|s| s.network_allowed)
-                .unwrap_or(false);
+            let network_allowed = network_allowed(&studio);
             // One model stays loaded across the lessons instead of loading for each.
             let mut resident = ResidentModels::default();
             let outcome = studio.run_batch(
@@ -739,10 +736,7 @@ fn generate_tutorial(
     request: &cadence::generate::TutorialRequest,
 ) -> anyhow::Result<cadence::generate::GeneratedTutorial> {
     use cadence::generate::Progress;
-    let network_allowed = studio
-        .settings()
-        .map(|s| s.network_allowed)
-        .unwrap_or(false);
+    let network_allowed = network_allowed(studio);
     let mut written = 0usize;
     let generated = studio.generate_tutorial(
         store,
@@ -775,6 +769,14 @@ fn generate_tutorial(
     Ok(generated)
 }
 
+/// Whether the settings allow the network; unreadable settings allow nothing.
+fn network_allowed(studio: &Studio) -> bool {
+    studio
+        .settings()
+        .map(|s| s.network_allowed)
+        .unwrap_or(false)
+}
+
 /// Answers `question`, or every line of standard input as one conversation; the answer
 /// goes to standard output as it is written, the route to standard error.
 fn coach(context: CoachContext, question: Option<String>) -> anyhow::Result<()> {
@@ -782,10 +784,7 @@ fn coach(context: CoachContext, question: Option<String>) -> anyhow::Result<()> 
 
     let studio = studio()?;
     let store = studio.open_store()?;
-    let network_allowed = studio
-        .settings()
-        .map(|s| s.network_allowed)
-        .unwrap_or(false);
+    let network_allowed = network_allowed(&studio);
     // One model load for the whole conversation.
     let mut resident = ResidentModels::default();
     let mut providers = resident.source(&studio);

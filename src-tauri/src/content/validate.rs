@@ -501,13 +501,28 @@ fn standard_codes(
 /// Removes codes that are not standards, and repeats. A tutorial's standards are tags, so a
 /// wrong one is dropped; a lesson plan, which is built on its standards, refuses it instead.
 fn drop_unknown_codes(codes: &mut Vec<String>, path: &str, report: &mut ValidationReport) {
+    // Every code is a fact checked; blank prose items are not.
+    report.checked += codes.len();
     let mut seen = std::collections::HashSet::new();
+    drop_items(codes, path, report, |code| {
+        code_problem(code, None).or_else(|| {
+            (!seen.insert(code.to_string())).then(|| format!("`{code}` is cited twice"))
+        })
+    });
+}
+
+/// Removes every item `problem` finds fault with, reporting each removal as a repair at its
+/// index in the list as it was.
+fn drop_items(
+    items: &mut Vec<String>,
+    path: &str,
+    report: &mut ValidationReport,
+    mut problem: impl FnMut(&str) -> Option<String>,
+) {
     let mut index = 0;
-    codes.retain(|code| {
-        report.checked += 1;
-        let problem = code_problem(code, None)
-            .or_else(|| (!seen.insert(code.clone())).then(|| format!("`{code}` is cited twice")));
-        if let Some(message) = &problem {
+    items.retain(|item| {
+        let fault = problem(item);
+        if let Some(message) = &fault {
             report.push(
                 format!("{path}[{index}]"),
                 Severity::Repaired,
@@ -515,7 +530,7 @@ fn drop_unknown_codes(codes: &mut Vec<String>, path: &str, report: &mut Validati
             );
         }
         index += 1;
-        problem.is_none()
+        fault.is_none()
     });
 }
 
@@ -557,25 +572,15 @@ pub fn tutorial(doc: &mut Tutorial) -> ValidationReport {
 /// Removes list items with no words in them, and repeats of an earlier item.
 fn drop_blank(items: &mut Vec<String>, path: &str, report: &mut ValidationReport) {
     let mut seen = std::collections::HashSet::new();
-    let mut index = 0;
-    items.retain(|item| {
+    drop_items(items, path, report, |item| {
         let words = item.trim();
-        let problem = if !words.chars().any(char::is_alphanumeric) {
-            Some(format!("`{item}` says nothing; removed"))
+        if !words.chars().any(char::is_alphanumeric) {
+            Some(format!("`{item}` says nothing"))
         } else if !seen.insert(words.to_lowercase()) {
-            Some(format!("`{words}` repeats an earlier item; removed"))
+            Some(format!("`{words}` repeats an earlier item"))
         } else {
             None
-        };
-        if let Some(message) = &problem {
-            report.push(
-                format!("{path}[{index}]"),
-                Severity::Repaired,
-                message.as_str(),
-            );
         }
-        index += 1;
-        problem.is_none()
     });
 }
 
@@ -1017,7 +1022,7 @@ fn curriculum_with(doc: &mut Curriculum, unknown_topic: Severity) -> ValidationR
                     format!("`{}` is not a key: {error}", lesson.key),
                 );
             }
-            if super::template::Topic::parse(&lesson.topic).is_err() {
+            if Topic::parse(&lesson.topic).is_err() {
                 let consequence = match unknown_topic {
                     Severity::Error => format!("use one of: {}", super::template::KNOWN_TOPICS),
                     _ => "only a model can write it".to_string(),
