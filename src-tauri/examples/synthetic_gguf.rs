@@ -1,41 +1,62 @@
-//! Writes a random-weight GGUF of Phi-3.5-mini's widths for benchmarks against llama.cpp.
+//! Writes random-weight GGUFs for comparisons against llama.cpp.
 //!
-//! usage: cargo run -p cadence --example synthetic_gguf -- OUT.gguf [LAYERS] [ARCH]
+//! usage:
+//!   cargo run -p cadence --example synthetic_gguf -- OUT.gguf [LAYERS] [phi3|llama]
+//!   cargo run -p cadence --example synthetic_gguf -- OUT.gguf phi35|qwen25 VOCAB.gguf
 //!
-//! ARCH is `phi3` (the default) or `llama`: llama.cpp refuses the synthetic phi3 file's
-//! vocabulary, so side-by-side runs use the same widths and quantisation as llama.
+//! The first writes Phi-3.5-mini's widths with LAYERS layers; ARCH `llama` gives the same
+//! widths and quantisation as llama, whose small synthetic vocabulary llama.cpp accepts.
+//! The second writes the test suite's Phi-3.5- or Qwen2.5-shaped model carrying the real
+//! vocabulary and chat template of VOCAB (tests/fixtures/vocab), byte for byte the file the
+//! tests write.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use cadence::llm::Architecture;
 use cadence::llm::synthetic::SyntheticModel;
 
+const USAGE: &str = "usage: synthetic_gguf OUT.gguf [LAYERS] [phi3|llama]\n       \
+                     synthetic_gguf OUT.gguf phi35|qwen25 VOCAB.gguf";
+
+fn spec(args: &[String]) -> Result<SyntheticModel, String> {
+    match args {
+        [shape, vocab] if shape == "phi35" => Ok(SyntheticModel::phi35_shaped(Path::new(vocab))),
+        [shape, vocab] if shape == "qwen25" => Ok(SyntheticModel::qwen25_shaped(Path::new(vocab))),
+        [] | [_] | [_, _] => {
+            let layers = match args.first().map(|s| s.parse::<usize>()) {
+                None => 4,
+                Some(Ok(n)) if n > 0 => n,
+                Some(_) => return Err("LAYERS must be a positive whole number".into()),
+            };
+            let architecture = match args.get(1).map(String::as_str) {
+                None | Some("phi3") => Architecture::Phi3,
+                Some("llama") => Architecture::Llama,
+                Some(other) => {
+                    return Err(format!("unknown architecture `{other}`: use phi3 or llama"));
+                }
+            };
+            Ok(SyntheticModel {
+                architecture,
+                ..SyntheticModel::phi35_mini_width(layers)
+            })
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
 fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    let Some(out) = args.next().map(PathBuf::from) else {
-        eprintln!("usage: synthetic_gguf OUT.gguf [LAYERS] [phi3|llama]");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(out) = args.first().map(PathBuf::from) else {
+        eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    let layers = match args.next().map(|s| s.parse::<usize>()) {
-        None => 4,
-        Some(Ok(n)) if n > 0 => n,
-        Some(_) => {
-            eprintln!("error: LAYERS must be a positive whole number");
+    let spec = match spec(&args[1..]) {
+        Ok(spec) => spec,
+        Err(problem) => {
+            eprintln!("error: {problem}");
             return ExitCode::from(2);
         }
-    };
-    let architecture = match args.next().as_deref() {
-        None | Some("phi3") => Architecture::Phi3,
-        Some("llama") => Architecture::Llama,
-        Some(other) => {
-            eprintln!("error: unknown architecture `{other}`: use phi3 or llama");
-            return ExitCode::from(2);
-        }
-    };
-    let spec = SyntheticModel {
-        architecture,
-        ..SyntheticModel::phi35_mini_width(layers)
     };
     match spec.write(&out) {
         Ok(()) => {

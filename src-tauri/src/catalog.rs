@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::llm::{BUILTIN_TEMPLATES, ChatTemplate};
+
 /// The catalogue shipped with Cadence, used when no user catalogue overrides it.
 pub const BUILTIN_TOML: &str = include_str!("../../models.toml");
 /// Name shown in errors about the built-in catalogue.
@@ -25,15 +27,6 @@ pub enum Architecture {
     Llama,
     Phi3,
     Qwen2,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChatTemplate {
-    /// `<|user|>\n…<|end|>\n<|assistant|>\n` (Phi-3 family).
-    Phi3,
-    /// `<|im_start|>role\n…<|im_end|>` (Qwen2.5, SmolLM2).
-    ChatMl,
 }
 
 /// Every kind of work Cadence asks a model for; each has a complexity in models.toml.
@@ -133,12 +126,9 @@ pub struct HfFile {
 pub enum TokenizerSource {
     /// Built from the vocabulary stored in the GGUF itself.
     Gguf,
-    /// A `tokenizer.json` in a Hugging Face repository.
-    HuggingFace {
-        repo: String,
-        file: String,
-        revision: String,
-    },
+    /// A `tokenizer.json` in a Hugging Face repository, pinned like the GGUF and
+    /// downloaded with it.
+    HuggingFace(HfFile),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -148,7 +138,9 @@ pub struct LocalModel {
     pub architecture: Architecture,
     pub gguf: HfFile,
     pub tokenizer: TokenizerSource,
-    pub chat_template: ChatTemplate,
+    /// models.toml's `chat_template`: a built-in name (`phi3`, `chatml`) or a Jinja
+    /// template, used instead of the GGUF's own.
+    pub chat_template: Option<String>,
     /// The context length Cadence uses, often far below what the GGUF allows.
     pub context_length: u32,
     pub stop: Vec<String>,
@@ -339,12 +331,12 @@ struct RawLocalModel {
     id: Spanned<String>,
     name: String,
     architecture: Architecture,
-    chat_template: ChatTemplate,
+    chat_template: Option<Spanned<String>>,
     context_length: Spanned<u32>,
     stop: Spanned<Vec<String>>,
     memory_mb: u64,
     gguf: Spanned<HfFile>,
-    tokenizer: RawTokenizer,
+    tokenizer: Option<RawTokenizer>,
 }
 
 #[derive(Deserialize)]
@@ -355,6 +347,8 @@ struct RawTokenizer {
     repo: Option<String>,
     file: Option<String>,
     revision: Option<String>,
+    size: Option<u64>,
+    sha256: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -482,7 +476,26 @@ impl RawLocalModel {
                 "list the model's end-of-turn tokens, e.g. stop = [\"<|im_end|>\"]",
             ));
         }
-        let tokenizer = self.tokenizer.check()?;
+        let tokenizer = match self.tokenizer {
+            Some(tokenizer) => tokenizer.check()?,
+            None => TokenizerSource::Gguf,
+        };
+        let chat_template = match self.chat_template {
+            Some(setting) if ChatTemplate::from_setting(setting.get_ref()).is_none() => {
+                return Err(problem(
+                    setting.span(),
+                    format!(
+                        "chat_template `{}` is neither a built-in template nor Jinja",
+                        setting.get_ref()
+                    ),
+                    format!(
+                        "use one of {} or a Jinja template, or remove it to use the GGUF's own",
+                        BUILTIN_TEMPLATES.join(", ")
+                    ),
+                ));
+            }
+            setting => setting.map(Spanned::into_inner),
+        };
         Ok(CheckedLocal {
             model: LocalModel {
                 id: id.clone(),
@@ -490,7 +503,7 @@ impl RawLocalModel {
                 architecture: self.architecture,
                 gguf,
                 tokenizer,
-                chat_template: self.chat_template,
+                chat_template,
                 context_length: context,
                 stop: self.stop.into_inner(),
                 memory_mb: self.memory_mb,
@@ -507,24 +520,34 @@ impl RawTokenizer {
             self.repo,
             self.file,
             self.revision,
+            self.size,
+            self.sha256,
         ) {
-            ("gguf", None, None, None) => Ok(TokenizerSource::Gguf),
-            ("huggingface", Some(repo), Some(file), Some(revision)) => {
-                Ok(TokenizerSource::HuggingFace {
+            ("gguf", None, None, None, None, None) => Ok(TokenizerSource::Gguf),
+            ("huggingface", Some(repo), Some(file), Some(revision), Some(size), Some(sha256))
+                if size > 0
+                    && sha256.len() == 64
+                    && sha256.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                Ok(TokenizerSource::HuggingFace(HfFile {
                     repo,
                     file,
                     revision,
-                })
+                    size,
+                    sha256,
+                }))
             }
             ("gguf", ..) => Err(problem(
                 self.source.span(),
-                "a tokenizer read from the GGUF takes no repo, file or revision",
-                "remove repo, file and revision, or set source = \"huggingface\"",
+                "a tokenizer read from the GGUF takes no repo, file, revision, size or sha256",
+                "remove them, or set source = \"huggingface\"",
             )),
             ("huggingface", ..) => Err(problem(
                 self.source.span(),
-                "a Hugging Face tokenizer needs repo, file and revision",
-                "add repo = \"owner/name\", file = \"tokenizer.json\" and revision",
+                "a Hugging Face tokenizer needs repo, file, revision, size and sha256",
+                "add repo = \"owner/name\", file = \"tokenizer.json\", the revision, and the \
+                 file's size in bytes and 64-digit SHA-256 (or remove [local.tokenizer] to use \
+                 the GGUF's own vocabulary)",
             )),
             (other, ..) => Err(problem(
                 self.source.span(),

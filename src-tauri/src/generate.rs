@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::catalog::{TaskKind, TokenizerSource};
+use crate::catalog::{LocalModel, TaskKind, TokenizerSource};
 use crate::content::prompts::{self, TaskKind as PromptKind};
 use crate::content::template::Topic;
 use crate::content::validate::{self, Issue, Severity};
@@ -235,14 +235,12 @@ impl ProviderSource for InstalledModels<'_> {
             .ok_or_else(|| {
                 ProviderError::Cloud(format!("{} is not in the catalogue", candidate.model))
             })?;
-        let tokenizer = match &model.tokenizer {
-            TokenizerSource::Gguf => None,
-            _ => Some(self.studio.tokenizer_file(&model.id)),
-        };
+        let tokenizer = self.studio.tokenizer_json(model);
         Ok(Box::new(LocalProvider::load(
             model,
             path,
             tokenizer.as_deref(),
+            self.studio.device_choice(),
         )?))
     }
 }
@@ -314,10 +312,18 @@ impl Studio {
         available
     }
 
-    /// Where a local model's tokenizer.json lives, for models whose GGUF vocabulary cannot
-    /// be rebuilt.
+    /// Where a local model's tokenizer.json lives, for models whose catalogue entry names
+    /// one.
     pub fn tokenizer_file(&self, model: &str) -> PathBuf {
-        self.paths().models_dir().join(model).join("tokenizer.json")
+        self.models_dir().join(model).join("tokenizer.json")
+    }
+
+    /// The tokenizer.json a model loads with, when its catalogue entry names one.
+    pub fn tokenizer_json(&self, model: &LocalModel) -> Option<PathBuf> {
+        match &model.tokenizer {
+            TokenizerSource::Gguf => None,
+            TokenizerSource::HuggingFace(_) => Some(self.tokenizer_file(&model.id)),
+        }
     }
 
     /// The installed models, as a [`ProviderSource`].

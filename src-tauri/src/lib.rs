@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use crate::catalog::Catalog;
-use crate::catalog::{CatalogError, LocalModel, TierTarget};
+use crate::catalog::{CatalogError, LocalModel, TierTarget, TokenizerSource};
 use crate::content::{ContentError, Level, Tutorial, ValidationReport};
 pub use crate::paths::AppPaths;
 use crate::paths::{CATALOG_ENV, PathsError};
@@ -173,10 +173,7 @@ impl Studio {
 
     /// Where a local model's GGUF lives once downloaded.
     pub fn model_file(&self, model: &LocalModel) -> PathBuf {
-        self.paths
-            .models_dir()
-            .join(&model.id)
-            .join(&model.gguf.file)
+        self.models_dir().join(&model.id).join(&model.gguf.file)
     }
 
     /// Every model in the catalogue with what is installed or enabled here.
@@ -205,7 +202,7 @@ impl Studio {
                 tiers: tiers_of(&model.id),
                 download_bytes: Some(model.gguf.size),
                 memory_mb: Some(model.memory_mb),
-                availability: local_availability(&self.model_file(model), model.gguf.size),
+                availability: self.local_availability(model),
             })
             .collect();
         if let Some(cloud) = &self.catalog.cloud {
@@ -233,7 +230,27 @@ impl Studio {
     }
 }
 
-fn local_availability(file: &Path, expected: u64) -> Availability {
+impl Studio {
+    /// Installed means everything the model needs is there: the GGUF, and the
+    /// tokenizer.json when the catalogue names one (else the download is unfinished).
+    fn local_availability(&self, model: &LocalModel) -> Availability {
+        let file = self.model_file(model);
+        let gguf = file_availability(&file, model.gguf.size);
+        match (&gguf, &model.tokenizer) {
+            (Availability::Installed { .. }, TokenizerSource::HuggingFace(tokenizer)) => {
+                match file_availability(&self.tokenizer_file(&model.id), tokenizer.size) {
+                    Availability::Installed { .. } => gguf,
+                    _ => Availability::Partial {
+                        bytes: model.gguf.size,
+                    },
+                }
+            }
+            _ => gguf,
+        }
+    }
+}
+
+fn file_availability(file: &Path, expected: u64) -> Availability {
     let partial = partial_download(file);
     match (std::fs::metadata(file), std::fs::metadata(&partial)) {
         (Ok(meta), _) if meta.len() == expected => Availability::Installed {

@@ -136,6 +136,24 @@ impl Studio {
         Settings::load(&self.settings_file())
     }
 
+    /// Where models are downloaded to and loaded from: the Models folder setting, else the
+    /// data folder's `models`. Read afresh each time, so a change applies at once.
+    pub fn models_dir(&self) -> PathBuf {
+        self.settings()
+            .ok()
+            .and_then(|settings| settings.models_folder)
+            .unwrap_or_else(|| self.paths().models_dir())
+    }
+
+    /// The Device setting as the inference engine names it, read afresh for each load.
+    pub fn device_choice(&self) -> crate::llm::DeviceChoice {
+        match self.settings().map(|settings| settings.device) {
+            Ok(Device::Metal) => crate::llm::DeviceChoice::Metal,
+            Ok(Device::Cpu) => crate::llm::DeviceChoice::Cpu,
+            Ok(Device::Auto) | Err(_) => crate::llm::DeviceChoice::Auto,
+        }
+    }
+
     pub fn save_settings(&self, settings: &Settings) -> Result<(), SettingsError> {
         self.paths()
             .ensure_home()

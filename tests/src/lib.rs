@@ -172,3 +172,73 @@ pub fn curricula_and_tutorials(store: &cadence::Store) -> (i64, i64) {
         })
         .unwrap()
 }
+
+/// The real vocabularies of the catalogue's models: vocabulary-only GGUFs of Phi-3 and
+/// Qwen2 with their chat templates, from llama.cpp's tokenizer tests.
+pub fn vocab_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/vocab")
+}
+
+/// Random-weight models shaped like the catalogue's two models, carrying their real
+/// vocabularies and chat templates.
+pub struct RealVocabModels {
+    pub phi35: PathBuf,
+    pub qwen25: PathBuf,
+}
+
+/// Writes the real-vocabulary models once per test process.
+pub fn real_vocab_models() -> &'static RealVocabModels {
+    use cadence::llm::synthetic::SyntheticModel;
+    static MODELS: OnceLock<RealVocabModels> = OnceLock::new();
+    MODELS.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("cadence-real-vocab-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("cannot create a folder for test models");
+        let write = |spec: SyntheticModel, name: &str| {
+            let path = dir.join(name);
+            spec.write(&path)
+                .unwrap_or_else(|e| panic!("cannot write {name}: {e}"));
+            path
+        };
+        RealVocabModels {
+            phi35: write(
+                SyntheticModel::phi35_shaped(&vocab_dir().join("ggml-vocab-phi-3.gguf")),
+                "phi35-shaped.gguf",
+            ),
+            qwen25: write(
+                SyntheticModel::qwen25_shaped(&vocab_dir().join("ggml-vocab-qwen2.gguf")),
+                "qwen25-shaped.gguf",
+            ),
+        }
+    })
+}
+
+/// Installs the real-vocabulary models in `home` as the catalogue's `phi-3.5-mini` and
+/// `qwen2.5-7b`: each file where a download would put it, and `home/models.toml` (the
+/// shipped catalogue) pinned to their sizes and checksums.
+pub fn install_real_vocab_models(home: &Path) {
+    let models = real_vocab_models();
+    let catalog = cadence::catalog::Catalog::builtin().expect("the shipped catalogue");
+    let mut toml = cadence::catalog::BUILTIN_TOML.to_string();
+    for (id, file) in [
+        ("phi-3.5-mini", &models.phi35),
+        ("qwen2.5-7b", &models.qwen25),
+    ] {
+        let entry = catalog.local_model(id).expect("a catalogue model");
+        let folder = home.join("models").join(id);
+        std::fs::create_dir_all(&folder).expect("cannot create the model folder");
+        let target = folder.join(&entry.gguf.file);
+        let _ = std::fs::remove_file(&target);
+        std::fs::hard_link(file, &target)
+            .or_else(|_| std::fs::copy(file, &target).map(|_| ()))
+            .expect("cannot install the test model");
+        let size = std::fs::metadata(file).expect("the test model").len();
+        toml = toml
+            .replacen(
+                &format!("size = {}\n", entry.gguf.size),
+                &format!("size = {size}\n"),
+                1,
+            )
+            .replacen(&entry.gguf.sha256, &sha256_of(file), 1);
+    }
+    std::fs::write(home.join("models.toml"), toml).expect("cannot write models.toml");
+}

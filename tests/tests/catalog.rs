@@ -2,8 +2,7 @@
 //! in their own copy, each reported with the file, the line and what to change.
 
 use cadence::catalog::{
-    Architecture, BUILTIN_TOML, Catalog, CatalogError, ChatTemplate, TaskKind, TierTarget,
-    TokenizerSource,
+    Architecture, BUILTIN_TOML, Catalog, CatalogError, TaskKind, TierTarget, TokenizerSource,
 };
 
 fn invalid(text: &str) -> (usize, String) {
@@ -37,15 +36,17 @@ fn shipped_catalogue_has_the_three_local_models_and_gemini() {
 
     let phi = catalog.local_model("phi-3.5-mini").unwrap();
     assert_eq!(phi.architecture, Architecture::Phi3);
-    assert_eq!(phi.chat_template, ChatTemplate::Phi3);
+    // Every shipped model runs from its GGUF alone: its own vocabulary and chat template.
+    assert_eq!(phi.chat_template, None);
     assert_eq!(phi.context_length, 4096);
     assert!(phi.stop.contains(&"<|end|>".to_string()));
-    assert!(matches!(phi.tokenizer, TokenizerSource::HuggingFace { .. }));
+    assert_eq!(phi.tokenizer, TokenizerSource::Gguf);
     assert!(phi.gguf.file.ends_with("Q4_K_M.gguf"));
 
     let qwen = catalog.local_model("qwen2.5-7b").unwrap();
     assert_eq!(qwen.architecture, Architecture::Qwen2);
-    assert_eq!(qwen.chat_template, ChatTemplate::ChatMl);
+    assert_eq!(qwen.chat_template, None);
+    assert_eq!(qwen.tokenizer, TokenizerSource::Gguf);
 
     let smol = catalog.local_model("smollm2-135m").unwrap();
     assert_eq!(smol.architecture, Architecture::Llama);
@@ -255,4 +256,42 @@ fn unreadable_file_says_what_to_do() {
         message.contains("cannot read the model catalogue /nonexistent/cadence/models.toml"),
         "{message}"
     );
+}
+
+#[test]
+fn a_chat_template_is_a_built_in_name_or_jinja() {
+    let named = edited(
+        "architecture = \"phi3\"\n",
+        "architecture = \"phi3\"\nchat_template = \"chatml\"\n",
+    );
+    let catalog = Catalog::parse(&named, "test-models.toml").unwrap();
+    let phi = catalog.local_model("phi-3.5-mini").unwrap();
+    assert_eq!(phi.chat_template.as_deref(), Some("chatml"));
+
+    let jinja = edited(
+        "architecture = \"phi3\"\n",
+        "architecture = \"phi3\"\nchat_template = \"{% for m in messages %}{{ m.content }}{% endfor %}\"\n",
+    );
+    assert!(Catalog::parse(&jinja, "test-models.toml").is_ok());
+
+    let text = edited(
+        "architecture = \"phi3\"\n",
+        "architecture = \"phi3\"\nchat_template = \"vicuna\"\n",
+    );
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "chat_template = \"vicuna\""));
+    assert!(message.contains("phi3, chatml"), "{message}");
+}
+
+#[test]
+fn a_named_tokenizer_json_must_be_pinned() {
+    let pin = "sha256 = \"e4165e3a71af97f1b4820da61079826d8752a2088e313af0c7d346796c38eff5\"\n";
+    let text = edited(
+        pin,
+        &format!(
+            "{pin}[local.tokenizer]\nsource = \"huggingface\"\nrepo = \"microsoft/Phi-3.5-mini-instruct\"\nfile = \"tokenizer.json\"\nrevision = \"main\"\n"
+        ),
+    );
+    let (_, message) = invalid(&text);
+    assert!(message.contains("size and sha256"), "{message}");
 }

@@ -86,7 +86,7 @@ fn greedy_tokens_match_llama_cpp() {
     for case in cases {
         let prompt = Prompt::Chat(messages(case));
         assert_eq!(
-            engine.render(&prompt),
+            engine.render(&prompt).unwrap(),
             case["prompt_text"].as_str().unwrap()
         );
         let prompt_tokens = engine.encode_prompt(&prompt).unwrap();

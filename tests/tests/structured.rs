@@ -36,7 +36,7 @@ fn tiny_engine(dir: &Path) -> Engine {
 /// Feeds `text`'s tokens to the constraint; returns the index of the first refused token,
 /// or `None` when every token is allowed and the document is complete at the end.
 fn first_refused(engine: &mut Engine, schema: &Value, text: &str) -> Option<usize> {
-    let tokens = engine.tokenizer().encode(text).unwrap();
+    let tokens = engine.tokenizer().encode_text(text).unwrap();
     let mut constraint: JsonConstraint = engine.constraints().unwrap().json_schema(schema).unwrap();
     for (i, &token) in tokens.iter().enumerate() {
         match constraint.next_allowed() {

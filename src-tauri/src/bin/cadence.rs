@@ -11,6 +11,7 @@ use cadence::content::{self, Level};
 use cadence::generate::ResidentModels;
 use cadence::llm;
 use cadence::models::download::human_bytes;
+use serde::Serialize;
 
 use cadence::theory::Style;
 use cadence::{Availability, ModelStatus};
@@ -47,6 +48,19 @@ enum Command {
         after_help = "Example:\n  cadence generate --model smollm2-135m \"Name the notes of a C major triad.\""
     )]
     Generate(GenerateArgs),
+    /// Show how a model's tokenizer splits text: each token's id and piece.
+    #[command(
+        after_help = "Example:\n  cadence tokenize --model phi-3.5-mini \"B♭ major, F♯ minor\"\n\nText is tokenized as a user's message is: special tokens such as <|user|> stay text."
+    )]
+    Tokenize {
+        /// A catalogue model id (installed) or the path of a GGUF file.
+        #[arg(long)]
+        model: String,
+        /// Print `{"ids": [...], "pieces": [...]}`.
+        #[arg(long)]
+        json: bool,
+        text: String,
+    },
     /// Measure load time, prefill and decode speed and peak memory of a GGUF; prints JSON.
     Bench {
         /// A catalogue model id (installed) or the path of a GGUF file.
@@ -358,7 +372,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Models(ModelsCommand::Path) => {
-            println!("{}", studio()?.paths().models_dir().display());
+            println!("{}", studio()?.models_dir().display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Models(ModelsCommand::Download { id }) => download_model(&id),
@@ -402,13 +416,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             generate(args)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Tokenize { model, json, text } => {
+            tokenize(&model, json, &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench {
             model,
             threads,
             schema,
             no_schema,
         } => {
-            let path = resolve_model(&model)?;
+            let path = resolve_model(&model)?.path;
             let schema = match (schema, no_schema) {
                 (_, true) => None,
                 (Some(file), false) => Some(read_schema(&file)?),
@@ -621,26 +639,112 @@ fn theory(command: TheoryCommand) -> anyhow::Result<()> {
     }
 }
 
+/// A model named on the command line, with what the catalogue says about it.
+struct ResolvedModel {
+    path: PathBuf,
+    /// The catalogue's entry, when it was named by id.
+    entry: Option<cadence::catalog::LocalModel>,
+    tokenizer_json: Option<PathBuf>,
+}
+
+impl ResolvedModel {
+    /// The engine, loaded with the catalogue's tokenizer, chat template and context.
+    fn load_engine(&self, threads: Option<usize>) -> anyhow::Result<llm::Engine> {
+        let engine = match &self.entry {
+            Some(entry) => cadence::providers::LocalProvider::load_engine(
+                entry,
+                &self.path,
+                self.tokenizer_json.as_deref(),
+                &llm::LoadOptions {
+                    threads,
+                    device: studio()?.device_choice(),
+                    ..Default::default()
+                },
+            )?,
+            None => llm::Engine::load(
+                &self.path,
+                &llm::LoadOptions {
+                    threads,
+                    device: studio()?.device_choice(),
+                    ..Default::default()
+                },
+            )?,
+        };
+        Ok(engine)
+    }
+
+    fn load_tokenizer(&self) -> anyhow::Result<llm::TextTokenizer> {
+        let file = llm::gguf::GgufFile::open(&self.path)?;
+        Ok(llm::TextTokenizer::load(
+            &file,
+            self.tokenizer_json.as_deref(),
+        )?)
+    }
+}
+
 /// A catalogue id of an installed model, or a path to a GGUF file.
-fn resolve_model(model: &str) -> anyhow::Result<PathBuf> {
+fn resolve_model(model: &str) -> anyhow::Result<ResolvedModel> {
     let studio = studio()?;
     if let Some(entry) = studio.catalog().local_model(model) {
         let file = studio.model_file(entry);
         anyhow::ensure!(
             file.exists(),
-            "{} is not downloaded yet ({}); download it into {} or pass a GGUF path",
+            "{} is not downloaded yet ({}); run `cadence models download {}` or pass a GGUF path",
             entry.name,
             file.display(),
-            studio.paths().models_dir().display()
+            entry.id
         );
-        return Ok(file);
+        let tokenizer_json = studio.tokenizer_json(entry);
+        if let Some(json) = &tokenizer_json {
+            anyhow::ensure!(
+                json.exists(),
+                "{}'s tokenizer.json is missing ({}); run `cadence models download {}` to fetch it",
+                entry.name,
+                json.display(),
+                entry.id
+            );
+        }
+        return Ok(ResolvedModel {
+            path: file,
+            entry: Some(entry.clone()),
+            tokenizer_json,
+        });
     }
     let path = PathBuf::from(model);
     anyhow::ensure!(
         path.is_file(),
         "`{model}` is neither a model id from `cadence models list` nor a GGUF file"
     );
-    Ok(path)
+    Ok(ResolvedModel {
+        path,
+        entry: None,
+        tokenizer_json: None,
+    })
+}
+
+#[derive(Serialize)]
+struct Tokens {
+    ids: Vec<u32>,
+    pieces: Vec<String>,
+}
+
+fn tokenize(model: &str, json: bool, text: &str) -> anyhow::Result<()> {
+    let tokenizer = resolve_model(model)?.load_tokenizer()?;
+    let ids = tokenizer.encode_text(text)?;
+    let pieces = ids
+        .iter()
+        .map(|&id| tokenizer.piece(id).unwrap_or_default())
+        .collect();
+    let tokens = Tokens { ids, pieces };
+    if json {
+        println!("{}", serde_json::to_string(&tokens)?);
+        return Ok(());
+    }
+    for (id, piece) in tokens.ids.iter().zip(&tokens.pieces) {
+        println!("{id:>7}  {piece:?}");
+    }
+    eprintln!("{} tokens", tokens.ids.len());
+    Ok(())
 }
 
 fn generate(args: GenerateArgs) -> anyhow::Result<()> {
@@ -655,18 +759,12 @@ fn generate(args: GenerateArgs) -> anyhow::Result<()> {
         threads,
     } = args;
     let schema = schema.as_deref().map(read_schema).transpose()?;
-    let path = resolve_model(&model)?;
-    let mut engine = llm::Engine::load(
-        &path,
-        &llm::LoadOptions {
-            threads,
-            ..Default::default()
-        },
-    )?;
+    let resolved = resolve_model(&model)?;
+    let mut engine = resolved.load_engine(threads)?;
     let info = engine.info();
     eprintln!(
         "{} ({:?}) on {}, loaded in {:.0} ms",
-        path.display(),
+        resolved.path.display(),
         info.architecture,
         info.device,
         info.load_ms

@@ -82,7 +82,7 @@ fn write_constrained(value: &Value, out: &mut String) {
 /// tokenize text the grammar forces.
 struct GuidanceTokenizer {
     trie: TokTrie,
-    tokenizer: tokenizers::Tokenizer,
+    tokenizer: TextTokenizer,
 }
 
 impl TokenizerEnv for GuidanceTokenizer {
@@ -93,8 +93,7 @@ impl TokenizerEnv for GuidanceTokenizer {
     fn tokenize_bytes(&self, bytes: &[u8]) -> Vec<TokenId> {
         let text = String::from_utf8_lossy(bytes);
         self.tokenizer
-            .encode_fast(text.as_ref(), false)
-            .map(|encoding| encoding.get_ids().to_vec())
+            .encode_continuation(&text)
             .unwrap_or_default()
     }
 }
@@ -114,14 +113,7 @@ impl ConstraintFactory {
     /// `vocab_size` is the model's (its logits' length), which may exceed the tokenizer's.
     pub fn new(tokenizer: &TextTokenizer, vocab_size: usize) -> Result<Self> {
         let failed = |problem: String| LlmError::Constraint(problem);
-        let json = tokenizer
-            .inner()
-            .to_string(false)
-            .map_err(|e| failed(format!("cannot serialise the tokenizer: {e}")))?;
-        let json: Value = serde_json::from_str(&json)
-            .map_err(|e| failed(format!("cannot read the serialised tokenizer: {e}")))?;
-        let mut words = llguidance::token_bytes_from_tokenizer_json(&json)
-            .map_err(|e| failed(format!("cannot read the tokens' bytes: {e}")))?;
+        let mut words = tokenizer.token_bytes(TokTrie::SPECIAL_TOKEN_MARKER);
         if words.len() > vocab_size {
             return Err(failed(format!(
                 "the tokenizer has {} tokens but the model only {vocab_size}",
@@ -137,7 +129,7 @@ impl ConstraintFactory {
         let trie = TokTrie::from(&info, &words).with_eos_tokens(end_tokens);
         let env: TokEnv = Arc::new(GuidanceTokenizer {
             trie,
-            tokenizer: tokenizer.inner().clone(),
+            tokenizer: tokenizer.clone(),
         });
         let mut factory = ParserFactory::new_simple(&env)
             .map_err(|e| failed(format!("cannot build the constraint engine: {e}")))?;

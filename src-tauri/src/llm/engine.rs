@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::chat::{ChatTemplate, Message};
+use super::chat::{ChatTemplate, Message, RenderedChat};
 use super::config::Architecture;
 use super::constraint::{Allowed, ConstraintFactory, mask_logits};
 use super::error::{LlmError, Result};
@@ -207,16 +207,34 @@ impl Engine {
         &mut self.model
     }
 
+    /// The text the model sees for `prompt`, with where the turns' contents lie in it.
+    pub fn render_chat(&self, messages: &[Message]) -> Result<RenderedChat> {
+        self.template.render(
+            messages,
+            self.tokenizer.bos_text(),
+            self.tokenizer.eos_text(),
+        )
+    }
+
     /// The text the model sees for `prompt`.
-    pub fn render(&self, prompt: &Prompt) -> String {
+    pub fn render(&self, prompt: &Prompt) -> Result<String> {
         match prompt {
-            Prompt::Chat(messages) => self.template.render(messages),
-            Prompt::Text(text) => text.clone(),
+            Prompt::Chat(messages) => Ok(self.render_chat(messages)?.text),
+            Prompt::Text(text) => Ok(text.clone()),
         }
     }
 
+    /// The prompt's tokens. Special tokens count only where the chat template wrote
+    /// them, never inside a turn's content.
     pub fn encode_prompt(&self, prompt: &Prompt) -> Result<Vec<u32>> {
-        self.tokenizer.encode(&self.render(prompt))
+        match prompt {
+            Prompt::Chat(messages) => {
+                let chat = self.render_chat(messages)?;
+                self.tokenizer
+                    .encode_with_specials(&chat.text, &chat.content)
+            }
+            Prompt::Text(text) => self.tokenizer.encode_with_specials(text, &[]),
+        }
     }
 
     /// Generates on the calling thread, handing each text delta to `on_delta`.

@@ -40,6 +40,9 @@ pub enum LlmError {
     #[error("cannot load the tokenizer for {path}: {problem}")]
     Tokenizer { path: PathBuf, problem: String },
 
+    #[error("the chat template cannot be used: {0}")]
+    Template(String),
+
     #[error(
         "the prompt is {prompt_tokens} tokens but the context holds {context_length} with \
          {reserved} kept for the answer; shorten the prompt or allow trimming"

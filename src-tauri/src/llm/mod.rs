@@ -32,7 +32,7 @@ pub mod synthetic;
 mod tokenizer;
 
 pub use bench::{BenchOptions, BenchReport};
-pub use chat::{ChatTemplate, Message, Role};
+pub use chat::{BUILTIN_TEMPLATES, ChatTemplate, Message, RenderedChat, Role};
 pub use config::{Architecture, ModelConfig};
 pub use constraint::{ConstraintFactory, JsonConstraint};
 pub use device::{DEVICE_ENV, DeviceChoice};
@@ -44,4 +44,4 @@ pub use error::{LlmError, Result};
 pub use model::{DEFAULT_CONTEXT, LoadOptions, LogitsMode, Model};
 pub use sampler::{Sampler, SamplingOptions, argmax};
 pub use structured::{FieldProblem, StructuredError};
-pub use tokenizer::TextTokenizer;
+pub use tokenizer::{TextTokenizer, TokenKind};

@@ -1,8 +1,9 @@
 //! Small GGUF models with random weights, written with candle's GGUF writer and real
 //! quantisation, so tests and benchmarks can exercise every architecture without downloads.
-//! The files also load in llama.cpp (they carry a byte-level BPE vocabulary).
+//! The files also load in llama.cpp: they carry a small byte-level BPE vocabulary of their
+//! own, or a real model's vocabulary and chat template copied from a vocabulary-only GGUF.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use candle_core::quantized::gguf_file::{self, Value};
 use candle_core::quantized::{GgmlDType, QTensor};
@@ -54,6 +55,10 @@ pub struct SyntheticModel {
     /// Adds Phi-3.5-style LongRoPE factors and original context length.
     pub long_rope: bool,
     pub seed: u64,
+    /// A GGUF whose `tokenizer.*` metadata (vocabulary, merges or scores, special tokens,
+    /// chat template) the model carries instead of its own small vocabulary; the vocabulary
+    /// size follows it.
+    pub vocabulary: Option<PathBuf>,
 }
 
 impl SyntheticModel {
@@ -81,6 +86,51 @@ impl SyntheticModel {
             tied_embeddings: architecture == Architecture::Qwen2,
             long_rope: architecture == Architecture::Phi3,
             seed: 1,
+            vocabulary: None,
+        }
+    }
+
+    /// Phi-3.5-mini's shape in small (head size 96, no grouped heads, LongRoPE, 2 layers)
+    /// with the real vocabulary and template from `vocabulary`.
+    pub fn phi35_shaped(vocabulary: &Path) -> Self {
+        Self {
+            architecture: Architecture::Phi3,
+            hidden_size: 768,
+            intermediate_size: 2048,
+            layers: 2,
+            heads: 8,
+            kv_heads: 8,
+            vocab_size: 0,
+            context_length: 16384,
+            weight_type: WeightType::Q4K,
+            embedding_type: WeightType::Q4K,
+            rope_base: 10_000.0,
+            tied_embeddings: false,
+            long_rope: true,
+            seed: 35,
+            vocabulary: Some(vocabulary.to_path_buf()),
+        }
+    }
+
+    /// Qwen2.5's shape in small (head size 128, four query heads per KV head, biased
+    /// projections, tied embeddings, 1 layer) with the real vocabulary from `vocabulary`.
+    pub fn qwen25_shaped(vocabulary: &Path) -> Self {
+        Self {
+            architecture: Architecture::Qwen2,
+            hidden_size: 512,
+            intermediate_size: 1536,
+            layers: 1,
+            heads: 4,
+            kv_heads: 1,
+            vocab_size: 0,
+            context_length: 32768,
+            weight_type: WeightType::Q4K,
+            embedding_type: WeightType::Q4K,
+            rope_base: 1_000_000.0,
+            tied_embeddings: true,
+            long_rope: false,
+            seed: 25,
+            vocabulary: Some(vocabulary.to_path_buf()),
         }
     }
 
@@ -102,6 +152,7 @@ impl SyntheticModel {
             tied_embeddings: false,
             long_rope: false,
             seed: 3,
+            vocabulary: None,
         }
     }
 
@@ -129,9 +180,10 @@ impl SyntheticModel {
         let kv_dim = head_dim * self.kv_heads;
         let mut rng = SplitMix(self.seed);
 
-        let (tokens, token_types, merges, eos) = self.vocabulary();
-        // The vocabulary never shrinks below its fixed tokens.
-        let vocab_size = tokens.len();
+        let (tokenizer_metadata, vocab_size) = match &self.vocabulary {
+            Some(path) => borrowed_vocabulary(path)?,
+            None => self.own_vocabulary(),
+        };
         let key = |k: &str| format!("{arch}.{k}");
         let mut metadata: Vec<(String, Value)> = vec![
             ("general.architecture".into(), Value::String(arch.into())),
@@ -157,25 +209,8 @@ impl SyntheticModel {
             (key("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
             (key("rope.dimension_count"), Value::U32(head_dim as u32)),
             (key("rope.freq_base"), Value::F32(self.rope_base)),
-            ("tokenizer.ggml.model".into(), Value::String("gpt2".into())),
-            ("tokenizer.ggml.pre".into(), Value::String("default".into())),
-            (
-                "tokenizer.ggml.tokens".into(),
-                Value::Array(tokens.into_iter().map(Value::String).collect()),
-            ),
-            (
-                "tokenizer.ggml.token_type".into(),
-                Value::Array(token_types.into_iter().map(Value::I32).collect()),
-            ),
-            (
-                "tokenizer.ggml.merges".into(),
-                Value::Array(merges.into_iter().map(Value::String).collect()),
-            ),
-            ("tokenizer.ggml.bos_token_id".into(), Value::U32(eos)),
-            ("tokenizer.ggml.eos_token_id".into(), Value::U32(eos)),
-            ("tokenizer.ggml.padding_token_id".into(), Value::U32(eos)),
-            ("tokenizer.ggml.add_bos_token".into(), Value::Bool(false)),
         ];
+        metadata.extend(tokenizer_metadata);
         if self.long_rope {
             metadata.push((
                 key("rope.scaling.original_context_length"),
@@ -312,6 +347,34 @@ impl SyntheticModel {
         })
     }
 
+    /// The model's own small byte-level BPE vocabulary as `tokenizer.*` metadata, with its
+    /// size.
+    fn own_vocabulary(&self) -> (Vec<(String, Value)>, usize) {
+        let (tokens, token_types, merges, eos) = self.vocabulary();
+        let size = tokens.len();
+        let metadata = vec![
+            ("tokenizer.ggml.model".into(), Value::String("gpt2".into())),
+            ("tokenizer.ggml.pre".into(), Value::String("default".into())),
+            (
+                "tokenizer.ggml.tokens".into(),
+                Value::Array(tokens.into_iter().map(Value::String).collect()),
+            ),
+            (
+                "tokenizer.ggml.token_type".into(),
+                Value::Array(token_types.into_iter().map(Value::I32).collect()),
+            ),
+            (
+                "tokenizer.ggml.merges".into(),
+                Value::Array(merges.into_iter().map(Value::String).collect()),
+            ),
+            ("tokenizer.ggml.bos_token_id".into(), Value::U32(eos)),
+            ("tokenizer.ggml.eos_token_id".into(), Value::U32(eos)),
+            ("tokenizer.ggml.padding_token_id".into(), Value::U32(eos)),
+            ("tokenizer.ggml.add_bos_token".into(), Value::Bool(false)),
+        ];
+        (metadata, size)
+    }
+
     /// A byte-level BPE vocabulary: the 256 byte symbols, a few merges, the special tokens,
     /// and filler tokens up to the vocabulary size. Returns (tokens, types, merges, eos id).
     fn vocabulary(&self) -> (Vec<String>, Vec<i32>, Vec<String>, u32) {
@@ -343,6 +406,36 @@ impl SyntheticModel {
 }
 
 /// GPT-2's reversible mapping of bytes to printable characters, in byte order.
+/// The `tokenizer.*` metadata of the GGUF at `path`, with its vocabulary's size.
+fn borrowed_vocabulary(path: &Path) -> Result<(Vec<(String, Value)>, usize)> {
+    let open_error = |source| LlmError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(open_error)?;
+    let content = gguf_file::Content::read(&mut file).map_err(|e| LlmError::Backend {
+        device: "synthetic model writer".into(),
+        problem: format!("cannot read the vocabulary in {}: {e}", path.display()),
+    })?;
+    let size = match content.metadata.get("tokenizer.ggml.tokens") {
+        Some(Value::Array(tokens)) => tokens.len(),
+        _ => {
+            return Err(LlmError::MissingMetadata {
+                path: path.to_path_buf(),
+                problem: "no `tokenizer.ggml.tokens`".into(),
+            });
+        }
+    };
+    let mut metadata: Vec<(String, Value)> = content
+        .metadata
+        .into_iter()
+        .filter(|(key, _)| key.starts_with("tokenizer."))
+        .collect();
+    // A stable order keeps the written file the same from run to run.
+    metadata.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((metadata, size))
+}
+
 fn byte_symbols() -> Vec<char> {
     let printable =
         |b: u32| (33..=126).contains(&b) || (161..=172).contains(&b) || (174..=255).contains(&b);

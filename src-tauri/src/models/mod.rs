@@ -10,7 +10,7 @@ pub use download::{
     DownloadError, DownloadPhase, DownloadProgress, Downloaded, HubSource, human_bytes,
 };
 
-use crate::catalog::LocalModel;
+use crate::catalog::{LocalModel, TokenizerSource};
 use crate::{Studio, partial_download};
 
 /// What removing a model freed.
@@ -41,21 +41,39 @@ impl Studio {
     ) -> Result<Downloaded, DownloadError> {
         let model = self.local_model(id)?;
         let source = HubSource::from_env(&model.gguf)?;
-        download::download(
+        let downloaded = download::download(
             &model.gguf,
             &self.model_file(model),
             &source,
             cancel,
             on_progress,
-        )
+        )?;
+        // A named tokenizer.json is part of the model: pinned and verified the same way.
+        if let TokenizerSource::HuggingFace(tokenizer) = &model.tokenizer {
+            let source = HubSource::from_env(tokenizer)?;
+            download::download(
+                tokenizer,
+                &self.tokenizer_file(&model.id),
+                &source,
+                cancel,
+                on_progress,
+            )?;
+        }
+        Ok(downloaded)
     }
 
     /// Deletes a local model's file and any partial download of it.
     pub fn remove_model(&self, id: &str) -> Result<RemovedModel, DownloadError> {
         let model = self.local_model(id)?;
         let file = self.model_file(model);
+        let tokenizer = self.tokenizer_file(&model.id);
         let mut freed_bytes = 0;
-        for path in [partial_download(&file), file] {
+        for path in [
+            partial_download(&file),
+            file,
+            partial_download(&tokenizer),
+            tokenizer,
+        ] {
             let Ok(meta) = std::fs::metadata(&path) else {
                 continue;
             };

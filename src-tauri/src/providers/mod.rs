@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::catalog::{CloudModel, LocalModel};
 use crate::llm::{
-    CancelToken, Engine, FinishReason, GenerationOptions, LlmError, LoadOptions, Message, Prompt,
-    SamplingOptions,
+    CancelToken, ChatTemplate, DeviceChoice, Engine, FinishReason, GenerationOptions, LlmError,
+    LoadOptions, Message, Prompt, SamplingOptions,
 };
 
 /// What a provider is asked for.
@@ -126,20 +126,44 @@ impl LocalProvider {
         model: &LocalModel,
         path: &Path,
         tokenizer_json: Option<&Path>,
+        device: DeviceChoice,
     ) -> Result<Self, LlmError> {
-        let engine = Engine::load(
+        let options = LoadOptions {
+            device,
+            ..LoadOptions::default()
+        };
+        Ok(Self {
+            model: model.id.clone(),
+            engine: Self::load_engine(model, path, tokenizer_json, &options)?,
+            stop: model.stop.clone(),
+        })
+    }
+
+    /// A catalogue model's engine: its context length, tokenizer and chat template as
+    /// models.toml sets them, on the device and threads `options` give.
+    pub fn load_engine(
+        model: &LocalModel,
+        path: &Path,
+        tokenizer_json: Option<&Path>,
+        options: &LoadOptions,
+    ) -> Result<Engine, LlmError> {
+        let mut engine = Engine::load(
             path,
             &LoadOptions {
                 context_length: Some(model.context_length as usize),
                 tokenizer_json: tokenizer_json.map(Path::to_path_buf),
-                ..LoadOptions::default()
+                ..options.clone()
             },
         )?;
-        Ok(Self {
-            model: model.id.clone(),
-            engine,
-            stop: model.stop.clone(),
-        })
+        // The catalogue checked the setting when it was read.
+        if let Some(template) = model
+            .chat_template
+            .as_deref()
+            .and_then(ChatTemplate::from_setting)
+        {
+            engine.set_template(template);
+        }
+        Ok(engine)
     }
 }
 
