@@ -14,10 +14,15 @@ make the models with
   cargo run -p cadence --no-default-features --example synthetic_gguf -- \\
       qwen25-shaped.gguf qwen25 tests/fixtures/vocab/ggml-vocab-qwen2.gguf
 
+Weights stay in llama.cpp's plain CPU buffers (use_extra_bufts=False, llama-cli's --no-repack),
+so the reference does not hang on whether the machine gets AMX or repacked kernels (llama.cpp's
+AMX kernels also die with SIGILL in VMs that advertise AMX without enabling it).
+
 usage: python scripts/llama_cpp_real_vocab_greedy.py PHI35.gguf QWEN25.gguf [--out OUT.json]
 needs: pip install llama-cpp-python numpy
 """
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -47,7 +52,8 @@ CONVERSATIONS = [
 
 HOW = (
     "llama-cpp-python {version}: Llama(model_path, n_ctx=2048, n_threads=2, n_threads_batch=2, "
-    "logits_all=True, flash_attn=False, verbose=False, seed=0). The prompt is rendered as "
+    "logits_all=True, flash_attn=False, verbose=False, seed=0), with llama_model_params.use_extra_bufts "
+    "= False (weights in plain CPU buffers: no AMX or repacked kernels). The prompt is rendered as "
     "create_chat_completion does: Jinja2ChatFormatter(template=metadata['tokenizer.chat_template'], "
     "eos_token=token_get_text(token_eos()), bos_token=token_get_text(token_bos()), "
     "add_generation_prompt=True)(messages=...).prompt, then tokenize(prompt.encode('utf-8'), "
@@ -104,9 +110,28 @@ def greedy(llm, prompt_tokens):
     return generated, margins
 
 
+@contextlib.contextmanager
+def plain_cpu_buffers():
+    """Models loaded inside get use_extra_bufts = False (Llama has no argument for it)."""
+    default = llama_cpp.llama_cpp.llama_model_default_params
+
+    def params():
+        p = default()
+        p.use_extra_bufts = False
+        return p
+
+    llama_cpp.llama_cpp.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        llama_cpp.llama_cpp.llama_model_default_params = default
+
+
 def run_model(path, fold):
-    llm = Llama(model_path=path, n_ctx=2048, n_threads=THREADS, n_threads_batch=THREADS,
-                logits_all=True, flash_attn=False, verbose=False, seed=0)
+    with plain_cpu_buffers():
+        llm = Llama(model_path=path, n_ctx=2048, n_threads=THREADS, n_threads_batch=THREADS,
+                    logits_all=True, flash_attn=False, verbose=False, seed=0)
+    assert not llm.model_params.use_extra_bufts
     assert llm.chat_format == "chat_template.default", llm.chat_format
     formatter = Jinja2ChatFormatter(
         template=llm.metadata["tokenizer.chat_template"],

@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use rusqlite::Transaction;
@@ -214,9 +216,12 @@ pub trait ProviderSource {
     fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError>;
 }
 
-/// Loads the catalogue's local models from disk.
+/// Loads the catalogue's local models from disk, each only when this machine has the
+/// memory its plan needs.
 pub struct InstalledModels<'a> {
     studio: &'a Studio,
+    /// Memory already planned for models kept loaded beside the one to load.
+    resident_bytes: u64,
 }
 
 impl ProviderSource for InstalledModels<'_> {
@@ -235,6 +240,7 @@ impl ProviderSource for InstalledModels<'_> {
             .ok_or_else(|| {
                 ProviderError::Cloud(format!("{} is not in the catalogue", candidate.model))
             })?;
+        self.studio.check_memory(model, path, self.resident_bytes)?;
         let tokenizer = self.studio.tokenizer_json(model);
         Ok(Box::new(LocalProvider::load(
             model,
@@ -245,50 +251,95 @@ impl ProviderSource for InstalledModels<'_> {
     }
 }
 
-/// The local model kept loaded between requests (one at a time, to bound memory), so that a
-/// conversation does not load its model for every question.
+/// A local model kept loaded, with the memory planned for it.
+struct Resident {
+    candidate: Candidate,
+    provider: SharedProvider,
+    planned_bytes: u64,
+}
+
+/// The local models kept loaded between requests: as many as memory allows, the least
+/// recently used unloaded first to make room. Loads happen under one lock, so two requests
+/// for the same model load it once; each model generates under its own lock, so requests
+/// to different models (Create and Coach) run side by side.
 #[derive(Default)]
 pub struct ResidentModels {
-    loaded: Option<(Candidate, SharedProvider)>,
+    /// Least recently used first.
+    loaded: Mutex<Vec<Resident>>,
+    /// How many models were read from disk, for the Models screen's diagnostics and tests.
+    loads: AtomicUsize,
 }
 
 impl ResidentModels {
-    /// The catalogue id of the model held in memory, if any.
-    pub fn resident(&self) -> Option<&str> {
-        self.loaded
-            .as_ref()
-            .map(|(candidate, _)| candidate.model.as_str())
+    /// The catalogue ids of the models held in memory, most recently used first.
+    pub fn resident(&self) -> Vec<String> {
+        self.lock()
+            .iter()
+            .rev()
+            .map(|resident| resident.candidate.model.clone())
+            .collect()
     }
 
-    /// A [`ProviderSource`] that lends the resident model and loads others from `studio`.
-    pub fn source<'a>(&'a mut self, studio: &'a Studio) -> ResidentSource<'a> {
+    /// How many times a model was loaded from disk.
+    pub fn loads(&self) -> usize {
+        self.loads.load(Ordering::Relaxed)
+    }
+
+    /// A [`ProviderSource`] that lends resident models and loads others from `studio`.
+    pub fn source<'a>(&'a self, studio: &'a Studio) -> ResidentSource<'a> {
         ResidentSource {
             resident: self,
-            installed: studio.installed_models(),
+            studio,
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Resident>> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 pub struct ResidentSource<'a> {
-    resident: &'a mut ResidentModels,
-    installed: InstalledModels<'a>,
+    resident: &'a ResidentModels,
+    studio: &'a Studio,
 }
 
 impl ProviderSource for ResidentSource<'_> {
     fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
-        if !matches!(candidate.runner, Runner::Local { .. }) {
-            return self.installed.provider(candidate);
+        let mut installed = self.studio.installed_models();
+        let Runner::Local { path } = &candidate.runner else {
+            return installed.provider(candidate);
+        };
+        let mut loaded = self.resident.lock();
+        if let Some(at) = loaded.iter().position(|r| {
+            r.candidate.model == candidate.model && r.candidate.runner == candidate.runner
+        }) {
+            let resident = loaded.remove(at);
+            let provider = resident.provider.clone();
+            loaded.push(resident);
+            return Ok(Box::new(provider));
         }
-        if let Some((loaded, provider)) = &self.resident.loaded
-            && loaded.model == candidate.model
-            && loaded.runner == candidate.runner
-        {
-            return Ok(Box::new(provider.clone()));
+        let planned_bytes = match self.studio.catalog().local_model(&candidate.model) {
+            Some(model) => self.studio.memory_plan(model, path)?.total_bytes(),
+            None => 0,
+        };
+        // Unload the least recently used models until the new one fits.
+        while !loaded.is_empty() {
+            let resident_bytes = loaded.iter().map(|r| r.planned_bytes).sum();
+            if planned_bytes <= self.studio.memory_free(resident_bytes) {
+                break;
+            }
+            loaded.remove(0);
         }
-        // Free the old model before loading the next: two 4-bit 7B models need 10 GB.
-        self.resident.loaded = None;
-        let provider = SharedProvider::new(self.installed.provider(candidate)?);
-        self.resident.loaded = Some((candidate.clone(), provider.clone()));
+        installed.resident_bytes = loaded.iter().map(|r| r.planned_bytes).sum();
+        let provider = SharedProvider::new(installed.provider(candidate)?);
+        self.resident.loads.fetch_add(1, Ordering::Relaxed);
+        loaded.push(Resident {
+            candidate: candidate.clone(),
+            provider: provider.clone(),
+            planned_bytes,
+        });
         Ok(Box::new(provider))
     }
 }
@@ -328,7 +379,10 @@ impl Studio {
 
     /// The installed models, as a [`ProviderSource`].
     pub fn installed_models(&self) -> InstalledModels<'_> {
-        InstalledModels { studio: self }
+        InstalledModels {
+            studio: self,
+            resident_bytes: 0,
+        }
     }
 
     /// Writes a tutorial with the best model available, checks it, and stores it.

@@ -100,13 +100,21 @@ pub struct ModelStatus {
     /// Ids of the tiers this model serves, as target or fallback.
     pub tiers: Vec<String>,
     pub download_bytes: Option<u64>,
+    /// Memory at the catalogue's context length: planned from the GGUF once installed,
+    /// models.toml's estimate before.
     pub memory_mb: Option<u64>,
+    /// Whether `memory_mb` was planned from the model's own GGUF.
+    pub memory_planned: bool,
+    /// This machine's memory, to hold the figure against (local models only).
+    pub machine_memory_mb: Option<u64>,
     pub availability: Availability,
 }
 
 pub struct Studio {
     paths: AppPaths,
     catalog: Catalog,
+    /// The most memory Cadence may plan to use for models, if less than the machine's.
+    memory_limit: Option<u64>,
 }
 
 impl Studio {
@@ -114,11 +122,20 @@ impl Studio {
     pub fn from_env() -> Result<Studio, StudioError> {
         let paths = AppPaths::from_env()?;
         let catalog = load_catalog(&paths)?;
-        Ok(Studio { paths, catalog })
+        Ok(Studio::new(paths, catalog))
     }
 
     pub fn new(paths: AppPaths, catalog: Catalog) -> Studio {
-        Studio { paths, catalog }
+        Studio {
+            paths,
+            catalog,
+            memory_limit: models::memory_limit_from_env(),
+        }
+    }
+
+    /// Caps the memory Cadence plans to use for models (`None`: the machine's).
+    pub fn set_memory_limit(&mut self, bytes: Option<u64>) {
+        self.memory_limit = bytes;
     }
 
     pub fn paths(&self) -> &AppPaths {
@@ -191,18 +208,31 @@ impl Studio {
                 .map(|tier| tier.id.clone())
                 .collect()
         };
+        let machine_mb = models::plan::MachineMemory::now().total_bytes / 1_000_000;
         let mut models: Vec<ModelStatus> = self
             .catalog
             .local
             .iter()
-            .map(|model| ModelStatus {
-                id: model.id.clone(),
-                name: model.name.clone(),
-                kind: "local",
-                tiers: tiers_of(&model.id),
-                download_bytes: Some(model.gguf.size),
-                memory_mb: Some(model.memory_mb),
-                availability: self.local_availability(model),
+            .map(|model| {
+                let availability = self.local_availability(model);
+                let planned = match &availability {
+                    Availability::Installed { path } => self
+                        .memory_plan(model, path)
+                        .ok()
+                        .map(|plan| plan.total_bytes() / 1_000_000),
+                    _ => None,
+                };
+                ModelStatus {
+                    id: model.id.clone(),
+                    name: model.name.clone(),
+                    kind: "local",
+                    tiers: tiers_of(&model.id),
+                    download_bytes: Some(model.gguf.size),
+                    memory_mb: Some(planned.unwrap_or(model.memory_mb)),
+                    memory_planned: planned.is_some(),
+                    machine_memory_mb: Some(machine_mb),
+                    availability,
+                }
             })
             .collect();
         if let Some(cloud) = &self.catalog.cloud {
@@ -223,6 +253,8 @@ impl Studio {
                 tiers: tiers_of(&cloud.id),
                 download_bytes: None,
                 memory_mb: None,
+                memory_planned: false,
+                machine_memory_mb: None,
                 availability,
             });
         }

@@ -304,7 +304,7 @@ fn smollm2_coaches_a_long_conversation_trimmed_by_its_own_token_counts() {
         question: "What should I practise tomorrow?".into(),
     };
     let mut streamed = String::new();
-    let mut resident = cadence::generate::ResidentModels::default();
+    let resident = cadence::generate::ResidentModels::default();
     let reply = studio
         .coach(
             &store,
@@ -320,7 +320,7 @@ fn smollm2_coaches_a_long_conversation_trimmed_by_its_own_token_counts() {
     assert_eq!(streamed.trim(), reply.text);
     assert!(reply.dropped_turns > 0 && reply.dropped_turns.is_multiple_of(2));
     assert!(reply.prompt_tokens <= CONTEXT - ANSWER_TOKENS);
-    assert_eq!(resident.resident(), Some("smollm2-135m"));
+    assert_eq!(resident.resident(), ["smollm2-135m"]);
 
     // The window is the longest that fits: one more exchange, counted by the model's
     // tokenizer and chat template, would not.

@@ -151,3 +151,167 @@ fn both_models_write_json_held_to_a_schema() {
         assert!(["major", "minor"].contains(&document["mode"].as_str().unwrap()));
     }
 }
+
+fn studio_at(home: &Path) -> cadence::Studio {
+    let catalog = cadence::Catalog::load(&home.join("models.toml")).unwrap();
+    cadence::Studio::new(cadence::AppPaths::at(home), catalog)
+}
+
+fn candidate(studio: &cadence::Studio, id: &str) -> cadence::router::Candidate {
+    let model = studio.catalog().local_model(id).unwrap();
+    cadence::router::Candidate {
+        model: id.to_string(),
+        runner: cadence::router::Runner::Local {
+            path: studio.model_file(model),
+        },
+        reason: "test".into(),
+    }
+}
+
+fn planned_bytes(studio: &cadence::Studio, id: &str) -> u64 {
+    let model = studio.catalog().local_model(id).unwrap();
+    studio
+        .memory_plan(model, &studio.model_file(model))
+        .unwrap()
+        .total_bytes()
+}
+
+#[test]
+fn models_list_plans_memory_from_the_gguf_against_this_machine() {
+    let home = installed_home();
+    let output = run(home.path(), &["models", "list", "--json"]);
+    let models: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let studio = studio_at(home.path());
+    for model in models
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "local")
+    {
+        let id = model["id"].as_str().unwrap();
+        let installed = model["availability"]["state"] == "installed";
+        assert_eq!(model["memory_planned"], installed, "{model}");
+        assert!(model["machine_memory_mb"].as_u64().unwrap() > 0);
+        if installed {
+            assert_eq!(
+                model["memory_mb"].as_u64().unwrap(),
+                planned_bytes(&studio, id) / 1_000_000
+            );
+        }
+    }
+}
+
+#[test]
+fn a_load_that_will_not_fit_is_refused_with_what_to_do() {
+    let home = installed_home();
+    let output = cadence(home.path())
+        .env(cadence::models::MEMORY_LIMIT_ENV, "20")
+        .args(["generate", "--model", "qwen2.5-7b", "Name a chord."])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("Qwen2.5-7B-Instruct (Q4_K_M) needs"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("at 8192 tokens of context"), "{stderr}");
+    assert!(
+        stderr.contains("use Phi-3.5-mini-instruct (Q4_K_M) instead"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("lower its context_length in models.toml"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn both_models_stay_loaded_while_memory_allows_and_the_least_recently_used_makes_room() {
+    use cadence::generate::{ProviderSource, ResidentModels};
+    let home = installed_home();
+    let mut studio = studio_at(home.path());
+    let (phi, qwen) = (
+        candidate(&studio, "phi-3.5-mini"),
+        candidate(&studio, "qwen2.5-7b"),
+    );
+
+    let resident = ResidentModels::default();
+    let mut source = resident.source(&studio);
+    for wanted in [&phi, &qwen, &phi, &qwen, &phi] {
+        assert_eq!(source.provider(wanted).unwrap().model(), wanted.model);
+    }
+    assert_eq!(resident.resident(), ["phi-3.5-mini", "qwen2.5-7b"]);
+    assert_eq!(resident.loads(), 2, "each model is loaded once");
+
+    // Room for one of them only: loading the other unloads the least recently used.
+    let room = planned_bytes(&studio, "phi-3.5-mini").max(planned_bytes(&studio, "qwen2.5-7b"));
+    studio.set_memory_limit(Some(room + 1_000_000));
+    let resident = ResidentModels::default();
+    let mut source = resident.source(&studio);
+    source.provider(&phi).unwrap();
+    source.provider(&qwen).unwrap();
+    assert_eq!(resident.resident(), ["qwen2.5-7b"]);
+    source.provider(&phi).unwrap();
+    assert_eq!(resident.resident(), ["phi-3.5-mini"]);
+    assert_eq!(resident.loads(), 3);
+}
+
+#[test]
+fn two_requests_for_one_model_load_it_once_and_different_models_do_not_wait_on_each_other() {
+    use cadence::generate::{ProviderSource, ResidentModels};
+    use cadence::llm::{CancelToken, Message};
+    use cadence::providers::ProviderRequest;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let home = installed_home();
+    let studio = studio_at(home.path());
+    let (phi, qwen) = (
+        candidate(&studio, "phi-3.5-mini"),
+        candidate(&studio, "qwen2.5-7b"),
+    );
+    let resident = ResidentModels::default();
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| resident.source(&studio).provider(&phi).unwrap());
+        }
+    });
+    assert_eq!(resident.loads(), 1);
+
+    let request = ProviderRequest {
+        messages: vec![Message::user("Name a chord.")],
+        schema: None,
+        max_tokens: 4,
+        temperature: 0.0,
+        seed: 0,
+    };
+    let (qwen_done, wait_for_qwen) = mpsc::channel();
+    std::thread::scope(|scope| {
+        // Phi's request holds its model mid-answer until Qwen's request has finished.
+        let (resident, studio, phi, request) = (&resident, &studio, &phi, &request);
+        let phi_request = scope.spawn(move || {
+            let mut provider = resident.source(studio).provider(phi).unwrap();
+            let mut waited = None;
+            provider
+                .generate(request, &CancelToken::new(), &mut |_| {
+                    if waited.is_none() {
+                        waited = Some(wait_for_qwen.recv_timeout(Duration::from_secs(120)));
+                    }
+                })
+                .unwrap();
+            waited.expect("phi wrote text").is_ok()
+        });
+        let mut provider = resident.source(studio).provider(&qwen).unwrap();
+        provider
+            .generate(request, &CancelToken::new(), &mut |_| {})
+            .unwrap();
+        qwen_done.send(()).unwrap();
+        assert!(
+            phi_request.join().unwrap(),
+            "qwen's request waited for phi's"
+        );
+    });
+    assert_eq!(resident.loads(), 2);
+}

@@ -524,7 +524,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let network_allowed = network_allowed(&studio);
             // One model stays loaded across the lessons instead of loading for each.
-            let mut resident = ResidentModels::default();
+            let resident = ResidentModels::default();
             let outcome = studio.run_batch(
                 &store,
                 &request,
@@ -651,16 +651,20 @@ impl ResolvedModel {
     /// The engine, loaded with the catalogue's tokenizer, chat template and context.
     fn load_engine(&self, threads: Option<usize>) -> anyhow::Result<llm::Engine> {
         let engine = match &self.entry {
-            Some(entry) => cadence::providers::LocalProvider::load_engine(
-                entry,
-                &self.path,
-                self.tokenizer_json.as_deref(),
-                &llm::LoadOptions {
-                    threads,
-                    device: studio()?.device_choice(),
-                    ..Default::default()
-                },
-            )?,
+            Some(entry) => {
+                let studio = studio()?;
+                studio.check_memory(entry, &self.path, 0)?;
+                cadence::providers::LocalProvider::load_engine(
+                    entry,
+                    &self.path,
+                    self.tokenizer_json.as_deref(),
+                    &llm::LoadOptions {
+                        threads,
+                        device: studio.device_choice(),
+                        ..Default::default()
+                    },
+                )?
+            }
             None => llm::Engine::load(
                 &self.path,
                 &llm::LoadOptions {
@@ -884,7 +888,7 @@ fn coach(context: CoachContext, question: Option<String>) -> anyhow::Result<()> 
     let store = studio.open_store()?;
     let network_allowed = network_allowed(&studio);
     // One model load for the whole conversation.
-    let mut resident = ResidentModels::default();
+    let resident = ResidentModels::default();
     let mut providers = resident.source(&studio);
     let mut history: Vec<CoachTurn> = Vec::new();
     let mut ask = |question: String, history: &mut Vec<CoachTurn>| -> anyhow::Result<()> {

@@ -78,7 +78,7 @@ pub fn list_models(state: State<'_, AppState>) -> Vec<ModelView> {
         .into_iter()
         .map(|model| {
             let mut view = ModelView::from(model);
-            view.resident = resident.as_deref() == Some(view.id.as_str());
+            view.resident = resident.contains(&view.id);
             view
         })
         .collect()
@@ -680,8 +680,14 @@ pub struct ModelView {
     pub download_bytes: Option<u64>,
     #[ts(type = "number | null")]
     pub memory_mb: Option<u64>,
+    /// Whether `memory_mb` was planned from the model's own GGUF (else it is models.toml's
+    /// estimate).
+    pub memory_planned: bool,
+    /// This machine's memory, to hold the model's figure against.
+    #[ts(type = "number | null")]
+    pub machine_memory_mb: Option<u64>,
     pub availability: AvailabilityView,
-    /// Whether the model is loaded in memory now, kept from the last request.
+    /// Whether the model is loaded in memory now, kept from an earlier request.
     pub resident: bool,
 }
 
@@ -726,6 +732,8 @@ impl From<ModelStatus> for ModelView {
             tiers: model.tiers,
             download_bytes: model.download_bytes,
             memory_mb: model.memory_mb,
+            memory_planned: model.memory_planned,
+            machine_memory_mb: model.machine_memory_mb,
             availability,
             resident: false,
         }

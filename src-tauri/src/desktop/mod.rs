@@ -46,10 +46,8 @@ pub struct AppState {
     job: CancelSlot,
     /// Cancel flags of the model downloads in progress, by model id.
     downloads: Mutex<HashMap<String, Arc<AtomicBool>>>,
-    /// The model kept loaded between requests.
-    resident: Mutex<ResidentModels>,
-    /// Its id, readable while a request holds the models.
-    resident_id: Mutex<Option<String>>,
+    /// The models kept loaded between requests.
+    resident: ResidentModels,
     /// The coach's answer being written.
     coach: CancelSlot,
 }
@@ -62,30 +60,20 @@ impl AppState {
             store,
             job: CancelSlot::default(),
             downloads: Mutex::new(HashMap::new()),
-            resident: Mutex::new(ResidentModels::default()),
-            resident_id: Mutex::new(None),
+            resident: ResidentModels::default(),
             coach: CancelSlot::default(),
         }
     }
 
-    /// Runs `work` with the models, one request at a time (a second waits for the first to
-    /// finish), and remembers which model stayed loaded for the Models screen.
+    /// Runs `work` with the models. Requests to different models run side by side; two
+    /// to the same model take turns on it.
     fn with_models<T>(&self, work: impl FnOnce(&mut dyn ProviderSource) -> T) -> T {
-        let mut resident = self.resident.lock().unwrap_or_else(PoisonError::into_inner);
-        let result = work(&mut resident.source(&self.studio));
-        *self
-            .resident_id
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = resident.resident().map(str::to_string);
-        result
+        work(&mut self.resident.source(&self.studio))
     }
 
-    /// The model kept loaded after the last request, if any.
-    fn resident_model(&self) -> Option<String> {
-        self.resident_id
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    /// The models kept loaded now, most recently used first.
+    fn resident_model(&self) -> Vec<String> {
+        self.resident.resident()
     }
 
     fn store(&self) -> Result<&Store, String> {

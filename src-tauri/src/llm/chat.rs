@@ -72,7 +72,7 @@ const CHATML_TEMPLATE: &str = "{% for message in messages %}\
 {% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
 
 /// The names models.toml's `chat_template` may use instead of a Jinja template.
-pub const BUILTIN_TEMPLATES: &[&str] = &["phi3", "chatml"];
+pub const BUILTIN_TEMPLATES: &[&str] = &["phi3", "chatml", "plain"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChatTemplate {

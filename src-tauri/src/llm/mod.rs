@@ -41,6 +41,7 @@ pub use engine::{
     GenerationStream, Prompt,
 };
 pub use error::{LlmError, Result};
+pub(crate) use model::default_threads;
 pub use model::{DEFAULT_CONTEXT, LoadOptions, LogitsMode, Model};
 pub use sampler::{Sampler, SamplingOptions, argmax};
 pub use structured::{FieldProblem, StructuredError};

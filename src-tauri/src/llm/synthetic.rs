@@ -112,8 +112,9 @@ impl SyntheticModel {
         }
     }
 
-    /// Qwen2.5's shape in small (head size 128, four query heads per KV head, biased
-    /// projections, tied embeddings, 1 layer) with the real vocabulary from `vocabulary`.
+    /// Qwen2.5-7B's shape in small (head size 128, four query heads per KV head, biased
+    /// projections, an output matrix of its own, 1 layer) with the real vocabulary from
+    /// `vocabulary`.
     pub fn qwen25_shaped(vocabulary: &Path) -> Self {
         Self {
             architecture: Architecture::Qwen2,
@@ -127,7 +128,7 @@ impl SyntheticModel {
             weight_type: WeightType::Q4K,
             embedding_type: WeightType::Q4K,
             rope_base: 1_000_000.0,
-            tied_embeddings: true,
+            tied_embeddings: false,
             long_rope: false,
             seed: 25,
             vocabulary: Some(vocabulary.to_path_buf()),

@@ -1,6 +1,7 @@
 //! Getting weights onto disk: download, verify and remove the catalogue's GGUF files.
 
 pub mod download;
+pub mod plan;
 
 use std::sync::atomic::AtomicBool;
 
@@ -10,8 +11,25 @@ pub use download::{
     DownloadError, DownloadPhase, DownloadProgress, Downloaded, HubSource, human_bytes,
 };
 
-use crate::catalog::{LocalModel, TokenizerSource};
+use std::path::Path;
+
+use crate::catalog::LocalModel;
+use crate::catalog::TokenizerSource;
+use crate::providers::ProviderError;
 use crate::{Studio, partial_download};
+use plan::{MachineMemory, MemoryPlan, gigabytes};
+
+/// Caps the memory Cadence plans to use for models, in MB (for a machine shared with other
+/// work).
+pub const MEMORY_LIMIT_ENV: &str = "CADENCE_MEMORY_LIMIT_MB";
+
+/// The cap `CADENCE_MEMORY_LIMIT_MB` sets, if any.
+pub fn memory_limit_from_env() -> Option<u64> {
+    std::env::var(MEMORY_LIMIT_ENV)
+        .ok()
+        .and_then(|mb| mb.trim().parse::<u64>().ok())
+        .map(|mb| mb * 1_000_000)
+}
 
 /// What removing a model freed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,6 +40,62 @@ pub struct RemovedModel {
 }
 
 impl Studio {
+    /// The memory `model` (its GGUF at `path`) needs at the catalogue's context length.
+    pub fn memory_plan(
+        &self,
+        model: &LocalModel,
+        path: &Path,
+    ) -> Result<MemoryPlan, ProviderError> {
+        Ok(MemoryPlan::of_gguf(
+            path,
+            model.context_length as usize,
+            crate::llm::default_threads(),
+        )?)
+    }
+
+    /// Memory a new model may take now: what the machine has free, within the cap less
+    /// `resident_bytes` already planned for models kept loaded.
+    pub fn memory_free(&self, resident_bytes: u64) -> u64 {
+        let machine = MachineMemory::now().available_bytes;
+        match self.memory_limit {
+            Some(limit) => machine.min(limit.saturating_sub(resident_bytes)),
+            None => machine,
+        }
+    }
+
+    /// Refuses a load that would not fit, with what to do instead.
+    pub fn check_memory(
+        &self,
+        model: &LocalModel,
+        path: &Path,
+        resident_bytes: u64,
+    ) -> Result<(), ProviderError> {
+        let plan = self.memory_plan(model, path)?;
+        let free = self.memory_free(resident_bytes);
+        if plan.total_bytes() <= free {
+            return Ok(());
+        }
+        let smaller = self
+            .catalog()
+            .local
+            .iter()
+            .filter(|other| other.id != model.id && other.gguf.size < model.gguf.size)
+            .max_by_key(|other| other.gguf.size)
+            .map(|other| format!("use {} instead, ", other.name))
+            .unwrap_or_default();
+        Err(ProviderError::NotEnoughMemory(format!(
+            "{} needs {} ({} of weights, {} of cache at {} tokens of context) but only {} is \
+             free: {smaller}lower its context_length in models.toml, or unload the other model \
+             and close other apps",
+            model.name,
+            gigabytes(plan.total_bytes()),
+            gigabytes(plan.weights_bytes),
+            gigabytes(plan.kv_cache_bytes),
+            plan.context_length,
+            gigabytes(free),
+        )))
+    }
+
     /// A local model of the catalogue by id, or an error naming where the ids are listed.
     pub fn local_model(&self, id: &str) -> Result<&LocalModel, DownloadError> {
         self.catalog()

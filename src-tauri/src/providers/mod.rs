@@ -44,6 +44,8 @@ pub enum ProviderError {
     Local(#[from] LlmError),
     #[error("{0}")]
     Cloud(String),
+    #[error("{0}")]
+    NotEnoughMemory(String),
     #[error("cancelled")]
     Cancelled,
     #[error("the scripted provider has no answer left")]

@@ -1,0 +1,141 @@
+//! How much memory a model needs, computed from its GGUF, and whether this machine has it.
+//!
+//! A model's figure is its weights (memory-mapped, and resident once read), its KV cache at
+//! the context length Cadence uses, and the working buffers of a prompt that fills that
+//! context. A load that would not fit is refused before anything is read, so a large model
+//! never pushes the machine into swap.
+
+use std::path::Path;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::llm::gguf::GgufFile;
+use crate::llm::{LlmError, ModelConfig};
+
+const F32_BYTES: u64 = 4;
+
+/// A model's memory at a context length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct MemoryPlan {
+    #[ts(type = "number")]
+    pub weights_bytes: u64,
+    /// Keys and values of every layer at `context_length`, as f32 (the cache's type).
+    #[ts(type = "number")]
+    pub kv_cache_bytes: u64,
+    /// Activations of a prompt that fills the context, attention scores and logits.
+    #[ts(type = "number")]
+    pub working_bytes: u64,
+    pub context_length: u32,
+}
+
+impl MemoryPlan {
+    /// The plan for the GGUF at `path` run with `context_length` tokens.
+    pub fn of_gguf(path: &Path, context_length: usize, threads: usize) -> Result<Self, LlmError> {
+        let file = GgufFile::open(path)?;
+        let config = ModelConfig::from_gguf(&file)?;
+        let weights_bytes = file.tensors.iter().map(|t| t.byte_len as u64).sum();
+        Ok(Self::of_config(
+            &config,
+            weights_bytes,
+            context_length,
+            threads,
+        ))
+    }
+
+    pub fn of_config(
+        config: &ModelConfig,
+        weights_bytes: u64,
+        context_length: usize,
+        threads: usize,
+    ) -> Self {
+        let context = context_length as u64;
+        let (d, ff) = (config.hidden_size as u64, config.intermediate_size as u64);
+        let kv_dim = (config.kv_heads * config.head_dim) as u64;
+        let kv_cache_bytes = 2 * config.layers as u64 * context * kv_dim * F32_BYTES;
+        // Per prompt token: the residual stream, its normed and attended copies, queries,
+        // projections (d each), keys and values (kv_dim each), gate, up and hidden (ff each).
+        let per_token = 6 * d + 2 * kv_dim + 5 * ff;
+        let scores = threads.max(1) as u64 * context;
+        let working_bytes = (context * per_token + scores + config.vocab_size as u64) * F32_BYTES;
+        Self {
+            weights_bytes,
+            kv_cache_bytes,
+            working_bytes,
+            context_length: context_length as u32,
+        }
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.weights_bytes + self.kv_cache_bytes + self.working_bytes
+    }
+}
+
+/// This machine's memory now (on a Mac, the unified memory the GPU shares).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct MachineMemory {
+    #[ts(type = "number")]
+    pub total_bytes: u64,
+    /// What the system could give a new load without swapping.
+    #[ts(type = "number")]
+    pub available_bytes: u64,
+}
+
+impl MachineMemory {
+    pub fn now() -> Self {
+        let mut system = sysinfo::System::new();
+        system.refresh_memory();
+        Self {
+            total_bytes: system.total_memory(),
+            available_bytes: system.available_memory(),
+        }
+    }
+}
+
+/// Gigabytes with one decimal, as the advice shows them.
+pub fn gigabytes(bytes: u64) -> String {
+    format!("{:.1} GB", bytes as f64 / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::Architecture;
+
+    fn phi35_mini() -> ModelConfig {
+        ModelConfig {
+            architecture: Architecture::Phi3,
+            hidden_size: 3072,
+            intermediate_size: 8192,
+            layers: 32,
+            heads: 32,
+            kv_heads: 32,
+            head_dim: 96,
+            rope_dims: 96,
+            rope_base: 10_000.0,
+            rms_eps: 1e-5,
+            trained_context: 131_072,
+            original_context: Some(4096),
+            rope_attn_factor: None,
+            vocab_size: 32064,
+        }
+    }
+
+    #[test]
+    fn phi35_at_4k_needs_a_3_gb_cache_on_top_of_its_weights() {
+        let plan = MemoryPlan::of_config(&phi35_mini(), 2_393_232_672, 4096, 8);
+        // 32 layers × 4096 positions × 3072 values × keys and values × 4 bytes.
+        assert_eq!(plan.kv_cache_bytes, 3_221_225_472);
+        assert!(plan.total_bytes() > plan.weights_bytes + plan.kv_cache_bytes);
+        let halved = MemoryPlan::of_config(&phi35_mini(), 2_393_232_672, 2048, 8);
+        assert_eq!(halved.kv_cache_bytes * 2, plan.kv_cache_bytes);
+        assert!(halved.total_bytes() < plan.total_bytes());
+    }
+
+    #[test]
+    fn this_machine_reports_its_memory() {
+        let memory = MachineMemory::now();
+        assert!(memory.total_bytes > 0);
+        assert!(memory.available_bytes <= memory.total_bytes);
+    }
+}
