@@ -80,6 +80,15 @@ pub struct GenerationPlan {
 }
 
 impl Studio {
+    /// Why an installed local model could not start now (its memory will not fit), if so.
+    pub fn cannot_start(&self, id: &str) -> Option<String> {
+        let model = self.catalog().local_model(id)?;
+        let path = self.model_file(model);
+        self.check_memory(model, &path, 0)
+            .err()
+            .map(|problem| problem.to_string())
+    }
+
     /// The plan for making `kind` with the current catalogue, models and settings.
     pub fn plan(&self, kind: CreateKind, network_allowed: bool) -> GenerationPlan {
         let task = kind.task();
@@ -120,18 +129,24 @@ impl Studio {
                 None,
             )
         };
-        let model_ready = chosen.is_some_and(|m| {
+        let installed = chosen.is_some_and(|m| {
             matches!(
                 m.availability,
                 Availability::Installed { .. } | Availability::Enabled
             )
         });
+        let cannot_start = chosen
+            .filter(|_| installed)
+            .and_then(|m| self.cannot_start(&m.id));
+        let model_ready = installed && cannot_start.is_none();
         if chosen.is_some() {
-            model_reason.push_str(if model_ready {
-                "; it is ready"
-            } else {
-                "; it is not installed (see Models)"
-            });
+            match (&cannot_start, installed) {
+                (Some(problem), _) => {
+                    model_reason.push_str(&format!("; it cannot start: {problem}"));
+                }
+                (None, true) => model_reason.push_str("; it is ready"),
+                (None, false) => model_reason.push_str("; it is not installed (see Models)"),
+            }
         }
         let noun = kind.noun();
         let writer = router::route(self.catalog(), task, &self.availability(network_allowed))

@@ -315,3 +315,25 @@ fn two_requests_for_one_model_load_it_once_and_different_models_do_not_wait_on_e
     });
     assert_eq!(resident.loads(), 2);
 }
+
+#[test]
+fn a_model_that_cannot_start_is_named_with_the_reason_before_the_template_stands_in() {
+    let home = installed_home();
+    let output = cadence(home.path())
+        .env(cadence::models::MEMORY_LIMIT_ENV, "20")
+        .args(["tutorial", "--topic", "ii-V-I", "--key", "Eb"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|line| line.starts_with("warning: "))
+        .unwrap_or_else(|| panic!("no warning line:\n{stderr}"));
+    assert!(
+        warning.contains("Qwen2.5-7B-Instruct (Q4_K_M) needs"),
+        "{warning}"
+    );
+    assert!(warning.contains("lower its context_length"), "{warning}");
+    assert!(stderr.contains("template"), "{stderr}");
+}

@@ -7,9 +7,7 @@
 //! prompt identically and, fed llama.cpp's tokens, choose llama.cpp's token at every step
 //! where llama.cpp's own choice is not a near tie.
 
-use cadence::llm::{
-    DeviceChoice, Engine, LoadOptions, LogitsMode, Message, Prompt, Role, argmax,
-};
+use cadence::llm::{DeviceChoice, Engine, LoadOptions, LogitsMode, Message, Prompt, Role, argmax};
 use serde_json::Value;
 
 const FIXTURE: &str = include_str!(concat!(
@@ -72,11 +70,18 @@ fn check(name: &str, path: &std::path::Path) -> (usize, usize) {
             // compared through its folded case.
             let rendered = engine.render(&prompt).unwrap();
             if rendered != case["prompt_text"].as_str().unwrap() {
-                assert!(chat.iter().any(|m| m.role == Role::System), "{name}: {chat:?}");
+                assert!(
+                    chat.iter().any(|m| m.role == Role::System),
+                    "{name}: {chat:?}"
+                );
                 continue;
             }
         }
-        assert_eq!(prompt_tokens, ids(&case["prompt_tokens"]), "{name}: {chat:?}");
+        assert_eq!(
+            prompt_tokens,
+            ids(&case["prompt_tokens"]),
+            "{name}: {chat:?}"
+        );
         let generated = ids(&case["generated_tokens"]);
         let margins: Vec<f64> = serde_json::from_value(case["margins"].clone()).unwrap();
         let model = engine.model_mut();

@@ -74,6 +74,10 @@ enum Command {
         /// Skip the constrained-decoding measurement.
         #[arg(long, conflicts_with = "schema")]
         no_schema: bool,
+        /// Instead, measure switching between MODEL and this catalogue model while both
+        /// stay resident: the time from asking for the other model to its first token.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["schema", "no_schema"])]
+        switch_with: Option<String>,
     },
     /// Spell chords, read roman numerals, voice progressions, check a chart.
     #[command(subcommand)]
@@ -422,9 +426,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench {
             model,
+            switch_with: Some(other),
+            ..
+        } => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&bench_switch(&model, &other)?)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            model,
             threads,
             schema,
             no_schema,
+            switch_with: None,
         } => {
             let path = resolve_model(&model)?.path;
             let schema = match (schema, no_schema) {
@@ -639,6 +655,73 @@ fn theory(command: TheoryCommand) -> anyhow::Result<()> {
     }
 }
 
+#[derive(Serialize)]
+struct SwitchReport {
+    models: [String; 2],
+    /// Loading each model from disk, to its first token.
+    load_ms: [f64; 2],
+    switches: usize,
+    /// From asking for the other resident model to its first token.
+    switch_ms_median: f64,
+    switch_ms_max: f64,
+    resident_after: Vec<String>,
+}
+
+/// Alternates between two catalogue models kept resident, timing each switch.
+fn bench_switch(first: &str, second: &str) -> anyhow::Result<SwitchReport> {
+    use cadence::generate::{ProviderSource, ResidentModels};
+    use cadence::providers::ProviderRequest;
+    use std::time::Instant;
+
+    const SWITCHES: usize = 10;
+    let studio = studio()?;
+    let candidate = |id: &str| -> anyhow::Result<cadence::router::Candidate> {
+        let model = studio.catalog().local_model(id).with_context(|| {
+            format!("`{id}` is not a local model of the catalogue; see `cadence models list`")
+        })?;
+        let path = studio.model_file(model);
+        anyhow::ensure!(
+            path.exists(),
+            "{} is not downloaded; run `cadence models download {id}`",
+            model.name
+        );
+        Ok(cadence::router::Candidate {
+            model: id.to_string(),
+            runner: cadence::router::Runner::Local { path },
+            reason: "benchmark".into(),
+        })
+    };
+    let models = [candidate(first)?, candidate(second)?];
+    let request = ProviderRequest {
+        messages: vec![llm::Message::user("Name a chord.")],
+        schema: None,
+        max_tokens: 1,
+        temperature: 0.0,
+        seed: 0,
+    };
+    let resident = ResidentModels::default();
+    let mut source = resident.source(&studio);
+    let mut first_token_ms = |candidate: &cadence::router::Candidate| -> anyhow::Result<f64> {
+        let started = Instant::now();
+        let mut provider = source.provider(candidate)?;
+        provider.generate(&request, &llm::CancelToken::new(), &mut |_| {})?;
+        Ok(started.elapsed().as_secs_f64() * 1e3)
+    };
+    let load_ms = [first_token_ms(&models[0])?, first_token_ms(&models[1])?];
+    let mut switch_ms = (0..SWITCHES)
+        .map(|i| first_token_ms(&models[i % 2]))
+        .collect::<anyhow::Result<Vec<f64>>>()?;
+    switch_ms.sort_by(f64::total_cmp);
+    Ok(SwitchReport {
+        models: [first.to_string(), second.to_string()],
+        load_ms,
+        switches: SWITCHES,
+        switch_ms_median: switch_ms[SWITCHES / 2],
+        switch_ms_max: switch_ms[SWITCHES - 1],
+        resident_after: resident.resident(),
+    })
+}
+
 /// A model named on the command line, with what the catalogue says about it.
 struct ResolvedModel {
     path: PathBuf,
@@ -839,6 +922,10 @@ fn generate_tutorial(
 ) -> anyhow::Result<cadence::generate::GeneratedTutorial> {
     use cadence::generate::Progress;
     let network_allowed = network_allowed(studio);
+    let plan = studio.plan(cadence::planning::CreateKind::Tutorial, network_allowed);
+    if let Some(problem) = plan.model.as_deref().and_then(|id| studio.cannot_start(id)) {
+        eprintln!("warning: {problem}");
+    }
     let mut written = 0usize;
     let generated = studio.generate_tutorial(
         store,

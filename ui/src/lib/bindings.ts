@@ -6,9 +6,18 @@ export type ModelView = { id: string, name: string,
 /**
  * "local" or "cloud".
  */
-kind: string, tiers: Array<string>, download_bytes: number | null, memory_mb: number | null, availability: AvailabilityView, 
+kind: string, tiers: Array<string>, download_bytes: number | null, memory_mb: number | null, 
 /**
- * Whether the model is loaded in memory now, kept from the last request.
+ * Whether `memory_mb` was planned from the model's own GGUF (else it is models.toml's
+ * estimate).
+ */
+memory_planned: boolean, 
+/**
+ * This machine's memory, to hold the model's figure against.
+ */
+machine_memory_mb: number | null, availability: AvailabilityView, 
+/**
+ * Whether the model is loaded in memory now, kept from an earlier request.
  */
 resident: boolean, };
 export type AvailabilityView = { "state": "installed", path: string, } | { "state": "not_installed" } | { "state": "partial", bytes: number, } | { "state": "wrong_size", bytes: number, } | { "state": "enabled" } | { "state": "disabled", reason: string, };
