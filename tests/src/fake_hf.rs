@@ -69,6 +69,11 @@ const CHUNK: usize = 64 * 1024;
 
 impl FakeHf {
     pub fn start(hosted: HostedFile, behaviour: Behaviour) -> FakeHf {
+        FakeHf::start_many(vec![hosted], behaviour)
+    }
+
+    /// A fake Hub serving several files (a model's GGUF and its tokenizer.json).
+    pub fn start_many(hosted: Vec<HostedFile>, behaviour: Behaviour) -> FakeHf {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake Hub");
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -132,7 +137,7 @@ impl Drop for FakeHf {
 
 struct Shared {
     endpoint: String,
-    hosted: HostedFile,
+    hosted: Vec<HostedFile>,
     behaviour: Behaviour,
     requests: Arc<Mutex<Vec<Request>>>,
     gets: AtomicU64,
@@ -144,26 +149,29 @@ impl Shared {
             return;
         };
         self.requests.lock().unwrap().push(request.clone());
-        let hosted = &self.hosted;
-        let sha = hosted.sha256();
-        let resolve = format!(
-            "/{}/resolve/{}/{}",
-            hosted.repo, hosted.revision, hosted.file
-        );
-        let cdn = format!("/cdn/{sha}");
+        let resolve = |hosted: &HostedFile| {
+            format!(
+                "/{}/resolve/{}/{}",
+                hosted.repo, hosted.revision, hosted.file
+            )
+        };
+        let cdn = |hosted: &HostedFile| format!("/cdn/{}", hosted.sha256());
         let mut out = stream;
-        if request.path == resolve {
+        if let Some(hosted) = self.hosted.iter().find(|h| request.path == resolve(h)) {
             // The Hub's answer for an LFS file: metadata, then off to the CDN.
+            let sha = hosted.sha256();
             let headers = [
                 ("x-repo-commit", hosted.revision.clone()),
                 ("etag", format!("\"{sha}\"")),
                 ("x-linked-etag", format!("\"{sha}\"")),
                 ("x-linked-size", hosted.content.len().to_string()),
-                ("location", format!("{}{cdn}", self.endpoint)),
+                ("location", format!("{}{}", self.endpoint, cdn(hosted))),
             ];
             respond(&mut out, "302 Found", &headers, 0);
-        } else if request.path == cdn && (request.method == "GET" || request.method == "HEAD") {
-            self.serve_bytes(&mut out, &request, &sha);
+        } else if let Some(hosted) = self.hosted.iter().find(|h| request.path == cdn(h))
+            && (request.method == "GET" || request.method == "HEAD")
+        {
+            self.serve_bytes(&mut out, &request, hosted);
         } else if request.path.contains("/resolve/") {
             let headers = [("x-error-code", "EntryNotFound".to_string())];
             respond(&mut out, "404 Not Found", &headers, 0);
@@ -172,12 +180,13 @@ impl Shared {
         }
     }
 
-    fn serve_bytes(&self, out: &mut TcpStream, request: &Request, sha: &str) {
+    fn serve_bytes(&self, out: &mut TcpStream, request: &Request, hosted: &HostedFile) {
+        let sha = hosted.sha256();
         let body = self
             .behaviour
             .served_instead
             .as_deref()
-            .unwrap_or(&self.hosted.content);
+            .unwrap_or(&hosted.content);
         let total = body.len() as u64;
         let start = match request.range().map(parse_range_start) {
             None => None,

@@ -242,3 +242,21 @@ pub fn install_real_vocab_models(home: &Path) {
     }
     std::fs::write(home.join("models.toml"), toml).expect("cannot write models.toml");
 }
+
+/// The conversation a reference fixture records: `[{"role": …, "content": …}, …]`.
+pub fn chat_messages(value: &serde_json::Value) -> Vec<cadence::llm::Message> {
+    use cadence::llm::{Message, Role};
+    value
+        .as_array()
+        .expect("messages are an array")
+        .iter()
+        .map(|m| Message {
+            role: match m["role"].as_str() {
+                Some("system") => Role::System,
+                Some("assistant") => Role::Assistant,
+                _ => Role::User,
+            },
+            content: m["content"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect()
+}

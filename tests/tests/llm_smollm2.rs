@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use cadence::llm::{
     CancelToken, DeviceChoice, Engine, Event, FinishReason, GenerationOptions, LlmError,
-    LoadOptions, LogitsMode, Message, Prompt, Role, argmax,
+    LoadOptions, LogitsMode, Message, Prompt, argmax,
 };
 
 const FIXTURE: &str = include_str!(concat!(
@@ -29,25 +29,6 @@ fn cpu_engine() -> Engine {
         },
     )
     .expect("the test model loads")
-}
-
-fn messages(case: &serde_json::Value) -> Vec<Message> {
-    case["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            let role = match m["role"].as_str().unwrap() {
-                "system" => Role::System,
-                "assistant" => Role::Assistant,
-                _ => Role::User,
-            };
-            Message {
-                role,
-                content: m["content"].as_str().unwrap().to_string(),
-            }
-        })
-        .collect()
 }
 
 fn ids(value: &serde_json::Value) -> Vec<u32> {
@@ -84,7 +65,7 @@ fn greedy_tokens_match_llama_cpp() {
     let mut identical_runs = 0;
     let mut worst_logit_gap = 0f32;
     for case in cases {
-        let prompt = Prompt::Chat(messages(case));
+        let prompt = Prompt::Chat(cadence_tests::chat_messages(&case["messages"]));
         assert_eq!(
             engine.render(&prompt).unwrap(),
             case["prompt_text"].as_str().unwrap()

@@ -403,3 +403,101 @@ fn unknown_and_cloud_ids_cannot_be_downloaded() {
     }
     assert!(setup.hub.requests().is_empty());
 }
+
+#[test]
+fn a_named_tokenizer_json_is_downloaded_verified_and_counted_as_part_of_the_model() {
+    let gguf = hosted();
+    let tokenizer = HostedFile {
+        repo: "cadence-test/Tiny-Tokenizer".into(),
+        revision: "89abcdef0123456789abcdef0123456789abcdef".into(),
+        file: "tokenizer.json".into(),
+        content: br#"{"version": "1.0", "model": {"type": "BPE"}}"#.to_vec(),
+    };
+    let home = tempfile::tempdir().unwrap();
+    let pin = format!("sha256 = \"{}\"\n", gguf.sha256());
+    let catalog = catalog_pinning(&gguf).replacen(
+        &pin,
+        &format!(
+            "{pin}[local.tokenizer]\nsource = \"huggingface\"\nrepo = \"{}\"\nfile = \"{}\"\n\
+             revision = \"{}\"\nsize = {}\nsha256 = \"{}\"\n",
+            tokenizer.repo,
+            tokenizer.file,
+            tokenizer.revision,
+            tokenizer.content.len(),
+            tokenizer.sha256()
+        ),
+        1,
+    );
+    let catalog_path = home.path().join("test-models.toml");
+    std::fs::write(&catalog_path, catalog).unwrap();
+    let hub = FakeHf::start_many(vec![gguf.clone(), tokenizer.clone()], Behaviour::default());
+    let run = |args: &[&str]| {
+        cadence(home.path())
+            .env("CADENCE_MODELS_TOML", &catalog_path)
+            .env("HF_ENDPOINT", hub.endpoint())
+            .env("HF_HOME", home.path().join("hf"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let state = || {
+        let output = run(&["models", "list", "--json"]);
+        let models: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        models
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == MODEL)
+            .unwrap()["availability"]["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    let output = run(&["models", "download", MODEL]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let folder = home.path().join("models").join(MODEL);
+    assert_eq!(sha256_of(&folder.join(&gguf.file)), gguf.sha256());
+    assert_eq!(
+        std::fs::read(folder.join("tokenizer.json")).unwrap(),
+        tokenizer.content
+    );
+    let fetched: Vec<String> = hub.body_requests().into_iter().map(|r| r.path).collect();
+    assert!(
+        fetched
+            .iter()
+            .any(|path| path.ends_with(&tokenizer.sha256())),
+        "{fetched:?}"
+    );
+    assert_eq!(state(), "installed");
+
+    // Without its tokenizer the model is not installed; downloading again fetches only it.
+    std::fs::remove_file(folder.join("tokenizer.json")).unwrap();
+    assert_eq!(state(), "partial");
+    let gets_before = hub.body_requests().len();
+    let output = run(&["models", "download", MODEL]);
+    assert!(output.status.success());
+    assert_eq!(state(), "installed");
+    let new_gets: Vec<String> = hub.body_requests()[gets_before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        new_gets
+            .iter()
+            .any(|path| path.ends_with(&tokenizer.sha256()))
+            && new_gets
+                .iter()
+                .all(|path| !path.ends_with(&gguf.sha256()) && !path.ends_with(&gguf.file)),
+        "{new_gets:?}"
+    );
+
+    // Removing the model removes its tokenizer too.
+    let output = run(&["models", "remove", MODEL]);
+    assert!(output.status.success());
+    assert!(!folder.join("tokenizer.json").exists());
+}

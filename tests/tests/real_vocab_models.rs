@@ -18,6 +18,13 @@ fn run(home: &Path, args: &[&str]) -> Output {
     output
 }
 
+/// Runs a command that must fail; its standard error.
+fn stderr_of_failure(command: &mut std::process::Command) -> String {
+    let output = command.output().expect("cadence runs");
+    assert!(!output.status.success(), "{command:?} succeeded");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 fn installed_home() -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     install_real_vocab_models(home.path());
@@ -84,12 +91,12 @@ fn tokenize_prints_llama_cpp_ids_and_the_pieces_that_spell_the_text() {
 #[test]
 fn tokenize_explains_a_model_that_is_not_there() {
     let home = tempfile::tempdir().unwrap();
-    let output = cadence(home.path())
-        .args(["tokenize", "--model", "phi-3.5-mini", "hello"])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of_failure(cadence(home.path()).args([
+        "tokenize",
+        "--model",
+        "phi-3.5-mini",
+        "hello",
+    ]));
     assert!(
         stderr.contains("cadence models download phi-3.5-mini"),
         "{stderr}"
@@ -204,13 +211,11 @@ fn models_list_plans_memory_from_the_gguf_against_this_machine() {
 #[test]
 fn a_load_that_will_not_fit_is_refused_with_what_to_do() {
     let home = installed_home();
-    let output = cadence(home.path())
-        .env(cadence::models::MEMORY_LIMIT_ENV, "20")
-        .args(["generate", "--model", "qwen2.5-7b", "Name a chord."])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr_of_failure(
+        cadence(home.path())
+            .env(cadence::models::MEMORY_LIMIT_ENV, "20")
+            .args(["generate", "--model", "qwen2.5-7b", "Name a chord."]),
+    );
     assert!(
         stderr.contains("Qwen2.5-7B-Instruct (Q4_K_M) needs"),
         "{stderr}"

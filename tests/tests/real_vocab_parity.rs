@@ -7,7 +7,7 @@
 //! prompt identically and, fed llama.cpp's tokens, choose llama.cpp's token at every step
 //! where llama.cpp's own choice is not a near tie.
 
-use cadence::llm::{DeviceChoice, Engine, LoadOptions, LogitsMode, Message, Prompt, Role, argmax};
+use cadence::llm::{DeviceChoice, Engine, LoadOptions, LogitsMode, Prompt, Role, argmax};
 use serde_json::Value;
 
 const FIXTURE: &str = include_str!(concat!(
@@ -18,25 +18,6 @@ const FIXTURE: &str = include_str!(concat!(
 /// Below this margin between llama.cpp's top two logits, last-bit differences in 8-bit
 /// activation rounding may flip the choice either way.
 const NEAR_TIE: f64 = 0.02;
-
-fn messages(case: &Value) -> Vec<Message> {
-    case["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            let role = match m["role"].as_str().unwrap() {
-                "system" => Role::System,
-                "assistant" => Role::Assistant,
-                _ => Role::User,
-            };
-            Message {
-                role,
-                content: m["content"].as_str().unwrap().to_string(),
-            }
-        })
-        .collect()
-}
 
 fn ids(value: &Value) -> Vec<u32> {
     serde_json::from_value(value.clone()).unwrap()
@@ -62,7 +43,7 @@ fn check(name: &str, path: &std::path::Path) -> (usize, usize) {
     .unwrap();
     let (mut compared, mut skipped) = (0, 0);
     for case in reference["cases"].as_array().unwrap() {
-        let chat = messages(case);
+        let chat = cadence_tests::chat_messages(&case["messages"]);
         let prompt = Prompt::Chat(chat.clone());
         let prompt_tokens = engine.encode_prompt(&prompt).unwrap();
         if case.get("folded_from").is_none() {

@@ -114,22 +114,6 @@ fn qwen2_equals_llama_cpp_on_accents_accidentals_cjk_and_whitespace() {
     texts_agree_with_llama_cpp("qwen2");
 }
 
-fn messages_of(value: &Value) -> Vec<Message> {
-    value
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            let content = m["content"].as_str().unwrap();
-            match m["role"].as_str().unwrap() {
-                "system" => Message::system(content),
-                "user" => Message::user(content),
-                _ => Message::assistant(content),
-            }
-        })
-        .collect()
-}
-
 /// A system turn's text at the head of the first user turn.
 fn folded(messages: &[Message]) -> Vec<Message> {
     let system: Vec<&str> = messages
@@ -153,7 +137,7 @@ fn chats_agree_with_llama_cpp(name: &str, architecture: Architecture) -> usize {
     let chats = reference["chats"].as_array().unwrap();
     let mut folded_turns = 0;
     for chat in chats {
-        let messages = messages_of(&chat["messages"]);
+        let messages = cadence_tests::chat_messages(&chat["messages"]);
         let rendered = template
             .render(&messages, tokenizer.bos_text(), tokenizer.eos_text())
             .unwrap();
@@ -172,7 +156,7 @@ fn chats_agree_with_llama_cpp(name: &str, architecture: Architecture) -> usize {
         );
         let expected = chats
             .iter()
-            .find(|other| messages_of(&other["messages"]) == folded(&messages))
+            .find(|other| cadence_tests::chat_messages(&other["messages"]) == folded(&messages))
             .unwrap_or_else(|| panic!("{name}: no folded reference for {messages:?}"));
         assert_eq!(rendered.text, expected["prompt"].as_str().unwrap());
         assert_eq!(ids, ids_of(&expected["ids"]), "{name}: {messages:?}");
