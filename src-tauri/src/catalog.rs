@@ -144,7 +144,8 @@ pub struct LocalModel {
     /// The context length Cadence uses, often far below what the GGUF allows.
     pub context_length: u32,
     pub stop: Vec<String>,
-    /// Approximate resident memory at `context_length`, in MiB.
+    /// The memory estimate shown before a download, in MB; once installed, the memory is
+    /// planned from the GGUF (`models::plan`).
     pub memory_mb: u64,
 }
 

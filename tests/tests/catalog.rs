@@ -239,9 +239,9 @@ fn complexity_outside_the_scale_is_refused() {
 
 #[test]
 fn toml_syntax_error_points_at_the_line() {
-    let text = edited("memory_mb = 300", "memory_mb = = 300");
+    let text = edited("memory_mb = 480", "memory_mb = = 480");
     let (line, message) = invalid(&text);
-    assert_eq!(line, line_of(&text, "memory_mb = = 300"));
+    assert_eq!(line, line_of(&text, "memory_mb = = 480"));
     assert!(
         message.contains("fix: correct the TOML syntax"),
         "{message}"

@@ -1155,7 +1155,7 @@ fn models_table(models: &[ModelStatus]) -> String {
                 model.download_bytes.map_or("-".into(), human_bytes),
                 model
                     .memory_mb
-                    .map_or("-".into(), |mb| human_bytes(mb * 1024 * 1024)),
+                    .map_or("-".into(), |mb| human_bytes(mb * 1_000_000)),
                 availability_text(&model.availability),
             ]
         })
