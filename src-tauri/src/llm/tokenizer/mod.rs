@@ -211,9 +211,12 @@ impl TextTokenizer {
         let vocab = &self.vocab;
         if vocab.add_bos
             && let Some(bos) = vocab.bos
-            && !text.starts_with(vocab.tokens[bos as usize].as_str())
         {
-            ids.push(bos);
+            // A BOS the template wrote is parsed as one; a person's "<s>" is not a BOS.
+            let bos_text = vocab.tokens[bos as usize].as_str();
+            if !(text.starts_with(bos_text) && allowed(&(0..bos_text.len()))) {
+                ids.push(bos);
+            }
         }
         ids.extend(self.encode_fragments(text, self.partition(text, allowed), true)?);
         Ok(ids)
