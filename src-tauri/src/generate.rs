@@ -266,7 +266,7 @@ struct Resident {
 pub struct ResidentModels {
     /// Least recently used first.
     loaded: Mutex<Vec<Resident>>,
-    /// How many models were read from disk, for the Models screen's diagnostics and tests.
+    /// How many times a model was read from disk: a model asked for twice loads once.
     loads: AtomicUsize,
 }
 
