@@ -53,14 +53,13 @@ impl Studio {
         )?)
     }
 
-    /// Memory a new model may take now: what the machine has free, within the cap less
-    /// `resident_bytes` already planned for models kept loaded.
+    /// Memory a new model may take now: the machine's share for models (or the cap, if
+    /// lower) less `resident_bytes` already planned for models kept loaded.
     pub fn memory_free(&self, resident_bytes: u64) -> u64 {
-        let machine = MachineMemory::now().available_bytes;
-        match self.memory_limit {
-            Some(limit) => machine.min(limit.saturating_sub(resident_bytes)),
-            None => machine,
-        }
+        let machine = MachineMemory::now().for_models();
+        self.memory_limit
+            .map_or(machine, |limit| machine.min(limit))
+            .saturating_sub(resident_bytes)
     }
 
     /// Refuses a load that would not fit, with what to do instead.
@@ -81,12 +80,11 @@ impl Studio {
             .iter()
             .filter(|other| other.id != model.id && other.gguf.size < model.gguf.size)
             .max_by_key(|other| other.gguf.size)
-            .map(|other| format!("use {} instead, ", other.name))
+            .map(|other| format!("use {} instead, or ", other.name))
             .unwrap_or_default();
         Err(ProviderError::NotEnoughMemory(format!(
             "{} needs {} ({} of weights, {} of cache at {} tokens of context) but only {} is \
-             free: {smaller}lower its context_length in models.toml, or unload the other model \
-             and close other apps",
+             free for models: {smaller}lower its context_length in models.toml",
             model.name,
             gigabytes(plan.total_bytes()),
             gigabytes(plan.weights_bytes),

@@ -8,7 +8,6 @@
 use std::path::Path;
 
 use serde::Serialize;
-use ts_rs::TS;
 
 use crate::llm::gguf::GgufFile;
 use crate::llm::{LlmError, ModelConfig};
@@ -16,15 +15,12 @@ use crate::llm::{LlmError, ModelConfig};
 const F32_BYTES: u64 = 4;
 
 /// A model's memory at a context length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MemoryPlan {
-    #[ts(type = "number")]
     pub weights_bytes: u64,
     /// Keys and values of every layer at `context_length`, as f32 (the cache's type).
-    #[ts(type = "number")]
     pub kv_cache_bytes: u64,
     /// Activations of a prompt that fills the context, attention scores and logits.
-    #[ts(type = "number")]
     pub working_bytes: u64,
     pub context_length: u32,
 }
@@ -71,14 +67,10 @@ impl MemoryPlan {
     }
 }
 
-/// This machine's memory now (on a Mac, the unified memory the GPU shares).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+/// This machine's memory (on a Mac, the unified memory the GPU shares).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MachineMemory {
-    #[ts(type = "number")]
     pub total_bytes: u64,
-    /// What the system could give a new load without swapping.
-    #[ts(type = "number")]
-    pub available_bytes: u64,
 }
 
 impl MachineMemory {
@@ -87,8 +79,14 @@ impl MachineMemory {
         system.refresh_memory();
         Self {
             total_bytes: system.total_memory(),
-            available_bytes: system.available_memory(),
         }
+    }
+
+    /// What Cadence's models may take in all: three quarters of the memory, leaving the
+    /// rest to the system and the user's other apps. (A Mac counts its file cache as used,
+    /// so "available" memory would refuse loads that fit.)
+    pub fn for_models(&self) -> u64 {
+        self.total_bytes / 4 * 3
     }
 }
 
@@ -133,9 +131,10 @@ mod tests {
     }
 
     #[test]
-    fn this_machine_reports_its_memory() {
+    fn models_get_three_quarters_of_this_machines_memory() {
         let memory = MachineMemory::now();
         assert!(memory.total_bytes > 0);
-        assert!(memory.available_bytes <= memory.total_bytes);
+        assert!(memory.for_models() < memory.total_bytes);
+        assert!(memory.for_models() >= memory.total_bytes / 2);
     }
 }
