@@ -342,3 +342,43 @@ fn a_model_that_cannot_start_is_named_with_the_reason_before_the_template_stands
     assert!(warning.contains("lower its context_length"), "{warning}");
     assert!(stderr.contains("template"), "{stderr}");
 }
+
+#[test]
+fn the_models_folder_setting_is_where_models_are_found_and_loaded_from() {
+    let home = installed_home();
+    let elsewhere = home.path().join("elsewhere");
+    std::fs::rename(home.path().join("models"), &elsewhere).unwrap();
+    let output = run(home.path(), &["models", "list", "--json"]);
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("\"installed\""));
+
+    std::fs::write(
+        home.path().join("settings.json"),
+        serde_json::json!({ "models_folder": elsewhere }).to_string(),
+    )
+    .unwrap();
+    let output = run(home.path(), &["models", "path"]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        elsewhere.display().to_string()
+    );
+    let output = run(home.path(), &["models", "list", "--json"]);
+    let models: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let installed = models
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["availability"]["state"] == "installed")
+        .count();
+    assert_eq!(installed, 2);
+    run(
+        home.path(),
+        &[
+            "generate",
+            "--model",
+            "phi-3.5-mini",
+            "--max-tokens",
+            "2",
+            "Hi",
+        ],
+    );
+}
