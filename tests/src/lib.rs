@@ -135,13 +135,17 @@ pub fn store_writer_bin() -> PathBuf {
     sibling_binary("store-writer")
 }
 
-fn sibling_binary(name: &str) -> PathBuf {
+/// The build profile's folder (`target/<profile>`) this test executable runs from.
+fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("no current executable");
-    let profile_dir = exe
-        .parent()
+    exe.parent()
         .and_then(Path::parent)
-        .expect("test executables live in target/<profile>/deps");
-    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        .expect("test executables live in target/<profile>/deps")
+        .to_path_buf()
+}
+
+fn sibling_binary(name: &str) -> PathBuf {
+    let binary = target_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         binary.exists(),
         "{} is missing; run the suite with `cargo test --workspace`, which builds it",
@@ -191,8 +195,13 @@ pub fn real_vocab_models() -> &'static RealVocabModels {
     use cadence::llm::synthetic::SyntheticModel;
     static MODELS: OnceLock<RealVocabModels> = OnceLock::new();
     MODELS.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("cadence-real-vocab-{}", std::process::id()));
+        // One folder beside the test homes (so installing is a hard link), written afresh by
+        // each test process (the writer may have changed) under a lock, so concurrent
+        // processes never see half a file.
+        let dir = std::env::temp_dir().join("cadence-real-vocab-models");
         std::fs::create_dir_all(&dir).expect("cannot create a folder for test models");
+        let lock = File::create(dir.join(".write.lock")).expect("cannot create the write lock");
+        lock.lock().expect("cannot take the write lock");
         let write = |spec: SyntheticModel, name: &str| {
             let path = dir.join(name);
             spec.write(&path)
