@@ -341,6 +341,20 @@ fn a_model_that_cannot_start_is_named_with_the_reason_before_the_template_stands
     );
     assert!(warning.contains("lower its context_length"), "{warning}");
     assert!(stderr.contains("template"), "{stderr}");
+
+    // The coach says so too, before it answers or gives up.
+    let output = cadence(home.path())
+        .env(cadence::models::MEMORY_LIMIT_ENV, "20")
+        .args(["coach", "What is a tritone?"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|line| line.starts_with("warning: ") && line.contains(" needs ")),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use cadence::batch::BatchRequest;
+use cadence::catalog::TaskKind;
 use cadence::coach::{CoachContext, CoachRequest, CoachTurn, Speaker};
 use cadence::content::{self, Level};
 use cadence::generate::ResidentModels;
@@ -539,6 +540,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ..BatchRequest::new(key, level, weeks)
             };
             let network_allowed = network_allowed(&studio);
+            for task in [TaskKind::CurriculumPlanning, TaskKind::TutorialGeneration] {
+                warn_if_model_cannot_start(&studio, task, network_allowed);
+            }
             // One model stays loaded across the lessons instead of loading for each.
             let resident = ResidentModels::default();
             let outcome = studio.run_batch(
@@ -922,10 +926,7 @@ fn generate_tutorial(
 ) -> anyhow::Result<cadence::generate::GeneratedTutorial> {
     use cadence::generate::Progress;
     let network_allowed = network_allowed(studio);
-    let plan = studio.plan(cadence::planning::CreateKind::Tutorial, network_allowed);
-    if let Some(problem) = plan.model.as_deref().and_then(|id| studio.cannot_start(id)) {
-        eprintln!("warning: {problem}");
-    }
+    warn_if_model_cannot_start(studio, TaskKind::TutorialGeneration, network_allowed);
     let mut written = 0usize;
     let generated = studio.generate_tutorial(
         store,
@@ -958,6 +959,23 @@ fn generate_tutorial(
     Ok(generated)
 }
 
+/// Says on standard error, before the work starts, why the model `task` routes to first
+/// cannot start (its memory will not fit), so the fallback that follows is no surprise.
+fn warn_if_model_cannot_start(studio: &Studio, task: TaskKind, network_allowed: bool) {
+    let route = cadence::router::route(
+        studio.catalog(),
+        task,
+        &studio.availability(network_allowed),
+    );
+    if let Some(problem) = route
+        .candidates
+        .first()
+        .and_then(|candidate| studio.cannot_start(&candidate.model))
+    {
+        eprintln!("warning: {problem}");
+    }
+}
+
 /// Whether the settings allow the network; unreadable settings allow nothing.
 fn network_allowed(studio: &Studio) -> bool {
     studio
@@ -974,6 +992,7 @@ fn coach(context: CoachContext, question: Option<String>) -> anyhow::Result<()> 
     let studio = studio()?;
     let store = studio.open_store()?;
     let network_allowed = network_allowed(&studio);
+    warn_if_model_cannot_start(&studio, TaskKind::Coaching, network_allowed);
     // One model load for the whole conversation.
     let resident = ResidentModels::default();
     let mut providers = resident.source(&studio);
