@@ -30,7 +30,7 @@ use crate::router::{self, Candidate, Route, Runner};
 use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
 use crate::store::{Store, StoreError, tutorials};
 use crate::theory::Key;
-use crate::{Availability as ModelAvailability, Studio, StudioError, batch};
+use crate::{Studio, StudioError, batch};
 
 /// Answers each model may give before the next model is tried.
 pub const ATTEMPTS_PER_MODEL: usize = 2;
@@ -347,20 +347,12 @@ impl ProviderSource for ResidentSource<'_> {
 impl Studio {
     /// The local models and cloud access usable now.
     pub fn availability(&self, network_allowed: bool) -> router::Availability {
-        let mut available = router::Availability {
+        let (installed, cloud_ready) = self.installed_and_cloud();
+        router::Availability {
             network_allowed,
-            ..router::Availability::default()
-        };
-        for status in self.models() {
-            match status.availability {
-                ModelAvailability::Installed { path } => {
-                    available.installed.push((status.id, path))
-                }
-                ModelAvailability::Enabled => available.cloud_ready = true,
-                _ => {}
-            }
+            installed,
+            cloud_ready,
         }
-        available
     }
 
     /// Where a local model's tokenizer.json lives, for models whose catalogue entry names

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use crate::catalog::Catalog;
-use crate::catalog::{CatalogError, LocalModel, TierTarget, TokenizerSource};
+use crate::catalog::{CatalogError, CloudModel, LocalModel, TierTarget, TokenizerSource};
 use crate::content::{ContentError, Level, Tutorial, ValidationReport};
 pub use crate::paths::AppPaths;
 use crate::paths::{CATALOG_ENV, PathsError};
@@ -236,16 +236,7 @@ impl Studio {
             })
             .collect();
         if let Some(cloud) = &self.catalog.cloud {
-            let has_key = std::env::var(GEMINI_KEY_ENV).is_ok_and(|key| !key.trim().is_empty());
-            let availability = match (cloud.enabled, has_key) {
-                (false, _) => Availability::Disabled {
-                    reason: "disabled in models.toml".into(),
-                },
-                (true, false) => Availability::Disabled {
-                    reason: "no key".into(),
-                },
-                (true, true) => Availability::Enabled,
-            };
+            let availability = cloud_availability(cloud);
             models.push(ModelStatus {
                 id: cloud.id.clone(),
                 name: cloud.name.clone(),
@@ -262,7 +253,41 @@ impl Studio {
     }
 }
 
+/// The cloud model is usable when models.toml enables it and a key is set.
+fn cloud_availability(cloud: &CloudModel) -> Availability {
+    let has_key = std::env::var(GEMINI_KEY_ENV).is_ok_and(|key| !key.trim().is_empty());
+    match (cloud.enabled, has_key) {
+        (false, _) => Availability::Disabled {
+            reason: "disabled in models.toml".into(),
+        },
+        (true, false) => Availability::Disabled {
+            reason: "no key".into(),
+        },
+        (true, true) => Availability::Enabled,
+    }
+}
+
 impl Studio {
+    /// The local models installed here and whether the cloud model is usable, without
+    /// planning any model's memory (routing asks this for every request).
+    pub(crate) fn installed_and_cloud(&self) -> (Vec<(String, PathBuf)>, bool) {
+        let installed = self
+            .catalog
+            .local
+            .iter()
+            .filter_map(|model| match self.local_availability(model) {
+                Availability::Installed { path } => Some((model.id.clone(), path)),
+                _ => None,
+            })
+            .collect();
+        let cloud_ready = self
+            .catalog
+            .cloud
+            .as_ref()
+            .is_some_and(|cloud| cloud_availability(cloud) == Availability::Enabled);
+        (installed, cloud_ready)
+    }
+
     /// Installed means everything the model needs is there: the GGUF, and the
     /// tokenizer.json when the catalogue names one (else the download is unfinished).
     fn local_availability(&self, model: &LocalModel) -> Availability {

@@ -732,34 +732,29 @@ struct ResolvedModel {
     /// The catalogue's entry, when it was named by id.
     entry: Option<cadence::catalog::LocalModel>,
     tokenizer_json: Option<PathBuf>,
+    /// For the Device setting and the memory check.
+    studio: Studio,
 }
 
 impl ResolvedModel {
     /// The engine, loaded with the catalogue's tokenizer, chat template and context.
     fn load_engine(&self, threads: Option<usize>) -> anyhow::Result<llm::Engine> {
+        let options = llm::LoadOptions {
+            threads,
+            device: self.studio.device_choice(),
+            ..Default::default()
+        };
         let engine = match &self.entry {
             Some(entry) => {
-                let studio = studio()?;
-                studio.check_memory(entry, &self.path, 0)?;
+                self.studio.check_memory(entry, &self.path, 0)?;
                 cadence::providers::LocalProvider::load_engine(
                     entry,
                     &self.path,
                     self.tokenizer_json.as_deref(),
-                    &llm::LoadOptions {
-                        threads,
-                        device: studio.device_choice(),
-                        ..Default::default()
-                    },
+                    &options,
                 )?
             }
-            None => llm::Engine::load(
-                &self.path,
-                &llm::LoadOptions {
-                    threads,
-                    device: studio()?.device_choice(),
-                    ..Default::default()
-                },
-            )?,
+            None => llm::Engine::load(&self.path, &options)?,
         };
         Ok(engine)
     }
@@ -776,8 +771,8 @@ impl ResolvedModel {
 /// A catalogue id of an installed model, or a path to a GGUF file.
 fn resolve_model(model: &str) -> anyhow::Result<ResolvedModel> {
     let studio = studio()?;
-    if let Some(entry) = studio.catalog().local_model(model) {
-        let file = studio.model_file(entry);
+    if let Some(entry) = studio.catalog().local_model(model).cloned() {
+        let file = studio.model_file(&entry);
         anyhow::ensure!(
             file.exists(),
             "{} is not downloaded yet ({}); run `cadence models download {}` or pass a GGUF path",
@@ -785,7 +780,7 @@ fn resolve_model(model: &str) -> anyhow::Result<ResolvedModel> {
             file.display(),
             entry.id
         );
-        let tokenizer_json = studio.tokenizer_json(entry);
+        let tokenizer_json = studio.tokenizer_json(&entry);
         if let Some(json) = &tokenizer_json {
             anyhow::ensure!(
                 json.exists(),
@@ -797,8 +792,9 @@ fn resolve_model(model: &str) -> anyhow::Result<ResolvedModel> {
         }
         return Ok(ResolvedModel {
             path: file,
-            entry: Some(entry.clone()),
+            entry: Some(entry),
             tokenizer_json,
+            studio,
         });
     }
     let path = PathBuf::from(model);
@@ -810,6 +806,7 @@ fn resolve_model(model: &str) -> anyhow::Result<ResolvedModel> {
         path,
         entry: None,
         tokenizer_json: None,
+        studio,
     })
 }
 
