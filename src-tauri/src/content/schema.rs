@@ -185,22 +185,37 @@ mod tests {
         }
     }
 
+    fn alternatives(pattern: &str) -> std::collections::BTreeSet<&str> {
+        pattern
+            .trim_start_matches("^(")
+            .trim_end_matches(")$")
+            .split('|')
+            .collect()
+    }
+
     /// The scale-name pattern a constrained model writes under is exactly the set of names
     /// the theory engine reads.
     #[test]
     fn scale_kind_pattern_lists_every_name_the_engine_reads() {
         use crate::content::types::pattern::SCALE_KIND;
         use crate::theory::ScaleKind;
-        let listed: std::collections::BTreeSet<&str> = SCALE_KIND
-            .trim_start_matches("^(")
-            .trim_end_matches(")$")
-            .split('|')
-            .collect();
         let read: std::collections::BTreeSet<&str> = ScaleKind::ALL
             .iter()
             .flat_map(|kind| kind.names().iter().copied())
             .collect();
-        assert_eq!(listed, read);
+        assert_eq!(alternatives(SCALE_KIND), read);
+    }
+
+    /// So is the voicing-name pattern.
+    #[test]
+    fn voicing_kind_pattern_lists_every_name_the_engine_reads() {
+        use crate::content::types::pattern::VOICING_KIND;
+        use crate::theory::VoicingKind;
+        let read: std::collections::BTreeSet<&str> = VoicingKind::ALL
+            .iter()
+            .flat_map(|kind| kind.names().iter().copied())
+            .collect();
+        assert_eq!(alternatives(VOICING_KIND), read);
     }
 
     #[test]

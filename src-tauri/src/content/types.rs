@@ -35,6 +35,11 @@ pub mod pattern {
         r"^([A-G](##|#|bb|b)?[A-Za-z0-9+#°ø(),^-]{0,16}(/[A-G](##|#|bb|b)?)?)?$";
     /// A US National Core Arts Standards music code: `MU:Cr1.1.4a`, `MU:Pr4.2.Ka`.
     pub const STANDARD_CODE: &str = r"^MU:(Cr|Pr|Re|Cn)[0-9]{1,2}\.[0-9]\.(PK|K|[1-8])[a-z]$";
+    /// Every voicing name the theory engine reads, canonical names and aliases.
+    pub const VOICING_KIND: &str = "^(close|closed|drop-2|drop2|drop-3|drop3|shell|shell-a|shell-137|shell-b|shell-173|rootless-a|a|rootless-b|b|rootless|rootless-ab|gospel|upper-structure|ust|upper)$";
+    /// Prose that says something: it starts with a character that is not a space. The
+    /// validator refuses blank titles and summaries; a constrained decoder cannot write one.
+    pub const TEXT: &str = r"^\S[\s\S]*$";
     /// `4/4`, `6/8`.
     pub const METER: &str = r"^[1-9][0-9]?/(1|2|4|8|16)$";
     /// Every scale name the theory engine reads, canonical names and aliases.
@@ -187,6 +192,7 @@ pub struct MusicPayload {
     pub style: NumeralStyle,
     /// Voicing kind used for every chord's voicing, e.g. "rootless-a".
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(pattern::VOICING_KIND))]
     pub voicing_kind: Option<String>,
     #[serde(default)]
     #[schemars(length(max = 64))]
@@ -210,7 +216,7 @@ pub struct Overview {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TheorySection {
-    #[schemars(length(max = 1500))]
+    #[schemars(length(max = 1500), pattern(pattern::TEXT))]
     pub summary: String,
     #[schemars(length(max = 16), inner(length(max = 400)))]
     pub key_points: Vec<String>,
@@ -233,7 +239,7 @@ pub struct PracticeStep {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PracticeGuide {
-    #[schemars(length(max = 12))]
+    #[schemars(length(min = 1, max = 12))]
     pub steps: Vec<PracticeStep>,
 }
 
@@ -259,7 +265,7 @@ pub struct Tutorial {
     #[serde(default = "current_version")]
     #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
-    #[schemars(length(max = 160))]
+    #[schemars(length(max = 160), pattern(pattern::TEXT))]
     pub title: String,
     #[schemars(length(max = 120))]
     pub topic: String,
@@ -284,6 +290,7 @@ pub struct Exercise {
     #[serde(default = "current_version")]
     #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
+    #[schemars(pattern(pattern::TEXT))]
     pub title: String,
     pub kind: ExerciseKind,
     pub difficulty: Level,
@@ -345,12 +352,14 @@ pub struct Curriculum {
     #[serde(default = "current_version")]
     #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
+    #[schemars(pattern(pattern::TEXT))]
     pub title: String,
     pub instrument: String,
     pub level: Level,
     #[schemars(range(min = 1, max = 104))]
     pub duration_weeks: u32,
     pub description: String,
+    #[schemars(length(min = 1))]
     pub modules: Vec<CurriculumModule>,
 }
 
@@ -484,10 +493,12 @@ pub struct Assessment {
     #[serde(default = "current_version")]
     #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
+    #[schemars(pattern(pattern::TEXT))]
     pub title: String,
     pub kind: AssessmentKind,
     pub level: Level,
     pub topic: String,
+    #[schemars(length(min = 1))]
     pub questions: Vec<Question>,
 }
 
@@ -598,7 +609,7 @@ pub struct LessonPlanDocument {
     /// NCAS grade band: "PK", "K" or "1" to "8".
     pub grade: String,
     /// NCAS music codes for that grade, e.g. "MU:Cr1.1.3a".
-    #[schemars(inner(pattern(pattern::STANDARD_CODE)))]
+    #[schemars(length(min = 1), inner(pattern(pattern::STANDARD_CODE)))]
     pub standards: Vec<String>,
     pub content: LessonPlanPart,
 }

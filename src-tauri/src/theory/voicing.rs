@@ -66,7 +66,7 @@ impl VoicingKind {
     ];
 
     /// Canonical name first, then accepted aliases.
-    fn names(self) -> &'static [&'static str] {
+    pub fn names(self) -> &'static [&'static str] {
         match self {
             VoicingKind::Close => &["close", "closed"],
             VoicingKind::Drop2 => &["drop-2", "drop2"],
