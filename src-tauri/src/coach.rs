@@ -305,6 +305,7 @@ impl Studio {
                 &ProviderRequest {
                     messages: window.messages,
                     schema: None,
+                    decoder_schema: None,
                     max_tokens: ANSWER_TOKENS,
                     temperature: 0.7,
                     seed: request.history.len() as u64,

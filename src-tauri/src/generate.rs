@@ -5,23 +5,25 @@
 //! request itself is wrong.
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use rusqlite::Transaction;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::json;
 
 use crate::catalog::{LocalModel, TaskKind, TokenizerSource};
 use crate::content::prompts::{self, TaskKind as PromptKind};
 use crate::content::template::Topic;
 use crate::content::validate::{self, Issue, Severity};
 use crate::content::{self, ContentError, Level, Tutorial, ValidationReport};
-use crate::llm::structured::{StructuredError, parse_as, schema_for};
+use crate::llm::structured::{StructuredError, hold_constant, parse_as, schema_for};
 use crate::llm::{CancelToken, Message};
 use crate::providers::{
     CloudProvider, LocalProvider, Provider, ProviderError, ProviderRequest, SharedProvider,
@@ -156,6 +158,12 @@ pub trait Commission {
     fn check(&self, document: &mut Self::Document) -> ValidationReport;
     /// The template generator's document for this request.
     fn template(&self) -> Result<Self::Document, StudioError>;
+    /// Tightens the document's schema for decoders that enforce it token by token: what
+    /// the request decides is written as a constant, so that such a model cannot
+    /// contradict the request and spends no choices on it.
+    fn hold_schema(&self, _schema: &mut serde_json::Value) -> Result<(), StudioError> {
+        Ok(())
+    }
     fn store(&self, tx: &Transaction<'_>, document: &Self::Document) -> Result<i64, StoreError>;
 }
 
@@ -201,6 +209,10 @@ where
 
     fn template(&self) -> Result<Self::Document, StudioError> {
         self.commission.template()
+    }
+
+    fn hold_schema(&self, schema: &mut serde_json::Value) -> Result<(), StudioError> {
+        self.commission.hold_schema(schema)
     }
 
     fn store(&self, tx: &Transaction<'_>, document: &Self::Document) -> Result<i64, StoreError> {
@@ -259,21 +271,49 @@ struct Resident {
 }
 
 /// The local models kept loaded between requests: as many as memory allows, the least
-/// recently used unloaded first to make room. Loads happen under one lock, so two requests
-/// for the same model load it once; each model generates under its own lock, so requests
-/// to different models (Create and Coach) run side by side.
+/// recently used unloaded first to make room. Two requests for the same model load it
+/// once: the second waits at that model's gate. Nothing else waits on a load: a request
+/// for a model already loaded is served at once, and each model generates under its own
+/// lock, so requests to different models (Create and Coach) run side by side.
 #[derive(Default)]
 pub struct ResidentModels {
-    /// Least recently used first.
-    loaded: Mutex<Vec<Resident>>,
+    loaded: Mutex<Loaded>,
+    /// One gate per model id, held while that model loads.
+    gates: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// How many times a model was read from disk: a model asked for twice loads once.
     loads: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Loaded {
+    /// Least recently used first.
+    models: Vec<Resident>,
+    /// Memory planned for the models being loaded now.
+    reserved_bytes: u64,
+}
+
+impl Loaded {
+    /// The provider of a loaded model, which becomes the most recently used.
+    fn take(&mut self, candidate: &Candidate) -> Option<SharedProvider> {
+        let at = self.models.iter().position(|r| {
+            r.candidate.model == candidate.model && r.candidate.runner == candidate.runner
+        })?;
+        let resident = self.models.remove(at);
+        let provider = resident.provider.clone();
+        self.models.push(resident);
+        Some(provider)
+    }
+
+    fn planned_bytes(&self) -> u64 {
+        self.models.iter().map(|r| r.planned_bytes).sum::<u64>() + self.reserved_bytes
+    }
 }
 
 impl ResidentModels {
     /// The catalogue ids of the models held in memory, most recently used first.
     pub fn resident(&self) -> Vec<String> {
         self.lock()
+            .models
             .iter()
             .rev()
             .map(|resident| resident.candidate.model.clone())
@@ -293,10 +333,13 @@ impl ResidentModels {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Resident>> {
-        self.loaded
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Loaded> {
+        self.loaded.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn gate(&self, model: &str) -> Arc<Mutex<()>> {
+        let mut gates = self.gates.lock().unwrap_or_else(PoisonError::into_inner);
+        gates.entry(model.to_string()).or_default().clone()
     }
 }
 
@@ -311,31 +354,37 @@ impl ProviderSource for ResidentSource<'_> {
         let Runner::Local { path } = &candidate.runner else {
             return installed.provider(candidate);
         };
-        let mut loaded = self.resident.lock();
-        if let Some(at) = loaded.iter().position(|r| {
-            r.candidate.model == candidate.model && r.candidate.runner == candidate.runner
-        }) {
-            let resident = loaded.remove(at);
-            let provider = resident.provider.clone();
-            loaded.push(resident);
+        if let Some(provider) = self.resident.lock().take(candidate) {
             return Ok(Box::new(provider));
         }
-        let planned_bytes = match self.studio.catalog().local_model(&candidate.model) {
-            Some(model) => self.studio.memory_plan(model, path)?.total_bytes(),
-            None => 0,
-        };
-        // Unload the least recently used models until the new one fits.
-        while !loaded.is_empty() {
-            let resident_bytes = loaded.iter().map(|r| r.planned_bytes).sum();
-            if planned_bytes <= self.studio.memory_free(resident_bytes) {
-                break;
+        let gate = self.resident.gate(&candidate.model);
+        let _loading = gate.lock().unwrap_or_else(PoisonError::into_inner);
+        let planned_bytes = {
+            let mut loaded = self.resident.lock();
+            // Loaded by the request this one waited for at the gate.
+            if let Some(provider) = loaded.take(candidate) {
+                return Ok(Box::new(provider));
             }
-            loaded.remove(0);
-        }
-        installed.resident_bytes = loaded.iter().map(|r| r.planned_bytes).sum();
-        let provider = SharedProvider::new(installed.provider(candidate)?);
+            let planned_bytes = match self.studio.catalog().local_model(&candidate.model) {
+                Some(model) => self.studio.memory_plan(model, path)?.total_bytes(),
+                None => 0,
+            };
+            // Unload the least recently used models until the new one fits.
+            while !loaded.models.is_empty()
+                && planned_bytes > self.studio.memory_free(loaded.planned_bytes())
+            {
+                loaded.models.remove(0);
+            }
+            installed.resident_bytes = loaded.planned_bytes();
+            loaded.reserved_bytes += planned_bytes;
+            planned_bytes
+        };
+        let provider = installed.provider(candidate).map(SharedProvider::new);
+        let mut loaded = self.resident.lock();
+        loaded.reserved_bytes -= planned_bytes;
+        let provider = provider?;
         self.resident.loads.fetch_add(1, Ordering::Relaxed);
-        loaded.push(Resident {
+        loaded.models.push(Resident {
             candidate: candidate.clone(),
             provider: provider.clone(),
             planned_bytes,
@@ -411,6 +460,8 @@ impl Studio {
         on_progress: &mut dyn FnMut(Progress),
     ) -> Result<Generated<C::Document>, StudioError> {
         let prompt = prompts::render(commission.prompt(), &commission.prompt_values()?)?;
+        let mut decoder_schema = schema_for::<C::Document>();
+        commission.hold_schema(&mut decoder_schema)?;
         let route = router::route(
             self.catalog(),
             commission.task(),
@@ -450,6 +501,7 @@ impl Studio {
                 let answer = provider.generate(
                     &document_request::<C::Document>(
                         &prompt,
+                        &decoder_schema,
                         noun,
                         &feedback,
                         attempt,
@@ -624,6 +676,7 @@ pub fn prompt_values<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<Str
 
 fn document_request<D: JsonSchema>(
     prompt: &str,
+    decoder_schema: &serde_json::Value,
     noun: &str,
     feedback: &[String],
     attempt: usize,
@@ -639,6 +692,7 @@ fn document_request<D: JsonSchema>(
     ProviderRequest {
         messages,
         schema: Some(schema_for::<D>()),
+        decoder_schema: Some(decoder_schema.clone()),
         max_tokens,
         // The first answer is greedy; a retry samples, so that it can differ.
         temperature: if attempt == 1 { 0.0 } else { 0.7 },
@@ -758,6 +812,31 @@ impl Commission for TutorialRequest {
             &self.key,
             self.level,
         )?)
+    }
+
+    /// On a topic the engine knows, the music is the topic's, as the engine writes it; the
+    /// model writes the words around it.
+    fn hold_schema(&self, schema: &mut serde_json::Value) -> Result<(), StudioError> {
+        let music = match Topic::parse(&self.topic) {
+            Ok(_) => serde_json::to_value(self.template()?.music).ok(),
+            Err(_) => None,
+        };
+        let holds = [
+            (&["topic"][..], json!(self.topic)),
+            (&["instrument"][..], json!(self.instrument)),
+            (&["overview", "difficulty"][..], json!(self.level)),
+            match music {
+                Some(music) => (&["music"][..], music),
+                None => (
+                    &["music", "key"][..],
+                    json!(requested_key(&self.key)?.to_string()),
+                ),
+            },
+        ];
+        for (path, value) in holds {
+            hold_constant(schema, path, value).map_err(ContentError::from)?;
+        }
+        Ok(())
     }
 
     fn store(&self, tx: &Transaction<'_>, tutorial: &Tutorial) -> Result<i64, StoreError> {

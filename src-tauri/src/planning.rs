@@ -73,6 +73,8 @@ pub struct GenerationPlan {
     pub model_ready: bool,
     /// What would happen with a model, in a sentence.
     pub model_reason: String,
+    /// Why that model, though installed, cannot start now, and what to do about it.
+    pub cannot_start: Option<String>,
     /// What runs if the user presses Create now.
     pub generator: Generator,
     /// Why that generator, in a sentence a teacher can act on.
@@ -149,10 +151,11 @@ impl Studio {
             }
         }
         let noun = kind.noun();
+        // The model that will write it: the first on the route that can start now.
         let writer = router::route(self.catalog(), task, &self.availability(network_allowed))
             .candidates
             .into_iter()
-            .next();
+            .find(|candidate| self.cannot_start(&candidate.model).is_none());
         let then = if kind == CreateKind::Curriculum {
             " Each lesson's tutorial is then written by the model its own task routes to, \
              and its exercises are computed from the lesson's topic and key."
@@ -187,6 +190,7 @@ impl Studio {
             model_name: chosen.map(|m| m.name.clone()),
             model_ready,
             model_reason,
+            cannot_start,
             generator,
             explanation,
         }

@@ -7,6 +7,8 @@ use std::path::Path;
 use cadence::catalog::Catalog;
 use cadence::content::{Level, template};
 use cadence::generate::ProviderSource;
+use cadence::llm::Architecture;
+use cadence::llm::synthetic::SyntheticModel;
 use cadence::providers::{Provider, ProviderError, ScriptedProvider};
 use cadence::router::Candidate;
 use cadence::{AppPaths, Studio};
@@ -48,8 +50,7 @@ sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
 source = "gguf"
 "#;
 
-/// Two small local models, both "installed" (files of the catalogue's size), that take
-/// every task.
+/// Two small local models, both installed, that take every task.
 pub fn two_model_studio(home: &Path) -> Studio {
     studio_with(
         home,
@@ -102,16 +103,21 @@ fn studio_with(
     tiers: &str,
     complexity: impl Fn(cadence::catalog::TaskKind) -> u8,
 ) -> Studio {
-    let mut text = format!("{LOCAL_MODELS}{tiers}\n[tasks]\n");
+    let mut text = LOCAL_MODELS.to_string();
+    // Real (tiny, random-weight) GGUFs, so that planning reads them as it reads any model.
+    for (id, architecture) in [("big", Architecture::Qwen2), ("small", Architecture::Llama)] {
+        let dir = home.join("models").join(id);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(format!("{id}.gguf"));
+        SyntheticModel::tiny(architecture).write(&file).unwrap();
+        let size = std::fs::metadata(&file).unwrap().len();
+        text = text.replacen("size = 16\n", &format!("size = {size}\n"), 1);
+    }
+    text.push_str(&format!("{tiers}\n[tasks]\n"));
     for task in cadence::catalog::TaskKind::ALL {
         text.push_str(&format!("{} = {}\n", task.key(), complexity(task)));
     }
     let catalog = Catalog::parse(&text, "test catalogue").unwrap();
-    for id in ["big", "small"] {
-        let dir = home.join("models").join(id);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{id}.gguf")), [0u8; 16]).unwrap();
-    }
     Studio::new(AppPaths::at(home), catalog)
 }
 

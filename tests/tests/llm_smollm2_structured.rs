@@ -191,3 +191,43 @@ fn cli_generate_with_a_schema_prints_the_validated_document() {
         "{stderr}"
     );
 }
+
+/// What the schema dictates (property names, a constant) is not sampled token by token:
+/// it runs through the model in one pass with the token before it, and the model goes on
+/// writing from there.
+#[test]
+fn text_the_schema_forces_runs_through_the_model_in_one_pass() {
+    const TUNE: &str = "Autumn Leaves, as Joseph Kosma wrote it, in G minor";
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {
+            "tune": {"const": TUNE},
+            "tempo_bpm": {"type": "integer", "minimum": 40, "maximum": 200},
+            "tip": {"type": "string", "minLength": 3, "maxLength": 60}
+        },
+        "required": ["tune", "tempo_bpm", "tip"]
+    });
+    let mut engine = engine();
+    let mut text = String::new();
+    let stats = engine
+        .generate(
+            &prompt(&schema),
+            &GenerationOptions {
+                sampling: SamplingOptions::greedy(),
+                ..options(0, Some(schema.clone()))
+            },
+            &CancelToken::new(),
+            &mut |delta| text.push_str(delta),
+        )
+        .unwrap();
+    let document = validate_text(&schema, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(document["tune"], TUNE);
+    let tune_tokens = engine.tokenizer().encode_continuation(TUNE).unwrap().len();
+    assert!(
+        stats.forced_tokens >= tune_tokens,
+        "{} forced, the tune alone is {tune_tokens} tokens: {text}",
+        stats.forced_tokens
+    );
+    assert!(stats.forced_tokens < stats.generated_tokens, "{stats:?}");
+    assert_eq!(stats.finish_reason, FinishReason::Complete);
+}

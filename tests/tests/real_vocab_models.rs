@@ -159,6 +159,99 @@ fn both_models_write_json_held_to_a_schema() {
     }
 }
 
+/// `cadence tutorial` on a topic the engine knows: the routed model writes the words
+/// under the tutorial's schema, held to the request and to the topic's music, and the
+/// engine checks it; the library keeps it as the model's.
+#[test]
+fn both_models_write_a_tutorial_the_engine_checks_and_the_library_keeps() {
+    let home = installed_home();
+    let only_phi_fits = only_phi_fits_mb(&studio_at(home.path())).to_string();
+    for (model, memory_limit) in [
+        ("qwen2.5-7b", None),
+        ("phi-3.5-mini", Some(only_phi_fits.as_str())),
+    ] {
+        let mut command = cadence(home.path());
+        if let Some(limit) = memory_limit {
+            command.env(cadence::models::MEMORY_LIMIT_ENV, limit);
+        }
+        let output = command
+            .args(["tutorial", "--topic", "ii-V-I", "--key", "Eb"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{model}: {stderr}");
+        assert!(
+            stderr.contains("task tutorial_generation (complexity 7) → tier medium"),
+            "{stderr}"
+        );
+        let saved = stderr
+            .lines()
+            .find(|line| line.starts_with("saved tutorial "))
+            .unwrap_or_else(|| panic!("{stderr}"));
+        assert!(saved.contains(&format!("(written by {model};")), "{saved}");
+        let tutorial: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(tutorial["topic"], "ii-V-I");
+        assert_eq!(tutorial["music"]["key"], "Eb major");
+        let symbols: Vec<&str> = tutorial["music"]["chords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|chord| chord["symbol"].as_str().unwrap())
+            .collect();
+        assert_eq!(symbols, ["Fm7", "Bb7", "Ebmaj7", "Ebmaj7"]);
+        assert!(!tutorial["title"].as_str().unwrap().trim().is_empty());
+        assert!(
+            !tutorial["practice_guide"]["steps"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let store = studio_at(home.path()).open_store().unwrap();
+    assert_eq!(cadence_tests::curricula_and_tutorials(&store), (0, 2));
+}
+
+/// A memory limit, in MB, under which Phi-3.5's plan fits and Qwen2.5's does not.
+fn only_phi_fits_mb(studio: &cadence::Studio) -> u64 {
+    let phi = planned_bytes(studio, "phi-3.5-mini");
+    let qwen = planned_bytes(studio, "qwen2.5-7b");
+    assert!(phi < qwen);
+    (phi + qwen) / 2 / 1_000_000
+}
+
+/// The Create screen's plan names the model that cannot start, says why and what to do,
+/// and the next model on the route writes instead.
+#[test]
+fn the_create_screen_says_why_the_routed_model_cannot_start() {
+    use cadence::planning::{CreateKind, Generator};
+    let home = installed_home();
+    let mut studio = studio_at(home.path());
+    let plan = studio.plan(CreateKind::Tutorial, false);
+    assert!(plan.model_ready && plan.cannot_start.is_none(), "{plan:?}");
+
+    studio.set_memory_limit(Some(only_phi_fits_mb(&studio) * 1_000_000));
+    let plan = studio.plan(CreateKind::Tutorial, false);
+    assert_eq!(plan.model.as_deref(), Some("qwen2.5-7b"));
+    assert!(!plan.model_ready);
+    let problem = plan.cannot_start.expect("the reason");
+    assert!(
+        problem.starts_with("Qwen2.5-7B-Instruct (Q4_K_M) needs")
+            && problem.contains("use Phi-3.5-mini-instruct (Q4_K_M) instead"),
+        "{problem}"
+    );
+    assert!(
+        plan.model_reason.contains("it cannot start"),
+        "{}",
+        plan.model_reason
+    );
+    assert_eq!(plan.generator, Generator::Model);
+    assert!(
+        plan.explanation.starts_with("phi-3.5-mini writes it"),
+        "{}",
+        plan.explanation
+    );
+}
+
 fn studio_at(home: &Path) -> cadence::Studio {
     let catalog = cadence::Catalog::load(&home.join("models.toml")).unwrap();
     cadence::Studio::new(cadence::AppPaths::at(home), catalog)
@@ -288,6 +381,7 @@ fn two_requests_for_one_model_load_it_once_and_different_models_do_not_wait_on_e
     let request = ProviderRequest {
         messages: vec![Message::user("Name a chord.")],
         schema: None,
+        decoder_schema: None,
         max_tokens: 4,
         temperature: 0.0,
         seed: 0,

@@ -699,6 +699,7 @@ fn bench_switch(first: &str, second: &str) -> anyhow::Result<SwitchReport> {
     let request = ProviderRequest {
         messages: vec![llm::Message::user("Name a chord.")],
         schema: None,
+        decoder_schema: None,
         max_tokens: 1,
         temperature: 0.0,
         seed: 0,
@@ -905,8 +906,12 @@ fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     } else {
         println!();
     }
+    let forced = match stats.forced_tokens {
+        0 => String::new(),
+        n => format!(" ({n} forced by the schema)"),
+    };
     eprintln!(
-        "{} prompt tokens, {} generated; first token after {:.0} ms; {:.1} tokens/s",
+        "{} prompt tokens, {} generated{forced}; first token after {:.0} ms; {:.1} tokens/s",
         stats.prompt_tokens,
         stats.generated_tokens,
         stats.time_to_first_token_ms,

@@ -49,6 +49,8 @@ pub enum ContentError {
     UnknownPart { input: String, known: String },
     #[error("{0}")]
     Theory(#[from] crate::theory::TheoryError),
+    #[error("{0}")]
+    Schema(#[from] crate::llm::structured::StructuredError),
     #[error("the document is not valid JSON for a {what}: {message}")]
     Malformed { what: &'static str, message: String },
     #[error(

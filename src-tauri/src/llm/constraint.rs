@@ -191,6 +191,18 @@ impl JsonConstraint {
         self.matcher.consume_token(token).map_err(constraint_error)
     }
 
+    /// The tokens the schema forces next (a property's name, a constant), at most `limit`,
+    /// taken as accepted: the caller runs them through the model in one pass instead of
+    /// sampling each in turn.
+    pub fn take_forced(&mut self, limit: usize) -> Result<Vec<u32>> {
+        let mut forced = self.matcher.compute_ff_tokens();
+        forced.truncate(limit);
+        self.matcher
+            .consume_tokens(&forced)
+            .map_err(constraint_error)?;
+        Ok(forced)
+    }
+
     /// Whether the text so far is a complete document.
     pub fn is_complete(&mut self) -> bool {
         self.matcher.is_stopped() || self.matcher.is_accepting().unwrap_or(false)

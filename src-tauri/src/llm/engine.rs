@@ -75,6 +75,9 @@ pub struct GenerationStats {
     /// Prompt tokens served from the KV cache of the previous generation.
     pub reused_tokens: usize,
     pub generated_tokens: usize,
+    /// Of the generated tokens, those the schema forced: they were run through the model
+    /// together with the sampled token before them, not sampled one by one.
+    pub forced_tokens: usize,
     pub time_to_first_token_ms: f64,
     pub prefill_tokens_per_s: f64,
     pub decode_tokens_per_s: f64,
@@ -314,6 +317,7 @@ impl Engine {
         let mut first_token_at: Option<Duration> = None;
         let mut last_token_at = Duration::ZERO;
         let mut sampled = 0usize;
+        let mut forced_count = 0usize;
         let finish_reason = loop {
             if cancel.is_cancelled() {
                 break FinishReason::Cancelled;
@@ -334,11 +338,17 @@ impl Engine {
                     None => FinishReason::EndToken,
                 };
             }
+            let mut step = vec![token];
             if let Some(constraint) = constraint.as_mut() {
                 constraint.accept(token)?;
+                let room = (options.max_tokens.saturating_sub(generated.len() + 1))
+                    .min(context.saturating_sub(self.model.position() + 1));
+                let forced = constraint.take_forced(room)?;
+                forced_count += forced.len();
+                step.extend(forced);
             }
-            generated.push(token);
-            history.push(token);
+            generated.extend_from_slice(&step);
+            history.extend_from_slice(&step);
             let tokenizer = &self.tokenizer;
             if let Some(delta) = stream.push(&generated, |ids| tokenizer.decode(ids)) {
                 on_delta(&delta);
@@ -355,7 +365,7 @@ impl Engine {
             if cancel.is_cancelled() {
                 break FinishReason::Cancelled;
             }
-            let result = self.model.forward(&[token], LogitsMode::Last);
+            let result = self.model.forward(&step, LogitsMode::Last);
             match result {
                 Ok(l) => {
                     self.logits.clear();
@@ -367,7 +377,7 @@ impl Engine {
                     return Err(e);
                 }
             }
-            self.cached.push(token);
+            self.cached.extend_from_slice(&step);
         };
         if let Some(rest) = stream.finish() {
             on_delta(&rest);
@@ -387,6 +397,7 @@ impl Engine {
             trimmed_tokens: trimmed,
             reused_tokens: shared,
             generated_tokens: generated.len(),
+            forced_tokens: forced_count,
             time_to_first_token_ms: first_token_at.as_secs_f64() * 1e3,
             prefill_tokens_per_s: per_second(prompt_tokens - shared, prefill_time),
             decode_tokens_per_s: per_second(decode_steps, last_token_at - first_token_at),

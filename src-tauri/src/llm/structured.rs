@@ -71,6 +71,40 @@ pub fn schema_for<T: JsonSchema>() -> Value {
     schemars::schema_for!(T).to_value()
 }
 
+/// Makes the property at `path` (names of nested properties) a constant in `schema`, so
+/// that a decoder held to the schema writes `value` there and nothing else. Definitions the
+/// path passes through are copied inline first, so other uses of them are unchanged.
+pub fn hold_constant(
+    schema: &mut Value,
+    path: &[&str],
+    value: Value,
+) -> Result<(), StructuredError> {
+    let definitions = schema.get("$defs").cloned().unwrap_or(Value::Null);
+    let missing = || StructuredError::BadSchema(format!("no property {}", path.join(".")));
+    let (last, parents) = path.split_last().ok_or_else(missing)?;
+    let mut node = schema;
+    for name in parents {
+        node = node
+            .get_mut("properties")
+            .and_then(|properties| properties.get_mut(*name))
+            .ok_or_else(missing)?;
+        let target = node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| reference.strip_prefix("#/$defs/"))
+            .and_then(|name| definitions.get(name));
+        if let Some(definition) = target {
+            *node = definition.clone();
+        }
+    }
+    let property = node
+        .get_mut("properties")
+        .and_then(|properties| properties.get_mut(*last))
+        .ok_or_else(missing)?;
+    *property = serde_json::json!({ "const": value });
+    Ok(())
+}
+
 /// Fails unless `schema` is a JSON Schema the validator can compile.
 pub fn ensure_valid_schema(schema: &Value) -> Result<(), StructuredError> {
     jsonschema::validator_for(schema)
@@ -201,6 +235,32 @@ mod tests {
             }
             other => panic!("expected NotJson, got {other:?}"),
         }
+    }
+
+    #[derive(Debug, Deserialize, JsonSchema, PartialEq)]
+    struct Book {
+        first: Chart,
+        second: Chart,
+    }
+
+    #[test]
+    fn a_held_property_admits_only_its_value_and_leaves_shared_definitions_alone() {
+        let mut schema = schema_for::<Book>();
+        hold_constant(&mut schema, &["first", "mode"], serde_json::json!("minor")).unwrap();
+        let book = |first: &str, second: &str| {
+            format!(
+                r#"{{"first": {{"mode": "{first}", "chords": [{{"bar": 1, "symbol": "C"}}]}},
+                    "second": {{"mode": "{second}", "chords": [{{"bar": 1, "symbol": "C"}}]}}}}"#
+            )
+        };
+        assert!(validate_text(&schema, &book("minor", "major")).is_ok());
+        let error = validate_text(&schema, &book("major", "major")).unwrap_err();
+        let paths: Vec<&str> = error.problems().iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["/first/mode"]);
+        assert!(matches!(
+            hold_constant(&mut schema, &["first", "tempo"], serde_json::json!(90)),
+            Err(StructuredError::BadSchema(_))
+        ));
     }
 
     #[test]

@@ -19,9 +19,12 @@ use crate::llm::{
 #[derive(Debug, Clone)]
 pub struct ProviderRequest {
     pub messages: Vec<Message>,
-    /// The answer must be a JSON document of this schema. Local models decode under it;
-    /// the cloud is asked for it.
+    /// The answer must be a JSON document of this schema; the cloud is asked for it.
     pub schema: Option<serde_json::Value>,
+    /// The same schema tightened to the request (see `Commission::hold_schema`), for
+    /// decoders that enforce every keyword token by token: local models decode under it,
+    /// and under `schema` when it is absent.
+    pub decoder_schema: Option<serde_json::Value>,
     pub max_tokens: usize,
     pub temperature: f32,
     pub seed: u64,
@@ -206,7 +209,10 @@ impl Provider for LocalProvider {
             },
             stop: self.stop.clone(),
             trim_prompt: false,
-            schema: request.schema.clone(),
+            schema: request
+                .decoder_schema
+                .clone()
+                .or_else(|| request.schema.clone()),
         };
         let mut text = String::new();
         let stats = self.engine.generate(

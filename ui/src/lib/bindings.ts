@@ -52,6 +52,10 @@ model_ready: boolean,
  */
 model_reason: string, 
 /**
+ * Why that model, though installed, cannot start now, and what to do about it.
+ */
+cannot_start: string | null, 
+/**
  * What runs if the user presses Create now.
  */
 generator: Generator, 
