@@ -231,3 +231,50 @@ fn text_the_schema_forces_runs_through_the_model_in_one_pass() {
     assert!(stats.forced_tokens < stats.generated_tokens, "{stats:?}");
     assert_eq!(stats.finish_reason, FinishReason::Complete);
 }
+
+/// An answer that runs short of room still ends as a whole document: near its limit, each
+/// step takes the tokens that close the document soonest.
+#[test]
+fn an_answer_near_its_token_limit_still_closes_its_document() {
+    const LIMIT: usize = 48;
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": {
+            "story": {"type": "string", "maxLength": 4000},
+            "notes": {"type": "array", "items": {"type": "string", "maxLength": 2000}, "maxItems": 20},
+            "moral": {"type": "string", "minLength": 1, "maxLength": 4000}
+        },
+        "required": ["story", "notes", "moral"]
+    });
+    let prompt = Prompt::Chat(vec![Message::user(
+        "Tell a very long story about a jazz pianist learning the ii-V-I, as JSON.",
+    )]);
+    let mut engine = engine();
+    let mut longest_story = 0;
+    for seed in 0..4 {
+        let mut text = String::new();
+        let stats = engine
+            .generate(
+                &prompt,
+                &GenerationOptions {
+                    max_tokens: LIMIT,
+                    sampling: SamplingOptions {
+                        temperature: 1.0,
+                        seed,
+                        ..SamplingOptions::default()
+                    },
+                    schema: Some(schema.clone()),
+                    ..GenerationOptions::default()
+                },
+                &CancelToken::new(),
+                &mut |delta| text.push_str(delta),
+            )
+            .unwrap();
+        let document = validate_text(&schema, &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(stats.finish_reason, FinishReason::Complete, "{text}");
+        assert!(stats.generated_tokens <= LIMIT, "{stats:?}");
+        longest_story = longest_story.max(document["story"].as_str().unwrap().len());
+    }
+    // The model wrote freely until the room ran short, rather than closing at once.
+    assert!(longest_story > 40, "longest story: {longest_story} bytes");
+}

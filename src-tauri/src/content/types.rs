@@ -37,9 +37,6 @@ pub mod pattern {
     pub const STANDARD_CODE: &str = r"^MU:(Cr|Pr|Re|Cn)[0-9]{1,2}\.[0-9]\.(PK|K|[1-8])[a-z]$";
     /// Every voicing name the theory engine reads, canonical names and aliases.
     pub const VOICING_KIND: &str = "^(close|closed|drop-2|drop2|drop-3|drop3|shell|shell-a|shell-137|shell-b|shell-173|rootless-a|a|rootless-b|b|rootless|rootless-ab|gospel|upper-structure|ust|upper)$";
-    /// Prose that says something: it starts with a character that is not a space. The
-    /// validator refuses blank titles and summaries; a constrained decoder cannot write one.
-    pub const TEXT: &str = r"^\S[\s\S]*$";
     /// `4/4`, `6/8`.
     pub const METER: &str = r"^[1-9][0-9]?/(1|2|4|8|16)$";
     /// Every scale name the theory engine reads, canonical names and aliases.
@@ -216,7 +213,7 @@ pub struct Overview {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TheorySection {
-    #[schemars(length(max = 1500), pattern(pattern::TEXT))]
+    #[schemars(length(min = 1, max = 1500))]
     pub summary: String,
     #[schemars(length(max = 16), inner(length(max = 400)))]
     pub key_points: Vec<String>,
@@ -265,7 +262,7 @@ pub struct Tutorial {
     #[serde(default = "current_version")]
     #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
-    #[schemars(length(max = 160), pattern(pattern::TEXT))]
+    #[schemars(length(min = 1, max = 160))]
     pub title: String,
     #[schemars(length(max = 120))]
     pub topic: String,
@@ -290,7 +287,7 @@ pub struct Exercise {
     #[serde(default = "current_version")]
     #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
-    #[schemars(pattern(pattern::TEXT))]
+    #[schemars(length(min = 1))]
     pub title: String,
     pub kind: ExerciseKind,
     pub difficulty: Level,
@@ -352,7 +349,7 @@ pub struct Curriculum {
     #[serde(default = "current_version")]
     #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
-    #[schemars(pattern(pattern::TEXT))]
+    #[schemars(length(min = 1))]
     pub title: String,
     pub instrument: String,
     pub level: Level,
@@ -493,7 +490,7 @@ pub struct Assessment {
     #[serde(default = "current_version")]
     #[schemars(range(min = 1, max = SCHEMA_VERSION))]
     pub schema_version: u32,
-    #[schemars(pattern(pattern::TEXT))]
+    #[schemars(length(min = 1))]
     pub title: String,
     pub kind: AssessmentKind,
     pub level: Level,

@@ -101,6 +101,43 @@ impl TokenizerEnv for GuidanceTokenizer {
 /// Compiles schemas into matchers for one tokenizer; built once per engine, on first use.
 pub struct ConstraintFactory {
     factory: ParserFactory,
+    closers: Arc<ClosingTokens>,
+}
+
+/// The tokens that bring a JSON document to its end soonest, one bit per token: what an
+/// answer running out of room is narrowed to (see [`JsonConstraint::narrow_to_closing`]).
+struct ClosingTokens {
+    /// Tokens with a `"` in them: inside a string, they end it.
+    quote: SimpleVob,
+    /// Tokens that begin with `]` or `}`: they end an array or an object.
+    bracket: SimpleVob,
+    /// Tokens that begin with `"`: a string (an enum's value, an empty string) rather
+    /// than a number, an array or an object.
+    opening_quote: SimpleVob,
+}
+
+impl ClosingTokens {
+    fn new(words: &[Vec<u8>]) -> Self {
+        let class = |test: &dyn Fn(&[u8]) -> bool| {
+            let mut set = SimpleVob::alloc(words.len());
+            for (token, word) in words.iter().enumerate() {
+                // Special tokens carry a marker byte first; they are never JSON text.
+                if word.first() != Some(&TokTrie::SPECIAL_TOKEN_MARKER) && test(word) {
+                    set.allow_token(token as TokenId);
+                }
+            }
+            set
+        };
+        Self {
+            quote: class(&|word| {
+                word.iter()
+                    .enumerate()
+                    .any(|(i, &b)| b == b'"' && (i == 0 || word[i - 1] != b'\\'))
+            }),
+            bracket: class(&|word| matches!(word.first(), Some(b']' | b'}'))),
+            opening_quote: class(&|word| word.first() == Some(&b'"')),
+        }
+    }
 }
 
 impl std::fmt::Debug for ConstraintFactory {
@@ -134,7 +171,10 @@ impl ConstraintFactory {
         let mut factory = ParserFactory::new_simple(&env)
             .map_err(|e| failed(format!("cannot build the constraint engine: {e}")))?;
         factory.quiet();
-        Ok(Self { factory })
+        Ok(Self {
+            factory,
+            closers: Arc::new(ClosingTokens::new(&words)),
+        })
     }
 
     /// A fresh matcher for one generation; fails when the schema cannot be compiled.
@@ -157,7 +197,12 @@ impl ConstraintFactory {
                 "the schema cannot be enforced: {problem}"
             )));
         }
-        Ok(JsonConstraint { matcher })
+        Ok(JsonConstraint {
+            matcher,
+            closers: self.closers.clone(),
+            in_string: false,
+            escaped: false,
+        })
     }
 }
 
@@ -172,6 +217,10 @@ pub enum Allowed {
 /// The state of one constrained generation.
 pub struct JsonConstraint {
     matcher: Matcher,
+    closers: Arc<ClosingTokens>,
+    /// Whether the text so far ends inside a JSON string, and just after a backslash there.
+    in_string: bool,
+    escaped: bool,
 }
 
 impl JsonConstraint {
@@ -188,7 +237,66 @@ impl JsonConstraint {
 
     /// Advances past a sampled token (which the last mask allowed).
     pub fn accept(&mut self, token: u32) -> Result<()> {
-        self.matcher.consume_token(token).map_err(constraint_error)
+        self.matcher
+            .consume_token(token)
+            .map_err(constraint_error)?;
+        self.follow(&[token]);
+        Ok(())
+    }
+
+    /// Narrows `mask` to the tokens that end the document soonest: inside a string, those
+    /// that close it; elsewhere, those that close an array or object, else those that
+    /// write a string rather than open a structure. Left as it is when none is allowed (a
+    /// property's name, a number's digits).
+    pub fn narrow_to_closing(&self, mask: &mut SimpleVob) {
+        let preferred: &[&SimpleVob] = if self.in_string {
+            &[&self.closers.quote]
+        } else {
+            &[&self.closers.bracket, &self.closers.opening_quote]
+        };
+        if let Some(class) = preferred.iter().find(|class| !mask.and_is_zero(class)) {
+            mask.and(class);
+        }
+    }
+
+    /// The tokens it takes, narrowing every step to the closing tokens, to end the
+    /// document from here (at most `limit`): the room an answer must keep so that it can
+    /// always finish.
+    pub fn closing_length(&self, limit: usize) -> Result<usize> {
+        let mut rehearsal = JsonConstraint {
+            matcher: self.matcher.deep_clone(),
+            closers: self.closers.clone(),
+            in_string: self.in_string,
+            escaped: self.escaped,
+        };
+        let mut length = 0;
+        while length < limit && !rehearsal.is_complete() {
+            let mut mask = rehearsal.matcher.compute_mask().map_err(constraint_error)?;
+            rehearsal.narrow_to_closing(&mut mask);
+            let Some(token) = mask.first_bit_set() else {
+                break;
+            };
+            rehearsal.accept(token as TokenId)?;
+            length += 1 + rehearsal.take_forced(limit)?.len();
+        }
+        Ok(length.min(limit))
+    }
+
+    /// Keeps track of whether the text ends inside a string.
+    fn follow(&mut self, tokens: &[u32]) {
+        let Ok(env) = self.matcher.tok_env() else {
+            return;
+        };
+        for &token in tokens {
+            for &byte in env.tok_trie().token(token) {
+                match (self.in_string, self.escaped, byte) {
+                    (true, true, _) => self.escaped = false,
+                    (true, false, b'\\') => self.escaped = true,
+                    (_, _, b'"') => self.in_string = !self.in_string,
+                    _ => {}
+                }
+            }
+        }
     }
 
     /// The tokens the schema forces next (a property's name, a constant), at most `limit`,
@@ -200,6 +308,7 @@ impl JsonConstraint {
         self.matcher
             .consume_tokens(&forced)
             .map_err(constraint_error)?;
+        self.follow(&forced);
         Ok(forced)
     }
 

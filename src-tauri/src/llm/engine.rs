@@ -269,6 +269,16 @@ impl Engine {
             Some(schema) => Some(self.constraints()?.json_schema(schema)?),
             None => None,
         };
+        // The room a constrained answer keeps to finish its document: once only that much
+        // is left, every step takes the tokens that close it soonest, so that an answer
+        // ends as a whole document rather than cut off at the limit.
+        let closing_reserve = match &constraint {
+            Some(constraint) => {
+                let needed = constraint.closing_length(options.max_tokens)?;
+                needed + needed / 4 + 8
+            }
+            None => 0,
+        };
         let context = self.model.context_length();
         let reserved = options.max_tokens.clamp(1, context / 2).max(1);
         let mut trimmed = 0;
@@ -324,7 +334,12 @@ impl Engine {
             }
             if let Some(constraint) = constraint.as_mut() {
                 match constraint.next_allowed()? {
-                    Allowed::Tokens(mask) => mask_logits(&mask, &mut self.logits),
+                    Allowed::Tokens(mut mask) => {
+                        if generated.len() + closing_reserve >= options.max_tokens {
+                            constraint.narrow_to_closing(&mut mask);
+                        }
+                        mask_logits(&mask, &mut self.logits);
+                    }
                     Allowed::Done => break FinishReason::Complete,
                 }
             }
