@@ -10,7 +10,7 @@ usage:
       [--cadence 'target/release/cadence bench {model} --threads {threads}']
 
 The model of Phi-3.5-mini's widths (4 layers, Q4_K) is written by
-  cargo run -p cadence --example synthetic_gguf -- phi35-width.gguf 4 llama
+  cargo run -p cadence-llm --example synthetic_gguf -- phi35-width.gguf 4 llama
 llama-cpp-python 0.3.36 refuses the synthetic phi3 file's vocabulary ("error loading model
 vocabulary: unordered_map::at"), so the side-by-side run uses the same widths written with the
 llama architecture (separate q/k/v and gate/up: the same matmul work).

@@ -9,9 +9,9 @@ first greedy tokens (argmax of the raw logits, EOS not treated specially) with t
 the top logit over the runner-up at each step.
 
 make the models with
-  cargo run -p cadence --no-default-features --example synthetic_gguf -- \\
+  cargo run -p cadence-llm --example synthetic_gguf -- \\
       phi35-shaped.gguf phi35 tests/fixtures/vocab/ggml-vocab-phi-3.gguf
-  cargo run -p cadence --no-default-features --example synthetic_gguf -- \\
+  cargo run -p cadence-llm --example synthetic_gguf -- \\
       qwen25-shaped.gguf qwen25 tests/fixtures/vocab/ggml-vocab-qwen2.gguf
 
 Weights stay in llama.cpp's plain CPU buffers (use_extra_bufts=False, llama-cli's --no-repack),

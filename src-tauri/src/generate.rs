@@ -20,10 +20,10 @@ use serde_json::json;
 
 use crate::catalog::{LocalModel, TaskKind, TokenizerSource};
 use crate::content::prompts::{self, TaskKind as PromptKind};
+use crate::content::structured::{StructuredError, hold_constant, parse_as, schema_for};
 use crate::content::template::Topic;
 use crate::content::validate::{self, Issue, Severity};
 use crate::content::{self, ContentError, Level, Tutorial, ValidationReport};
-use crate::llm::structured::{StructuredError, hold_constant, parse_as, schema_for};
 use crate::llm::{CancelToken, Message};
 use crate::providers::{
     CloudProvider, LocalProvider, Provider, ProviderError, ProviderRequest, SharedProvider,

@@ -9,7 +9,6 @@ pub mod coach;
 pub mod content;
 pub mod generate;
 pub mod library;
-pub mod llm;
 pub mod materials;
 pub mod models;
 pub mod paths;
@@ -23,6 +22,10 @@ pub mod usage;
 
 #[cfg(feature = "desktop")]
 pub mod desktop;
+
+/// Local inference, from its own crate: optimised in every profile, and rebuilt only when it
+/// changes.
+pub use cadence_llm as llm;
 
 use std::path::{Path, PathBuf};
 

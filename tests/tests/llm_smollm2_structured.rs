@@ -6,7 +6,7 @@ use std::process::Command;
 
 use cadence::content::Level;
 use cadence::content::pattern;
-use cadence::llm::structured::{parse_as, schema_for, validate_text};
+use cadence::content::structured::{parse_as, schema_for, validate_text};
 use cadence::llm::{
     CancelToken, DeviceChoice, Engine, FinishReason, GenerationOptions, LoadOptions, Message,
     Prompt, SamplingOptions,

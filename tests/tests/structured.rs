@@ -205,7 +205,7 @@ fn random_weights_sampled_under_a_schema_still_write_valid_documents() {
             })
             .unwrap();
         assert_eq!(stats.finish_reason, FinishReason::Complete, "{text}");
-        cadence::llm::structured::validate_text(&schema, &text)
+        cadence::content::structured::validate_text(&schema, &text)
             .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{text}"));
     }
 }

@@ -901,7 +901,7 @@ fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     drop(sink);
     if let Some(schema) = &schema {
         eprintln!();
-        let document = llm::structured::validate_text(schema, &text)?;
+        let document = content::structured::validate_text(schema, &text)?;
         println!("{}", serde_json::to_string_pretty(&document)?);
     } else {
         println!();
@@ -1058,7 +1058,7 @@ fn read_schema(path: &Path) -> anyhow::Result<serde_json::Value> {
         .with_context(|| format!("cannot read the schema {}; check the path", path.display()))?;
     let schema: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    llm::structured::ensure_valid_schema(&schema)
+    content::structured::ensure_valid_schema(&schema)
         .with_context(|| format!("{} cannot be used", path.display()))?;
     Ok(schema)
 }

@@ -12,7 +12,7 @@ use super::types::{
     SCHEMA_VERSION, TheoryAnalysis, Tutorial,
 };
 use super::validate::{self, ValidationReport};
-use crate::llm::structured::schema_problems;
+use crate::content::structured::schema_problems;
 use crate::theory::{Chord, Note};
 
 /// Pretty JSON for any document; documents carry their `schema_version`.

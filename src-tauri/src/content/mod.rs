@@ -13,11 +13,14 @@
 //! - [`schema::write_all`]: regenerates the files in `assets/schema`.
 //! - [`standards::table`]: the NCAS music codes shipped in `assets/standards`.
 //! - [`prompts::render`]: a task's prompt with its variables checked.
+//! - [`structured::parse_as`]: a model's answer read into its document type, each field
+//!   that breaks the schema named by its path.
 
 pub mod export;
 pub mod prompts;
 pub mod schema;
 pub mod standards;
+pub mod structured;
 pub mod template;
 pub mod types;
 pub mod validate;
@@ -50,7 +53,7 @@ pub enum ContentError {
     #[error("{0}")]
     Theory(#[from] crate::theory::TheoryError),
     #[error("{0}")]
-    Schema(#[from] crate::llm::structured::StructuredError),
+    Schema(#[from] crate::content::structured::StructuredError),
     #[error("the document is not valid JSON for a {what}: {message}")]
     Malformed { what: &'static str, message: String },
     #[error(

@@ -9,7 +9,7 @@ use super::ContentError;
 use super::types::{
     Assessment, Curriculum, Exercise, LessonPlanDocument, TheoryAnalysis, Tutorial,
 };
-use crate::llm::structured::schema_for;
+use crate::content::structured::schema_for;
 
 /// The documents that have a schema file, named as their file stem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

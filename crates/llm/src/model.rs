@@ -55,7 +55,8 @@ impl Default for LoadOptions {
     }
 }
 
-pub(crate) fn default_threads() -> usize {
+/// The CPU path's threads unless told otherwise: every core the OS offers.
+pub fn default_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)

@@ -476,8 +476,8 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::config::Architecture;
-    use crate::llm::synthetic::SyntheticModel;
+    use crate::config::Architecture;
+    use crate::synthetic::SyntheticModel;
     use proptest::prelude::*;
 
     fn tiny_model_bytes() -> &'static [u8] {
@@ -530,7 +530,7 @@ mod tests {
         renamed[at..at + 5].copy_from_slice(b"gemma");
         let path = dir.path().join("gemma.gguf");
         std::fs::write(&path, &renamed).unwrap();
-        let err = crate::llm::Model::load(&path, &Default::default()).unwrap_err();
+        let err = crate::Model::load(&path, &Default::default()).unwrap_err();
         let message = err.to_string();
         assert!(
             message.contains("gemma.gguf") && message.contains("`gemma`"),
@@ -539,7 +539,7 @@ mod tests {
 
         let path = dir.path().join("cut.gguf");
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        let message = crate::llm::Engine::load(&path, &Default::default())
+        let message = crate::Engine::load(&path, &Default::default())
             .unwrap_err()
             .to_string();
         assert!(
@@ -548,7 +548,7 @@ mod tests {
         );
 
         let missing = dir.path().join("absent.gguf");
-        let message = crate::llm::Engine::load(&missing, &Default::default())
+        let message = crate::Engine::load(&missing, &Default::default())
             .unwrap_err()
             .to_string();
         assert!(message.contains("absent.gguf"), "{message}");
@@ -562,16 +562,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("mangled.gguf");
         std::fs::write(&path, bytes).unwrap();
-        let options = crate::llm::LoadOptions {
-            device: crate::llm::DeviceChoice::Cpu,
+        let options = crate::LoadOptions {
+            device: crate::DeviceChoice::Cpu,
             context_length: Some(32),
             threads: Some(1),
             ..Default::default()
         };
-        if let Ok(mut engine) = crate::llm::Engine::load(&path, &options) {
+        if let Ok(mut engine) = crate::Engine::load(&path, &options) {
             let _ = engine
                 .model_mut()
-                .forward(&[1, 2, 3], crate::llm::LogitsMode::Last);
+                .forward(&[1, 2, 3], crate::LogitsMode::Last);
         }
     }
 

@@ -1,8 +1,8 @@
 //! Writes random-weight GGUFs for comparisons against llama.cpp.
 //!
 //! usage:
-//!   cargo run -p cadence --example synthetic_gguf -- OUT.gguf [LAYERS] [phi3|llama]
-//!   cargo run -p cadence --example synthetic_gguf -- OUT.gguf phi35|qwen25 VOCAB.gguf
+//!   cargo run -p cadence-llm --example synthetic_gguf -- OUT.gguf [LAYERS] [phi3|llama]
+//!   cargo run -p cadence-llm --example synthetic_gguf -- OUT.gguf phi35|qwen25 VOCAB.gguf
 //!
 //! The first writes Phi-3.5-mini's widths with LAYERS layers; ARCH `llama` gives the same
 //! widths and quantisation as llama, whose small synthetic vocabulary llama.cpp accepts.
@@ -13,8 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cadence::llm::Architecture;
-use cadence::llm::synthetic::SyntheticModel;
+use cadence_llm::Architecture;
+use cadence_llm::synthetic::SyntheticModel;
 
 const USAGE: &str = "usage: synthetic_gguf OUT.gguf [LAYERS] [phi3|llama]\n       \
                      synthetic_gguf OUT.gguf phi35|qwen25 VOCAB.gguf";

@@ -484,8 +484,8 @@ const TOKEN_TILE: usize = 16;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::config::Architecture;
-    use crate::llm::synthetic::{SyntheticModel, WeightType};
+    use crate::config::Architecture;
+    use crate::synthetic::{SyntheticModel, WeightType};
 
     /// A multi-token product equals the single-token products, for every weight type.
     #[test]

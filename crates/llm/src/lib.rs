@@ -27,7 +27,6 @@ mod matrix;
 mod model;
 mod pool;
 mod sampler;
-pub mod structured;
 pub mod synthetic;
 mod tokenizer;
 
@@ -41,8 +40,7 @@ pub use engine::{
     GenerationStream, Prompt,
 };
 pub use error::{LlmError, Result};
-pub(crate) use model::default_threads;
+pub use model::default_threads;
 pub use model::{DEFAULT_CONTEXT, LoadOptions, LogitsMode, Model};
 pub use sampler::{Sampler, SamplingOptions, argmax};
-pub use structured::{FieldProblem, StructuredError};
 pub use tokenizer::{TextTokenizer, TokenKind};

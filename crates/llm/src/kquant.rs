@@ -162,8 +162,8 @@ pub(crate) fn dot_q4k_q8k_scalar(w: &[BlockQ4K], a: &[BlockQ8K]) -> f32 {
 #[cfg(x86_avx2)]
 mod avx2 {
     use super::{BlockQ4K, BlockQ8K, scales_and_mins};
-    use crate::llm::kernels::avx2::{hsum, hsum128, load};
-    use crate::llm::kernels::f16_to_f32;
+    use crate::kernels::avx2::{hsum, hsum128, load};
+    use crate::kernels::f16_to_f32;
     use std::arch::x86_64::*;
 
     /// `N` tokens against one weight row; `acts` and `out` hold at least `N` entries.
@@ -248,7 +248,7 @@ mod avx2 {
 #[cfg(x86_avx2)]
 mod avx512 {
     use super::{BlockQ4K, BlockQ8K, scales_and_mins};
-    use crate::llm::kernels::avx2::load;
+    use crate::kernels::avx2::load;
     use std::arch::x86_64::*;
 
     /// Which of a block's eight scales each i16 of `packs(p[j], p[j + 1])` takes, for j = 0
