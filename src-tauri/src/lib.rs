@@ -1,342 +1,170 @@
-//! Cadence: a local-first music-lesson studio.
-//!
-//! The [`Studio`] is the one facade the CLI and the desktop shell call; everything
-//! below it (catalogue, store, inference, theory, content) knows nothing of Tauri.
+//! The Tauri shell: thin commands over the Studio. Nothing else in the app knows Tauri.
+#![cfg(feature = "desktop")]
 
-pub mod batch;
-pub mod catalog;
-pub mod coach;
-pub mod content;
-pub mod generate;
-pub mod library;
-pub mod materials;
-pub mod models;
-pub mod paths;
-pub mod planning;
-pub mod providers;
-pub mod router;
-pub mod settings;
-pub mod store;
-pub mod theory;
-pub mod usage;
+#[cfg(test)]
+mod bindings;
+mod commands;
+pub mod keychain;
 
-#[cfg(feature = "desktop")]
-pub mod desktop;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
-/// Local inference, from its own crate: optimised in every profile, and rebuilt only when it
-/// changes.
-pub use cadence_llm as llm;
+use cadence::Studio;
+use cadence::generate::{ProviderSource, ResidentModels};
+use cadence::llm::CancelToken;
+use cadence::store::Store;
 
-use std::path::{Path, PathBuf};
+pub use commands::*;
 
-use serde::Serialize;
+/// The cancel token of the job of one kind in progress; each new job takes a fresh one, so
+/// a cancel meant for an earlier job cannot stop it.
+#[derive(Default)]
+struct CancelSlot(Mutex<CancelToken>);
 
-pub use crate::catalog::Catalog;
-use crate::catalog::{CatalogError, CloudModel, LocalModel, TierTarget, TokenizerSource};
-use crate::content::{ContentError, Level, Tutorial, ValidationReport};
-pub use crate::paths::AppPaths;
-use crate::paths::{CATALOG_ENV, PathsError};
-pub use crate::store::Store;
-use crate::store::{StoreError, tutorials};
-
-/// Environment variable holding the Gemini API key until it is stored in the keychain.
-pub const GEMINI_KEY_ENV: &str = "GEMINI_API_KEY";
-
-#[derive(Debug, thiserror::Error)]
-pub enum StudioError {
-    #[error(transparent)]
-    Paths(#[from] PathsError),
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Content(#[from] ContentError),
-    #[error("tutorial {0} is not in the library; `cadence library` lists the tutorials there")]
-    NoSuchTutorial(i64),
-    #[error("material {0} is not in the library; the Library screen lists what is there")]
-    NoSuchMaterial(i64),
-    #[error("cancelled; nothing was saved")]
-    Cancelled,
-    #[error(transparent)]
-    Coach(#[from] crate::coach::CoachError),
-}
-
-/// A tutorial the Studio wrote and stored, with where it came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct WrittenTutorial {
-    pub id: i64,
-    pub tutorial: Tutorial,
-    /// Which generator wrote it ("template" until model generation is wired in).
-    pub generator: &'static str,
-    pub validation: ValidationReport,
-}
-
-/// Where a model stands on this machine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Availability {
-    Installed {
-        path: PathBuf,
-    },
-    NotInstalled,
-    /// A download was started and not finished; it resumes from `bytes`.
-    Partial {
-        bytes: u64,
-    },
-    /// The file is there but its size is wrong: it will be downloaded again.
-    WrongSize {
-        bytes: u64,
-    },
-    Enabled,
-    Disabled {
-        reason: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ModelStatus {
-    pub id: String,
-    pub name: String,
-    /// "local" or "cloud".
-    pub kind: &'static str,
-    /// Ids of the tiers this model serves, as target or fallback.
-    pub tiers: Vec<String>,
-    pub download_bytes: Option<u64>,
-    /// Memory at the catalogue's context length: planned from the GGUF once installed,
-    /// models.toml's estimate before.
-    pub memory_mb: Option<u64>,
-    /// Whether `memory_mb` was planned from the model's own GGUF.
-    pub memory_planned: bool,
-    /// This machine's memory, to hold the figure against (local models only).
-    pub machine_memory_mb: Option<u64>,
-    pub availability: Availability,
-}
-
-pub struct Studio {
-    paths: AppPaths,
-    catalog: Catalog,
-    /// The most memory Cadence may plan to use for models, if less than the machine's.
-    memory_limit: Option<u64>,
-}
-
-impl Studio {
-    /// Resolves the data folder and the catalogue from the environment.
-    pub fn from_env() -> Result<Studio, StudioError> {
-        let paths = AppPaths::from_env()?;
-        let catalog = load_catalog(&paths)?;
-        Ok(Studio::new(paths, catalog))
+impl CancelSlot {
+    fn fresh(&self) -> CancelToken {
+        let token = CancelToken::new();
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = token.clone();
+        token
     }
 
-    pub fn new(paths: AppPaths, catalog: Catalog) -> Studio {
-        Studio {
-            paths,
-            catalog,
-            memory_limit: models::memory_limit_from_env(),
+    fn cancel(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cancel();
+    }
+}
+
+/// Everything the commands share: the Studio, the open library, the model kept loaded and
+/// the cancel tokens of the jobs in progress.
+pub struct AppState {
+    studio: Studio,
+    /// The library, or why it could not be opened (shown by every command that needs it).
+    store: Result<Store, String>,
+    /// The tutorial or curriculum being made.
+    job: CancelSlot,
+    /// Cancel flags of the model downloads in progress, by model id.
+    downloads: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// The models kept loaded between requests.
+    resident: ResidentModels,
+    /// The coach's answer being written.
+    coach: CancelSlot,
+}
+
+impl AppState {
+    pub fn new(studio: Studio) -> AppState {
+        let store = studio.open_store().map_err(|error| error.to_string());
+        AppState {
+            studio,
+            store,
+            job: CancelSlot::default(),
+            downloads: Mutex::new(HashMap::new()),
+            resident: ResidentModels::default(),
+            coach: CancelSlot::default(),
         }
     }
 
-    /// Caps the memory Cadence plans to use for models (`None`: the machine's).
-    pub fn set_memory_limit(&mut self, bytes: Option<u64>) {
-        self.memory_limit = bytes;
+    /// Runs `work` with the models. Requests to different models run side by side; two
+    /// to the same model take turns on it.
+    fn with_models<T>(&self, work: impl FnOnce(&mut dyn ProviderSource) -> T) -> T {
+        work(&mut self.resident.source(&self.studio))
     }
 
-    pub fn paths(&self) -> &AppPaths {
-        &self.paths
+    /// The models kept loaded now, most recently used first.
+    fn resident_model(&self) -> Vec<String> {
+        self.resident.resident()
     }
 
-    pub fn catalog(&self) -> &Catalog {
-        &self.catalog
+    fn store(&self) -> Result<&Store, String> {
+        self.store.as_ref().map_err(Clone::clone)
     }
 
-    /// Opens the library database, creating the data folder and the schema if needed.
-    pub fn open_store(&self) -> Result<Store, StudioError> {
-        self.paths.ensure_home()?;
-        Ok(Store::open(&self.paths.database())?)
-    }
-
-    /// Writes a tutorial with the template generator, checks it, and stores it.
-    pub fn write_tutorial(
-        &self,
-        store: &Store,
-        topic: &str,
-        key: &str,
-        level: Level,
-    ) -> Result<WrittenTutorial, StudioError> {
-        let mut tutorial = content::template::tutorial(topic, key, level)?;
-        let validation = content::validate::tutorial(&mut tutorial);
-        if !validation.is_acceptable() {
-            return Err(ContentError::Invalid {
-                what: "tutorial",
-                report: validation,
-            }
-            .into());
+    /// Registers a download of `id`, refusing a second one of the same model.
+    fn start_download(&self, id: &str) -> Result<DownloadSlot<'_>, String> {
+        // A panic elsewhere while holding the lock leaves the map usable.
+        let mut downloads = self
+            .downloads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if downloads.contains_key(id) {
+            return Err(format!("{id} is already downloading"));
         }
-        let row = batch::tutorial_row(&tutorial)?;
-        let id = store.write(|tx| tutorials::insert(tx, &row))?;
-        Ok(WrittenTutorial {
-            id,
-            tutorial,
-            generator: "template",
-            validation,
+        let cancel = Arc::new(AtomicBool::new(false));
+        downloads.insert(id.to_string(), Arc::clone(&cancel));
+        Ok(DownloadSlot {
+            state: self,
+            id: id.to_string(),
+            cancel,
         })
     }
 
-    /// A stored tutorial as export JSON, checked against its schema and the theory engine.
-    pub fn export_tutorial(&self, store: &Store, id: i64) -> Result<String, StudioError> {
-        let row = store
-            .read(|conn| tutorials::get(conn, id))?
-            .ok_or(StudioError::NoSuchTutorial(id))?;
-        let (tutorial, _) = content::export::tutorial_from_value(row.document)?;
-        Ok(content::export::tutorial_json(&tutorial))
-    }
-
-    /// Where a local model's GGUF lives once downloaded.
-    pub fn model_file(&self, model: &LocalModel) -> PathBuf {
-        self.models_dir().join(&model.id).join(&model.gguf.file)
-    }
-
-    /// Every model in the catalogue with what is installed or enabled here.
-    pub fn models(&self) -> Vec<ModelStatus> {
-        let tiers_of = |id: &str| -> Vec<String> {
-            self.catalog
-                .tiers
-                .iter()
-                .filter(|tier| {
-                    let target = match &tier.target {
-                        TierTarget::Local(model) | TierTarget::Cloud(model) => model,
-                    };
-                    target == id || tier.fallback.as_deref() == Some(id)
-                })
-                .map(|tier| tier.id.clone())
-                .collect()
-        };
-        let machine_mb = models::plan::MachineMemory::now().total_bytes / 1_000_000;
-        let mut models: Vec<ModelStatus> = self
-            .catalog
-            .local
-            .iter()
-            .map(|model| {
-                let availability = self.local_availability(model);
-                let planned = match &availability {
-                    Availability::Installed { path } => self
-                        .memory_plan(model, path)
-                        .ok()
-                        .map(|plan| plan.total_bytes() / 1_000_000),
-                    _ => None,
-                };
-                ModelStatus {
-                    id: model.id.clone(),
-                    name: model.name.clone(),
-                    kind: "local",
-                    tiers: tiers_of(&model.id),
-                    download_bytes: Some(model.gguf.size),
-                    memory_mb: Some(planned.unwrap_or(model.memory_mb)),
-                    memory_planned: planned.is_some(),
-                    machine_memory_mb: Some(machine_mb),
-                    availability,
-                }
-            })
-            .collect();
-        if let Some(cloud) = &self.catalog.cloud {
-            let availability = cloud_availability(cloud);
-            models.push(ModelStatus {
-                id: cloud.id.clone(),
-                name: cloud.name.clone(),
-                kind: "cloud",
-                tiers: tiers_of(&cloud.id),
-                download_bytes: None,
-                memory_mb: None,
-                memory_planned: false,
-                machine_memory_mb: None,
-                availability,
-            });
-        }
-        models
-    }
-}
-
-/// The cloud model is usable when models.toml enables it and a key is set.
-fn cloud_availability(cloud: &CloudModel) -> Availability {
-    let has_key = std::env::var(GEMINI_KEY_ENV).is_ok_and(|key| !key.trim().is_empty());
-    match (cloud.enabled, has_key) {
-        (false, _) => Availability::Disabled {
-            reason: "disabled in models.toml".into(),
-        },
-        (true, false) => Availability::Disabled {
-            reason: "no key".into(),
-        },
-        (true, true) => Availability::Enabled,
-    }
-}
-
-impl Studio {
-    /// The local models installed here and whether the cloud model is usable, without
-    /// planning any model's memory (routing asks this for every request).
-    pub(crate) fn installed_and_cloud(&self) -> (Vec<(String, PathBuf)>, bool) {
-        let installed = self
-            .catalog
-            .local
-            .iter()
-            .filter_map(|model| match self.local_availability(model) {
-                Availability::Installed { path } => Some((model.id.clone(), path)),
-                _ => None,
-            })
-            .collect();
-        let cloud_ready = self
-            .catalog
-            .cloud
-            .as_ref()
-            .is_some_and(|cloud| cloud_availability(cloud) == Availability::Enabled);
-        (installed, cloud_ready)
-    }
-
-    /// Installed means everything the model needs is there: the GGUF, and the
-    /// tokenizer.json when the catalogue names one (else the download is unfinished).
-    fn local_availability(&self, model: &LocalModel) -> Availability {
-        let file = self.model_file(model);
-        let gguf = file_availability(&file, model.gguf.size);
-        match (&gguf, &model.tokenizer) {
-            (Availability::Installed { .. }, TokenizerSource::HuggingFace(tokenizer)) => {
-                match file_availability(&self.tokenizer_file(&model.id), tokenizer.size) {
-                    Availability::Installed { .. } => gguf,
-                    _ => Availability::Partial {
-                        bytes: model.gguf.size,
-                    },
-                }
-            }
-            _ => gguf,
+    fn cancel_download(&self, id: &str) {
+        let downloads = self
+            .downloads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(cancel) = downloads.get(id) {
+            cancel.store(true, Ordering::SeqCst);
         }
     }
 }
 
-fn file_availability(file: &Path, expected: u64) -> Availability {
-    let partial = partial_download(file);
-    match (std::fs::metadata(file), std::fs::metadata(&partial)) {
-        (Ok(meta), _) if meta.len() == expected => Availability::Installed {
-            path: file.to_path_buf(),
-        },
-        (Ok(meta), _) => Availability::WrongSize { bytes: meta.len() },
-        (Err(_), Ok(meta)) => Availability::Partial { bytes: meta.len() },
-        (Err(_), Err(_)) => Availability::NotInstalled,
+/// A download in progress; dropping it (however the download ends) frees the model's slot.
+struct DownloadSlot<'a> {
+    state: &'a AppState,
+    id: String,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Drop for DownloadSlot<'_> {
+    fn drop(&mut self) {
+        self.state
+            .downloads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.id);
     }
 }
 
-/// The file a download writes to until it is complete and verified.
-pub fn partial_download(file: &Path) -> PathBuf {
-    let mut name = file.as_os_str().to_owned();
-    name.push(".part");
-    PathBuf::from(name)
-}
-
-/// The catalogue in force: `CADENCE_MODELS_TOML`, else `$CADENCE_HOME/models.toml`, else built in.
-pub fn load_catalog(paths: &AppPaths) -> Result<Catalog, CatalogError> {
-    if let Some(path) = std::env::var_os(CATALOG_ENV).filter(|p| !p.is_empty()) {
-        return Catalog::load(Path::new(&path));
-    }
-    let user = paths.user_catalog();
-    if user.exists() {
-        return Catalog::load(&user);
-    }
-    Catalog::builtin()
+/// Opens the main window and runs until it is closed.
+pub fn run(studio: Studio) -> tauri::Result<()> {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::new(studio))
+        .invoke_handler(tauri::generate_handler![
+            app_info,
+            list_models,
+            download_model,
+            cancel_download,
+            plan_generation,
+            create_tutorial,
+            create_curriculum,
+            cancel_generation,
+            list_tutorials,
+            open_tutorial,
+            rename_tutorial,
+            delete_tutorial,
+            restore_tutorial,
+            list_curricula,
+            open_curriculum,
+            export_tutorial,
+            export_curriculum,
+            create_material,
+            list_materials,
+            open_material,
+            rename_material,
+            delete_material,
+            export_material,
+            get_settings,
+            save_settings,
+            set_gemini_key,
+            forget_gemini_key,
+            usage_report,
+            coach_status,
+            ask_coach,
+            cancel_coach,
+        ])
+        .run(tauri::generate_context!())
 }

@@ -12,8 +12,8 @@ use super::types::{
     SCHEMA_VERSION, TheoryAnalysis, Tutorial,
 };
 use super::validate::{self, ValidationReport};
-use crate::content::structured::schema_problems;
-use crate::theory::{Chord, Note};
+use crate::structured::schema_problems;
+use cadence_theory::{Chord, Note};
 
 /// Pretty JSON for any document; documents carry their `schema_version`.
 pub fn to_json<T: Serialize>(document: &T) -> String {
@@ -181,7 +181,7 @@ fn chord_keys(entry: &super::types::ChordEntry) -> Vec<u8> {
         Err(_) => entry
             .notes
             .iter()
-            .filter_map(|n| crate::theory::PitchClass::from_str(n).ok())
+            .filter_map(|n| cadence_theory::PitchClass::from_str(n).ok())
             .collect(),
     };
     let mut keys: Vec<u8> = Vec::with_capacity(pitches.len());
@@ -384,8 +384,8 @@ pub fn read_midi_notes(bytes: &[u8]) -> Result<Vec<(u8, u8)>, ContentError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::template;
-    use crate::content::types::Level;
+    use crate::template;
+    use crate::types::Level;
 
     fn sounded_keys(bytes: &[u8]) -> Vec<(u8, u8)> {
         read_midi_notes(bytes).unwrap()

@@ -24,7 +24,6 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::catalog::HfFile;
-use crate::partial_download;
 
 /// How long the server may stay silent before the transfer counts as stalled.
 const STALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -658,6 +657,13 @@ fn write_error(path: &Path, source: io::Error, needed: u64) -> DownloadError {
 }
 
 /// Bytes in decimal units, as the CLI and the window show sizes.
+/// The file a download writes to until it is complete and verified.
+pub fn partial_download(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".part");
+    PathBuf::from(name)
+}
+
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
     let mut value = bytes as f64;

@@ -9,7 +9,7 @@ use super::ContentError;
 use super::types::{
     Assessment, Curriculum, Exercise, LessonPlanDocument, TheoryAnalysis, Tutorial,
 };
-use crate::content::structured::schema_for;
+use crate::structured::schema_for;
 
 /// The documents that have a schema file, named as their file stem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -197,8 +197,8 @@ mod tests {
     /// the theory engine reads.
     #[test]
     fn scale_kind_pattern_lists_every_name_the_engine_reads() {
-        use crate::content::types::pattern::SCALE_KIND;
-        use crate::theory::ScaleKind;
+        use crate::types::pattern::SCALE_KIND;
+        use cadence_theory::ScaleKind;
         let read: std::collections::BTreeSet<&str> = ScaleKind::ALL
             .iter()
             .flat_map(|kind| kind.names().iter().copied())
@@ -209,8 +209,8 @@ mod tests {
     /// So is the voicing-name pattern.
     #[test]
     fn voicing_kind_pattern_lists_every_name_the_engine_reads() {
-        use crate::content::types::pattern::VOICING_KIND;
-        use crate::theory::VoicingKind;
+        use crate::types::pattern::VOICING_KIND;
+        use cadence_theory::VoicingKind;
         let read: std::collections::BTreeSet<&str> = VoicingKind::ALL
             .iter()
             .flat_map(|kind| kind.names().iter().copied())

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::GEMINI_KEY_ENV;
 use crate::catalog::CloudModel;
-use crate::llm::{CancelToken, Message, Role};
+use cadence_llm::{CancelToken, Message, Role};
 
 /// Where the API lives unless [`ENDPOINT_ENV`] says otherwise.
 pub const DEFAULT_ENDPOINT: &str = "https://generativelanguage.googleapis.com";

@@ -51,9 +51,9 @@ pub enum ContentError {
     #[error("unknown lesson-plan part `{input}`; use one of: {known}")]
     UnknownPart { input: String, known: String },
     #[error("{0}")]
-    Theory(#[from] crate::theory::TheoryError),
+    Theory(#[from] cadence_theory::TheoryError),
     #[error("{0}")]
-    Schema(#[from] crate::content::structured::StructuredError),
+    Schema(#[from] crate::structured::StructuredError),
     #[error("the document is not valid JSON for a {what}: {message}")]
     Malformed { what: &'static str, message: String },
     #[error(
@@ -88,7 +88,7 @@ pub enum ContentError {
     #[error("MIDI: {0}")]
     Midi(String),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] cadence_store::StoreError),
     #[error(
         "curriculum {id} was not planned by this batch request (its key, level, weeks, \
          instrument or goal differ); repeat the request it was made with, or run without \

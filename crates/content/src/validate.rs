@@ -19,7 +19,7 @@ use super::types::{
     Assessment, ChordEntry, Curriculum, Exercise, ExerciseKind, LessonPlanDocument, MusicPayload,
     QuestionSpec, Rhythm, SCHEMA_VERSION, ScaleEntry, TheoryAnalysis, Tutorial, VoicingEntry,
 };
-use crate::theory::{
+use cadence_theory::{
     Chord, Key, Note, PitchClass, RomanNumeral, Scale, ScaleKind, Style, VoicingKind, voicing,
 };
 
@@ -772,7 +772,7 @@ fn scale_pattern_notes(payload: &MusicPayload, report: &mut ValidationReport) {
 }
 
 /// The answer key of a question, computed by the theory engine.
-pub fn answer_key(spec: &QuestionSpec) -> Result<Vec<String>, crate::theory::TheoryError> {
+pub fn answer_key(spec: &QuestionSpec) -> Result<Vec<String>, cadence_theory::TheoryError> {
     Ok(match spec {
         QuestionSpec::ChordForNumeral {
             key,
@@ -1060,8 +1060,8 @@ fn curriculum_with(doc: &mut Curriculum, unknown_topic: Severity) -> ValidationR
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::template;
-    use crate::content::types::{
+    use crate::template;
+    use crate::types::{
         AssessmentKind, ChordFunction, FunctionNote, LessonPlanPart, Level, MelodyNote,
         NumeralStyle, Question, ScaleChordRelation,
     };

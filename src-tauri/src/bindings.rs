@@ -11,20 +11,20 @@ use super::commands::{
     JobProgress, ModelView, SettingsView, WritingProgress,
 };
 use super::keychain::KeyStatus;
-use crate::coach::{CoachTurn, Speaker};
-use crate::content::schema::DocumentKind;
-use crate::library::{
+use cadence::coach::{CoachTurn, Speaker};
+use cadence::content::schema::DocumentKind;
+use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem,
     CurriculumListItem, CurriculumModuleItem, DeletedTutorial, ExportFormat, ExportedFile,
     OpenedTutorial, TutorialListItem,
 };
-use crate::materials::{
+use cadence::materials::{
     CreatedMaterial, MaterialKind, MaterialListItem, MaterialRequest, OpenedMaterial,
 };
-use crate::models::{DownloadPhase, DownloadProgress};
-use crate::planning::{CreateKind, GenerationPlan, Generator};
-use crate::settings::{Device, Settings};
-use crate::usage::{UsageReport, UsageRow};
+use cadence::models::{DownloadPhase, DownloadProgress};
+use cadence::planning::{CreateKind, GenerationPlan, Generator};
+use cadence::settings::{Device, Settings};
+use cadence::usage::{UsageReport, UsageRow};
 
 fn declare<T: TS>() -> String {
     format!("export {}\n", T::decl())

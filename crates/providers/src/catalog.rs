@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::llm::{BUILTIN_TEMPLATES, ChatTemplate};
+use cadence_llm::{BUILTIN_TEMPLATES, ChatTemplate};
 
 /// The catalogue shipped with Cadence, used when no user catalogue overrides it.
-pub const BUILTIN_TOML: &str = include_str!("../../models.toml");
+pub const BUILTIN_TOML: &str = include_str!("../../../models.toml");
 /// Name shown in errors about the built-in catalogue.
 pub const BUILTIN_NAME: &str = "models.toml (built in)";
 

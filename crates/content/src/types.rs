@@ -2,7 +2,7 @@
 //!
 //! Musical facts appear as the theory engine's ASCII names ("Eb major", "Bb7", "Eb4",
 //! "V7/V"). A model writes keys and numerals; every field documented as computed is
-//! filled in (or overwritten) by [`crate::content::validate`], never trusted.
+//! filled in (or overwritten) by [`crate::validate`], never trusted.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ContentError;
 // One definition of each kind serves the documents and the library columns.
-pub use crate::store::{AssessmentKind, ExerciseKind};
+pub use cadence_store::{AssessmentKind, ExerciseKind};
 
 /// Version of every document format below; bump it when a change breaks old files.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -99,10 +99,10 @@ pub enum NumeralStyle {
 }
 
 impl NumeralStyle {
-    pub fn theory(self) -> crate::theory::Style {
+    pub fn theory(self) -> cadence_theory::Style {
         match self {
-            NumeralStyle::Classical => crate::theory::Style::Classical,
-            NumeralStyle::Jazz => crate::theory::Style::Jazz,
+            NumeralStyle::Classical => cadence_theory::Style::Classical,
+            NumeralStyle::Jazz => cadence_theory::Style::Jazz,
         }
     }
 }
@@ -371,9 +371,9 @@ pub enum ChordFunction {
     Chromatic,
 }
 
-impl From<crate::theory::HarmonicFunction> for ChordFunction {
-    fn from(function: crate::theory::HarmonicFunction) -> Self {
-        use crate::theory::HarmonicFunction as H;
+impl From<cadence_theory::HarmonicFunction> for ChordFunction {
+    fn from(function: cadence_theory::HarmonicFunction) -> Self {
+        use cadence_theory::HarmonicFunction as H;
         match function {
             H::Diatonic => ChordFunction::Diatonic,
             H::Applied => ChordFunction::Applied,

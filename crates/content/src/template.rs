@@ -18,8 +18,8 @@ use super::types::{
     TechnologyTool, TheoryAnalysis, TheorySection, Tutorial,
 };
 use super::validate::{self, ValidationReport};
-use crate::theory::progression::tritone_substitute;
-use crate::theory::{
+use cadence_theory::progression::tritone_substitute;
+use cadence_theory::{
     Chord, Interval, Key, KeyMode, Note, PitchClass, Progression, ProgressionTemplate,
     RomanNumeral, Scale, ScaleKind, VoicingKind, voicing,
 };
@@ -658,8 +658,8 @@ fn progression_tutorial(
             .chords
             .iter()
             .filter_map(|c| Chord::from_str(&c.symbol).ok())
-            .find(|c| crate::theory::progression::tritone_substitute(c).is_some())
-        && let Some(substitute) = crate::theory::progression::tritone_substitute(&dominant)
+            .find(|c| cadence_theory::progression::tritone_substitute(c).is_some())
+        && let Some(substitute) = cadence_theory::progression::tritone_substitute(&dominant)
     {
         examples.push(format!(
             "Tritone substitution: {substitute} can replace {dominant}; they share the same tritone."
@@ -1622,7 +1622,7 @@ pub fn lesson_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::theory::RomanNumeral;
+    use cadence_theory::RomanNumeral;
 
     const KEYS: [&str; 15] = [
         "C", "G", "D", "A", "E", "B", "F#", "C#", "F", "Bb", "Eb", "Ab", "Db", "Gb", "Cb",

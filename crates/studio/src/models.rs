@@ -1,7 +1,6 @@
 //! Getting weights onto disk: download, verify and remove the catalogue's GGUF files.
 
-pub mod download;
-pub mod plan;
+pub use cadence_providers::{download, plan};
 
 use std::sync::atomic::AtomicBool;
 

@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::llm::gguf::GgufFile;
-use crate::llm::{LlmError, ModelConfig};
+use cadence_llm::gguf::GgufFile;
+use cadence_llm::{LlmError, ModelConfig};
 
 const F32_BYTES: u64 = 4;
 
@@ -98,7 +98,7 @@ pub fn gigabytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::Architecture;
+    use cadence_llm::Architecture;
 
     fn phi35_mini() -> ModelConfig {
         ModelConfig {

@@ -1,7 +1,14 @@
 //! One interface over everything that writes text: local GGUF models (through `llm`), the
 //! cloud, and scripted answers for tests and demonstrations.
 
+pub mod catalog;
+pub mod download;
 pub mod gemini;
+pub mod plan;
+pub mod router;
+
+/// Environment variable holding the Gemini API key until it is stored in the keychain.
+pub const GEMINI_KEY_ENV: &str = "GEMINI_API_KEY";
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -10,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde::Serialize;
 
 use crate::catalog::{CloudModel, LocalModel};
-use crate::llm::{
+use cadence_llm::{
     CancelToken, ChatTemplate, DeviceChoice, Engine, FinishReason, GenerationOptions, LlmError,
     LoadOptions, Message, Prompt, SamplingOptions,
 };

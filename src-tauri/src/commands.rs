@@ -11,20 +11,20 @@ use ts_rs::TS;
 
 use super::AppState;
 use super::keychain::{self, KeyStatus};
-use crate::ModelStatus;
-use crate::batch::BatchRequest;
-use crate::coach::{CoachContext, CoachError, CoachRequest, CoachTurn};
-use crate::content::Level;
-use crate::generate::{Progress, TutorialRequest};
-use crate::library::{
+use cadence::ModelStatus;
+use cadence::batch::BatchRequest;
+use cadence::coach::{CoachContext, CoachError, CoachRequest, CoachTurn};
+use cadence::content::Level;
+use cadence::generate::{Progress, TutorialRequest};
+use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
     OpenedTutorial, TutorialListItem,
 };
-use crate::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
-use crate::models::{DownloadError, DownloadProgress};
-use crate::planning::{CreateKind, GenerationPlan};
-use crate::settings::Settings;
-use crate::usage::UsageReport;
+use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
+use cadence::models::{DownloadError, DownloadProgress};
+use cadence::planning::{CreateKind, GenerationPlan};
+use cadence::settings::Settings;
+use cadence::usage::UsageReport;
 
 type CommandResult<T> = Result<T, String>;
 
@@ -631,7 +631,7 @@ fn settings_view(state: &AppState, settings: Settings) -> SettingsView {
         file: state.studio.settings_file().display().to_string(),
         default_models_folder: state.studio.paths().models_dir().display().to_string(),
         gemini_key: keychain::status(),
-        gemini_key_in_environment: std::env::var(crate::GEMINI_KEY_ENV)
+        gemini_key_in_environment: std::env::var(cadence::GEMINI_KEY_ENV)
             .is_ok_and(|key| !key.trim().is_empty()),
     }
 }
@@ -714,7 +714,7 @@ pub enum AvailabilityView {
 
 impl From<ModelStatus> for ModelView {
     fn from(model: ModelStatus) -> Self {
-        use crate::Availability as A;
+        use cadence::Availability as A;
         let availability = match model.availability {
             A::Installed { path } => AvailabilityView::Installed {
                 path: path.display().to_string(),
