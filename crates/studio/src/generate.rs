@@ -460,7 +460,8 @@ impl Studio {
         on_progress: &mut dyn FnMut(Progress),
     ) -> Result<Generated<C::Document>, StudioError> {
         let prompt = prompts::render(commission.prompt(), &commission.prompt_values()?)?;
-        let mut decoder_schema = schema_for::<C::Document>();
+        let document_schema = schema_for::<C::Document>();
+        let mut decoder_schema = document_schema.clone();
         commission.hold_schema(&mut decoder_schema)?;
         let route = router::route(
             self.catalog(),
@@ -499,8 +500,9 @@ impl Studio {
                 });
                 let started = Instant::now();
                 let answer = provider.generate(
-                    &document_request::<C::Document>(
+                    &document_request(
                         &prompt,
+                        &document_schema,
                         &decoder_schema,
                         noun,
                         &feedback,
@@ -674,8 +676,9 @@ pub fn prompt_values<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<Str
         .collect()
 }
 
-fn document_request<D: JsonSchema>(
+fn document_request(
     prompt: &str,
+    document_schema: &serde_json::Value,
     decoder_schema: &serde_json::Value,
     noun: &str,
     feedback: &[String],
@@ -691,7 +694,7 @@ fn document_request<D: JsonSchema>(
     }
     ProviderRequest {
         messages,
-        schema: Some(schema_for::<D>()),
+        schema: Some(document_schema.clone()),
         decoder_schema: Some(decoder_schema.clone()),
         max_tokens,
         // The first answer is greedy; a retry samples, so that it can differ.
