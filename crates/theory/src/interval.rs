@@ -8,6 +8,7 @@ use std::fmt;
 use std::ops::Neg;
 use std::str::FromStr;
 
+use super::accidental::accidental_text;
 use super::error::{Result, TheoryError};
 
 /// A spelled interval. `steps` counts letters (0 = unison, 2 = third, 8 = ninth).
@@ -118,7 +119,7 @@ impl Interval {
     pub fn degree_label(self) -> String {
         let steps = i32::from(self.steps).abs();
         // Plain numbers are major or perfect; each flat or sharp moves one semitone.
-        let accidental = super::pitch::accidental_text(self.quality_offset(), false);
+        let accidental = accidental_text(self.quality_offset(), false);
         format!("{accidental}{}", steps + 1)
     }
 }

@@ -67,6 +67,7 @@ macro_rules! serde_as_string {
     };
 }
 
+pub mod accidental;
 pub mod chord;
 pub mod error;
 pub mod interval;

@@ -1,4 +1,4 @@
-//! Spelled pitches: letters, accidentals, pitch classes and notes with octave.
+//! Spelled pitches: letters, pitch classes and notes with octave.
 //!
 //! A pitch keeps its letter, so B♯, C and D𝄫 stay three different spellings of
 //! one sound. Transposition moves the letter by the interval's step count and
@@ -8,6 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::accidental::{accidental_text, read_accidentals};
 use super::error::{Result, TheoryError};
 use super::interval::Interval;
 
@@ -73,47 +74,6 @@ impl Letter {
     fn fifths(self) -> i32 {
         [0, 2, 4, -1, 1, 3, 5][self as usize]
     }
-}
-
-/// Writes an accidental: ASCII (`b`, `#`, `bb`, `##`) or Unicode (♭ ♯ 𝄫 𝄪).
-pub fn accidental_text(alter: i32, unicode: bool) -> String {
-    let (double, single) = match (alter < 0, unicode) {
-        (true, false) => ("bb", "b"),
-        (true, true) => ("𝄫", "♭"),
-        (false, false) => ("##", "#"),
-        (false, true) => ("𝄪", "♯"),
-    };
-    let count = alter.unsigned_abs() as usize;
-    if unicode {
-        let mut text = double.repeat(count / 2);
-        if count % 2 == 1 {
-            text.push_str(single);
-        }
-        text
-    } else {
-        single.repeat(count)
-    }
-}
-
-/// Reads accidentals at the start of `chars`: `b`, `#`, `x`, `♭`, `♯`, `𝄫`, `𝄪`.
-/// Returns the alteration in semitones and how many chars were consumed.
-pub(crate) fn read_accidentals(chars: &[char]) -> (i32, usize) {
-    let mut alter = 0;
-    let mut used = 0;
-    for (i, &c) in chars.iter().enumerate() {
-        // `x` is a double sharp only when no word follows (`Fx7`, not `Cxyz`).
-        let word_follows = chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic());
-        alter += match c {
-            'b' | '♭' => -1,
-            '#' | '♯' => 1,
-            'x' if !word_follows => 2,
-            '𝄪' => 2,
-            '𝄫' => -2,
-            _ => break,
-        };
-        used += 1;
-    }
-    (alter, used)
 }
 
 /// Reads a spelled pitch (letter plus accidentals) at the start of `chars`.

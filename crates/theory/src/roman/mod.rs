@@ -1,0 +1,378 @@
+//! Roman numerals: reading, writing, numeral + key → chord and chord + key → numeral.
+//!
+//! Notation (ASCII canonical, `{:#}` for ♭ ♯ °):
+//! - Case gives the third: `V` major, `ii` minor; `o` diminished, `ø` half
+//!   diminished, `+` augmented: `viio7`, `viiø7`, `III+`.
+//! - Figures give inversions: triads `6`, `64`; sevenths `7`, `65`, `43`, `42`.
+//! - Any chord suffix may follow instead (`V7b9`, `ii9`, `Imaj7`, `V13#11`,
+//!   `Iadd6`, `I69`, `V7sus4`); `6` and `64` are always inversion figures.
+//! - Secondary (applied) chords: `V7/V`, `viio7/ii`, nested `V/V/V`.
+//! - `N`/`N6` Neapolitan; `It+6`, `Fr+6`, `Ger+6` augmented sixths.
+//! - `♭`/`♯` before the numeral alter the root relative to the **major**
+//!   scale on the tonic, in major and minor keys alike, so `♭VI` is A♭ in both
+//!   C major and C minor. Unmarked numerals in minor use natural minor, except
+//!   that lower-case VI and VII (`vi°`, `vii°`, `viiø7`) take the raised sixth
+//!   and seventh; `♮VI`/`♮VII` write a raised root under an upper-case numeral.
+//!
+//! [`Style`] decides what a bare upper-case `7` means: in
+//! [`Style::Classical`] (the default) it is the seventh found in the key
+//! (`I7` = Cmaj7 and `V7` = G7 in C major; off-key roots take the parallel
+//! key's, so `♭VII7` = B♭7), in [`Style::Jazz`] it is always a dominant
+//! seventh (`I7` = C7, blues). `maj7` and `dom7` are explicit in both styles.
+//!
+//! Layout: `parse` reads numerals, `write` prints them, `realize` turns a
+//! numeral and a key into a chord, `analyze` finds the numeral for a chord.
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, TheoryError};
+use crate::pitch::PitchClass;
+use crate::quality::{ChordQuality, Seventh, Triad};
+use crate::scale::Key;
+
+mod analyze;
+mod parse;
+mod realize;
+mod write;
+
+pub use parse::parse_numerals;
+
+/// How a bare upper-case `7` is read; see the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Style {
+    /// `I7` in major is a major seventh chord: the seventh comes from the key.
+    #[default]
+    Classical,
+    /// `I7` is a dominant seventh, as in jazz and blues charts.
+    Jazz,
+}
+
+impl FromStr for Style {
+    type Err = TheoryError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_lowercase().as_str() {
+            "classical" => Ok(Style::Classical),
+            "jazz" | "blues" | "pop" => Ok(Style::Jazz),
+            _ => Err(TheoryError::InvalidNumeral {
+                input: s.to_string(),
+                reason: "style must be classical or jazz".into(),
+            }),
+        }
+    }
+}
+
+/// The three augmented sixth chords, built on ♭6 with ♯4 above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AugmentedSixth {
+    Italian,
+    French,
+    German,
+}
+
+/// What a numeral's root is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NumeralRoot {
+    /// Scale degree 1..=7; `accidental` is `None` when unmarked, `Some(0)` for ♮.
+    Degree {
+        degree: u8,
+        accidental: Option<i8>,
+    },
+    /// ♭II major triad.
+    Neapolitan,
+    AugmentedSixth(AugmentedSixth),
+}
+
+/// A parsed Roman numeral. Its meaning depends on a key and a [`Style`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RomanNumeral {
+    root: NumeralRoot,
+    quality: ChordQuality,
+    /// Written as a bare `7`/`9`/… on an upper-case numeral: the seventh is
+    /// chosen by style and key when realised.
+    plain_seventh: bool,
+    /// 0 = root position, 1 = third in the bass, 2 = fifth, 3 = seventh.
+    inversion: u8,
+    target: Option<Box<RomanNumeral>>,
+}
+
+/// Why a chord has the numeral it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HarmonicFunction {
+    /// All notes belong to the key.
+    Diatonic,
+    /// A secondary dominant or leading-tone chord (`V7/V`, `viio7/ii`).
+    Applied,
+    /// Taken from the parallel key (`iv`, `♭VI`, `♭VII` in major).
+    Borrowed,
+    Neapolitan,
+    /// Anything else, such as an altered dominant (`V7b9`) or `♭II7`.
+    Chromatic,
+}
+
+/// A chord's numeral in a key, with the reason for that reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NumeralReading {
+    pub numeral: RomanNumeral,
+    pub function: HarmonicFunction,
+}
+
+const ROMAN: [&str; 7] = ["I", "II", "III", "IV", "V", "VI", "VII"];
+fn is_lower_case(triad: Triad) -> bool {
+    matches!(triad, Triad::Minor | Triad::Diminished)
+}
+
+/// The root an unmarked numeral on `degree` names in `key`.
+fn default_root(key: &Key, degree: u8, lower: bool) -> PitchClass {
+    if key.is_minor() && lower && matches!(degree, 6 | 7) {
+        key.major_degree(degree)
+    } else {
+        key.degree(degree)
+    }
+}
+
+/// The seventh the key itself puts above `root`: from the key's scale, else
+/// from the parallel key's scale, else a minor seventh.
+fn diatonic_seventh(key: &Key, root: PitchClass) -> Seventh {
+    for candidate in [*key, key.parallel()] {
+        let notes = candidate.scale().notes();
+        if let Some(index) = notes.iter().position(|&p| p == root) {
+            let seventh = notes[(index + 6) % 7];
+            return match root.interval_to(seventh).semitones() {
+                11 => Seventh::Major,
+                _ => Seventh::Minor,
+            };
+        }
+    }
+    Seventh::Minor
+}
+
+fn invalid(input: &str, reason: &str) -> TheoryError {
+    TheoryError::InvalidNumeral {
+        input: input.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+impl RomanNumeral {
+    /// Reads a numeral such as `V65`, `viio7/ii`, `bVII`, `Ger+6`.
+    pub fn parse(text: &str) -> Result<Self> {
+        text.parse()
+    }
+
+    pub fn root(&self) -> NumeralRoot {
+        self.root
+    }
+
+    pub fn quality(&self) -> &ChordQuality {
+        &self.quality
+    }
+
+    pub fn inversion(&self) -> u8 {
+        self.inversion
+    }
+
+    /// The chord this one is applied to (`V` in `V7/V`).
+    pub fn target(&self) -> Option<&RomanNumeral> {
+        self.target.as_deref()
+    }
+}
+
+fn flatten(pitch: PitchClass) -> PitchClass {
+    alter_by(pitch, -1)
+}
+
+fn alter_by(pitch: PitchClass, alter: i8) -> PitchClass {
+    PitchClass::new(pitch.letter(), pitch.alter().saturating_add(alter))
+}
+
+serde_as_string!(RomanNumeral);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scale::KeyMode;
+
+    fn key(s: &str) -> Key {
+        s.parse().unwrap()
+    }
+
+    /// Canonical numerals that must survive numeral → chord → numeral in every key.
+    fn round_trip_numerals(mode: KeyMode, style: Style) -> Vec<&'static str> {
+        let common_major = [
+            // diatonic triads, sevenths and inversions
+            "I",
+            "ii",
+            "iii",
+            "IV",
+            "V",
+            "vi",
+            "viio",
+            "I6",
+            "I64",
+            "ii6",
+            "IV6",
+            "V6",
+            "V64",
+            "viio6",
+            "ii7",
+            "iii7",
+            "V7",
+            "vi7",
+            "viiø7",
+            "V65",
+            "V43",
+            "V42",
+            "ii65",
+            "ii42",
+            "viiø65",
+            // secondary dominants and leading-tone chords
+            "V/ii",
+            "V/iii",
+            "V/V",
+            "V/vi",
+            "V7/ii",
+            "V7/iii",
+            "V7/IV",
+            "V7/V",
+            "V7/vi",
+            "V65/V",
+            "V43/ii",
+            "viio/ii",
+            "viio/iii",
+            "viio/IV",
+            "viio/V",
+            "viio/vi",
+            "viio7/ii",
+            "viio7/iii",
+            "viio7/IV",
+            "viio7/V",
+            "viio7/vi",
+            "viiø7/IV",
+            "viiø7/V",
+            "viio65/V",
+            // borrowed from the parallel minor
+            "i",
+            "iio",
+            "iiø7",
+            "bIII",
+            "iv",
+            "iv7",
+            "iv6",
+            "v",
+            "bVI",
+            "bVII",
+            "viio7",
+            "bVII7",
+            "bIII6",
+        ];
+        let classical_major = ["I7", "IV7", "I65", "IV42", "bVI7", "bIII7", "N", "N6"];
+        let jazz_major = [
+            "Imaj7", "IVmaj7", "bVImaj7", "bIImaj7", "bII", "V9", "ii9", "V7b9/ii", "V13", "Imaj9",
+        ];
+        let common_minor = [
+            "i",
+            "iio",
+            "III",
+            "iv",
+            "v",
+            "V",
+            "VI",
+            "VII",
+            "viio",
+            "III+",
+            "i6",
+            "iv6",
+            "V6",
+            "V64",
+            "i7",
+            "iiø7",
+            "iv7",
+            "V7",
+            "viio7",
+            "V65",
+            "V43",
+            "V42",
+            "viio65",
+            "iiø65",
+            "V/V",
+            "V7/V",
+            "V7/iv",
+            "V/iv",
+            "V7/VI",
+            "viio7/V",
+            "viio7/iv",
+            "viio/V",
+            "viio7/III",
+            "IV",
+            "ii",
+            "IV7",
+        ];
+        let classical_minor = ["III7", "VI7", "VII7", "N", "N6"];
+        let jazz_minor = ["IIImaj7", "VImaj7", "VII7", "bII", "V7b9"];
+        let mut all: Vec<&'static str> = Vec::new();
+        match (mode, style) {
+            (KeyMode::Major, Style::Classical) => {
+                all.extend(common_major);
+                all.extend(classical_major);
+            }
+            (KeyMode::Major, Style::Jazz) => {
+                all.extend(common_major);
+                all.extend(jazz_major);
+            }
+            (KeyMode::Minor, Style::Classical) => {
+                all.extend(common_minor);
+                all.extend(classical_minor);
+            }
+            (KeyMode::Minor, Style::Jazz) => {
+                all.extend(common_minor);
+                all.extend(jazz_minor);
+            }
+        }
+        all
+    }
+
+    /// The 24 keys, spelled as in common practice (Db, not C#, for five flats).
+    fn all_keys() -> Vec<Key> {
+        let majors = [
+            "C", "G", "D", "A", "E", "B", "F#", "Gb", "Db", "Ab", "Eb", "Bb", "F",
+        ];
+        let minors = [
+            "A", "E", "B", "F#", "C#", "G#", "D#", "Eb", "Bb", "F", "C", "G", "D",
+        ];
+        let mut keys: Vec<Key> = majors.iter().map(|k| key(k)).collect();
+        keys.extend(minors.iter().map(|k| key(&format!("{k} minor"))));
+        keys.dedup();
+        keys
+    }
+
+    #[test]
+    fn round_trip_in_all_keys() {
+        let keys = all_keys();
+        assert_eq!(keys.iter().filter(|k| !k.is_minor()).count(), 13);
+        assert_eq!(keys.iter().filter(|k| k.is_minor()).count(), 13);
+        for style in [Style::Classical, Style::Jazz] {
+            for key in &keys {
+                for text in round_trip_numerals(key.mode(), style) {
+                    let numeral: RomanNumeral = text.parse().unwrap();
+                    assert_eq!(numeral.to_string(), text, "canonical form of {text}");
+                    let chord = numeral
+                        .chord(key, style)
+                        .unwrap_or_else(|e| panic!("{text} in {key}: {e}"));
+                    let back = RomanNumeral::for_chord(&chord, key, style)
+                        .unwrap_or_else(|e| panic!("{chord} ({text}) in {key}: {e}"));
+                    assert_eq!(
+                        back.numeral.to_string(),
+                        text,
+                        "{text} → {chord} → {} in {key} ({style:?})",
+                        back.numeral
+                    );
+                }
+            }
+        }
+    }
+}

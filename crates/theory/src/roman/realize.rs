@@ -1,0 +1,186 @@
+//! Numeral + key → chord: roots from the key (or a secondary key), sevenths by
+//! style, inversions from the figures, augmented sixths with their ♯4.
+
+use super::{
+    AugmentedSixth, NumeralRoot, RomanNumeral, Style, alter_by, default_root, diatonic_seventh,
+    flatten, invalid, is_lower_case,
+};
+use crate::chord::Chord;
+use crate::error::Result;
+use crate::interval::Interval;
+use crate::pitch::PitchClass;
+use crate::quality::Triad;
+use crate::scale::{Key, KeyMode};
+
+impl RomanNumeral {
+    /// The key a secondary numeral is read in: the target's root, major or
+    /// minor after the target's third.
+    fn local_key(&self, key: &Key, style: Style) -> Result<Key> {
+        let Some(target) = &self.target else {
+            return Ok(*key);
+        };
+        let chord = target.chord(key, style)?;
+        let mode = match chord.quality().triad() {
+            Triad::Minor => KeyMode::Minor,
+            Triad::Diminished => {
+                return Err(invalid(
+                    &self.to_string(),
+                    "a diminished chord cannot be tonicized",
+                ));
+            }
+            _ => KeyMode::Major,
+        };
+        Ok(Key::new(chord.root(), mode))
+    }
+
+    /// The chord this numeral names in `key`. Augmented sixths are returned
+    /// under their enharmonic chord symbol (Ger+6 in C is `Ab7`); use
+    /// [`RomanNumeral::notes`] for their functional spelling (F♯, not G♭).
+    pub fn chord(&self, key: &Key, style: Style) -> Result<Chord> {
+        let local = self.local_key(key, style)?;
+        let root = match self.root {
+            NumeralRoot::AugmentedSixth(_) => {
+                let notes = self.notes(key, style)?;
+                return Chord::identify(&notes);
+            }
+            NumeralRoot::Neapolitan => flatten(local.major_degree(2)),
+            NumeralRoot::Degree { degree, accidental } => match accidental {
+                Some(alter) => alter_by(local.major_degree(degree), alter),
+                None => default_root(&local, degree, is_lower_case(self.quality.triad())),
+            },
+        };
+        let quality = if self.plain_seventh && style == Style::Classical {
+            self.quality
+                .with_seventh(Some(diatonic_seventh(&local, root)))
+        } else {
+            self.quality.clone()
+        };
+        let chord = Chord::new(root, quality);
+        let bass = match self.inversion {
+            0 => None,
+            n => {
+                let tones = chord.tones();
+                let pitch = tones
+                    .get(usize::from(n))
+                    .filter(|(interval, _)| interval.steps() <= 6)
+                    .map(|(_, p)| *p)
+                    .ok_or_else(|| {
+                        invalid(&self.to_string(), "inversion beyond the chord's tones")
+                    })?;
+                Some(pitch)
+            }
+        };
+        Ok(chord.with_bass(bass))
+    }
+
+    /// The spelled notes, bass first. Equal to the chord's notes except for
+    /// augmented sixths, which keep their ♯4 (It+6 in C: A♭ C F♯).
+    pub fn notes(&self, key: &Key, style: Style) -> Result<Vec<PitchClass>> {
+        let NumeralRoot::AugmentedSixth(kind) = self.root else {
+            return Ok(self.chord(key, style)?.notes());
+        };
+        let local = self.local_key(key, style)?;
+        let flat_six = flatten(local.major_degree(6));
+        let sharp_four = local.major_degree(4).transpose(Interval::from_parts(0, 1));
+        let tonic = local.tonic();
+        Ok(match kind {
+            AugmentedSixth::Italian => vec![flat_six, tonic, sharp_four],
+            AugmentedSixth::French => vec![flat_six, tonic, local.major_degree(2), sharp_four],
+            AugmentedSixth::German => {
+                vec![flat_six, tonic, flatten(local.major_degree(3)), sharp_four]
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> Key {
+        s.parse().unwrap()
+    }
+
+    fn realize(numeral: &str, key_name: &str, style: Style) -> String {
+        let numeral: RomanNumeral = numeral.parse().unwrap_or_else(|e| panic!("{numeral}: {e}"));
+        numeral
+            .chord(&key(key_name), style)
+            .unwrap_or_else(|e| panic!("{numeral} in {key_name}: {e}"))
+            .to_string()
+    }
+
+    #[test]
+    fn numerals_to_chords() {
+        use Style::{Classical, Jazz};
+        let table = [
+            ("I", "C", Classical, "C"),
+            ("ii7", "Eb", Classical, "Fm7"),
+            ("V7", "Eb", Classical, "Bb7"),
+            ("Imaj7", "Eb", Classical, "Ebmaj7"),
+            ("I7", "C", Classical, "Cmaj7"),
+            ("I7", "C", Jazz, "C7"),
+            ("IV7", "F", Jazz, "Bb7"),
+            ("V65", "C", Classical, "G7/B"),
+            ("V43", "C", Classical, "G7/D"),
+            ("V42", "C", Classical, "G7/F"),
+            ("I6", "A", Classical, "A/C#"),
+            ("I64", "A", Classical, "A/E"),
+            ("viiø7", "C", Classical, "Bm7b5"),
+            ("viio7", "C", Classical, "Bdim7"),
+            ("viio7", "C minor", Classical, "Bdim7"),
+            ("bVII", "C", Classical, "Bb"),
+            ("bVII7", "C", Classical, "Bb7"),
+            ("bVI", "C minor", Classical, "Ab"),
+            ("VI", "C minor", Classical, "Ab"),
+            ("VII", "A minor", Classical, "G"),
+            ("iv", "C", Classical, "Fm"),
+            ("V7/V", "C", Classical, "D7"),
+            ("V7/V", "C minor", Classical, "D7"),
+            ("viio7/ii", "C", Classical, "C#dim7"),
+            ("viiø7/V", "C", Classical, "F#m7b5"),
+            ("V7/IV", "Bb", Classical, "Bb7"),
+            ("V/V/V", "C", Classical, "A"),
+            ("N6", "C minor", Classical, "Db/F"),
+            ("N", "E", Classical, "F"),
+            ("Ger+6", "C", Classical, "Ab7"),
+            ("It+6", "C", Classical, "Ab7(omit5)"),
+            ("Fr+6", "C", Classical, "D7b5/Ab"),
+            ("V7b9", "F#", Classical, "C#7b9"),
+            ("V13", "Db", Jazz, "Ab13"),
+            ("ii9", "G", Jazz, "Am9"),
+            ("III+", "A minor", Classical, "Caug"),
+            ("V", "G# minor", Classical, "D#"),
+            ("vii°7", "G# minor", Classical, "F##dim7"),
+            ("V7/iv", "Eb minor", Classical, "Eb7"),
+            ("i(maj7)", "D minor", Classical, "Dm(maj7)"),
+            ("bII7", "C", Classical, "Db7"),
+            ("♭VImaj7", "C", Jazz, "Abmaj7"),
+            ("Iadd6", "C", Classical, "C6"),
+            ("I69", "C", Classical, "C6/9"),
+        ];
+        for (numeral, key_name, style, expected) in table {
+            assert_eq!(
+                realize(numeral, key_name, style),
+                expected,
+                "{numeral} in {key_name}"
+            );
+        }
+    }
+
+    #[test]
+    fn augmented_sixths_keep_their_sharp_four() {
+        let notes = |n: &str, k: &str| {
+            n.parse::<RomanNumeral>()
+                .unwrap()
+                .notes(&key(k), Style::Classical)
+                .unwrap()
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(notes("It+6", "C"), "Ab C F#");
+        assert_eq!(notes("Fr+6", "A minor"), "F A B D#");
+        assert_eq!(notes("Ger+6", "Eb"), "Cb Eb Gb A");
+    }
+}
