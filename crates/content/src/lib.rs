@@ -7,6 +7,8 @@
 //!   [`template::assessment`], [`template::curriculum`], [`template::theory_analysis`],
 //!   [`template::lesson_plan`]: complete documents computed by the theory engine, no model
 //!   needed.
+//! - [`topic::Topic`]: what the template generator teaches; [`topic::Topic::entries`] lists
+//!   every topic with its id and title for a picker.
 //! - [`validate::tutorial`] (and siblings): checks every musical fact of a parsed
 //!   document, repairs what the engine can compute, reports the rest.
 //! - [`export::tutorial_json`], [`export::import_tutorial`], [`export::exercise_midi`].
@@ -22,8 +24,14 @@ pub mod schema;
 pub mod standards;
 pub mod structured;
 pub mod template;
+pub mod topic;
 pub mod types;
 pub mod validate;
+
+mod compute;
+mod report;
+#[cfg(test)]
+mod test_support;
 
 pub use types::*;
 pub use validate::{Issue, Severity, ValidationReport};
