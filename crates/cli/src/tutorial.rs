@@ -1,0 +1,165 @@
+//! `cadence tutorial`: a tutorial written, checked and saved to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cadence::catalog::TaskKind;
+use cadence::content::{self, Level};
+use cadence::{Studio, llm};
+use clap::Args;
+
+use crate::output::{validation_summary, write_output};
+use crate::routing::{network_allowed, warn_if_model_cannot_start};
+use crate::studio;
+
+#[derive(Args)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
+pub(crate) struct TutorialArgs {
+    /// ii-V-I, blues, gospel-2-5-1, \"harmonic minor scale\", \"drop 2 voicings\", …
+    #[arg(long)]
+    topic: String,
+    /// The key: Eb, F#, \"A minor\".
+    #[arg(long)]
+    key: String,
+    /// beginner, intermediate or advanced.
+    #[arg(long, default_value = "intermediate")]
+    level: Level,
+    /// Write the tutorial's JSON to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long, default_value = "piano")]
+    instrument: String,
+    /// Use the template generator even when a model is installed.
+    #[arg(long)]
+    template: bool,
+}
+
+/// Prints the tutorial's JSON (or writes it to `--out`) and says on standard error who
+/// wrote it and what the theory engine repaired.
+pub(crate) fn run(args: TutorialArgs) -> anyhow::Result<ExitCode> {
+    let TutorialArgs {
+        topic,
+        key,
+        level,
+        out,
+        instrument,
+        template,
+    } = args;
+    let studio = studio()?;
+    let store = studio.open_store()?;
+    let (id, tutorial, summary) = if template {
+        let written = studio.write_tutorial(&store, &topic, &key, level)?;
+        let summary = format!(
+            "template generator; {}",
+            validation_summary(&written.validation)
+        );
+        (written.id, written.tutorial, summary)
+    } else {
+        let request = cadence::generate::TutorialRequest {
+            topic,
+            key,
+            level,
+            instrument,
+        };
+        let generated = generate_tutorial(&studio, &store, &request)?;
+        let provenance = &generated.provenance;
+        let summary = format!(
+            "{}; {}",
+            match &provenance.model {
+                Some(model) => format!("written by {model}"),
+                None => "template generator".to_string(),
+            },
+            validation_summary(&provenance.validation)
+        );
+        (generated.id, generated.document, summary)
+    };
+    write_output(out.as_deref(), &content::export::tutorial_json(&tutorial))?;
+    eprintln!(
+        "saved tutorial {id} “{}” to the library ({summary})",
+        tutorial.title
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Routes and writes a tutorial, narrating the route, attempts and fallbacks on stderr.
+fn generate_tutorial(
+    studio: &Studio,
+    store: &cadence::Store,
+    request: &cadence::generate::TutorialRequest,
+) -> anyhow::Result<cadence::generate::GeneratedTutorial> {
+    use cadence::generate::Progress;
+    let network_allowed = network_allowed(studio);
+    warn_if_model_cannot_start(studio, TaskKind::TutorialGeneration, network_allowed);
+    let mut written = 0usize;
+    let generated = studio.generate_tutorial(
+        store,
+        request,
+        network_allowed,
+        &mut studio.installed_models(),
+        &llm::CancelToken::new(),
+        &mut |progress| {
+            if let Progress::Delta { text } = &progress {
+                written += text.chars().count();
+                eprint!("\r  {written} characters");
+            } else if let Some(line) = progress.describe() {
+                // End the character counter's line first.
+                if std::mem::take(&mut written) > 0 {
+                    eprintln!();
+                }
+                eprintln!("{line}");
+            }
+        },
+    )?;
+    if written > 0 {
+        eprintln!();
+    }
+    for fallback in &generated.provenance.fallbacks {
+        eprintln!("  fell back: {fallback}");
+    }
+    for issue in &generated.provenance.validation.issues {
+        eprintln!("  {issue}");
+    }
+    Ok(generated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Command, parse};
+
+    #[test]
+    fn a_tutorial_needs_only_a_topic_and_a_key() {
+        assert_eq!(
+            parse(&["tutorial", "--topic", "ii-V-I", "--key", "Eb"]).unwrap(),
+            Some(Command::Tutorial(TutorialArgs {
+                topic: "ii-V-I".into(),
+                key: "Eb".into(),
+                level: Level::Intermediate,
+                out: None,
+                instrument: "piano".into(),
+                template: false,
+            }))
+        );
+        let error = parse(&["tutorial", "--topic", "blues"]).unwrap_err();
+        assert_eq!(
+            error.kind(),
+            clap::error::ErrorKind::MissingRequiredArgument
+        );
+    }
+
+    #[test]
+    fn the_level_is_one_of_three_words() {
+        let Some(Command::Tutorial(args)) = parse(&[
+            "tutorial", "--topic", "blues", "--key", "F", "--level", "advanced",
+        ])
+        .unwrap() else {
+            panic!("not a tutorial command");
+        };
+        assert_eq!(args.level, Level::Advanced);
+        let error = parse(&[
+            "tutorial", "--topic", "blues", "--key", "F", "--level", "expert",
+        ])
+        .unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+    }
+}
