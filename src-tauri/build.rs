@@ -1,44 +1,36 @@
-// The window may call only the commands listed here; capabilities/main.json grants them.
-#[cfg(feature = "desktop")]
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "list_models",
-    "download_model",
-    "cancel_download",
-    "plan_generation",
-    "create_tutorial",
-    "create_curriculum",
-    "cancel_generation",
-    "list_tutorials",
-    "open_tutorial",
-    "rename_tutorial",
-    "delete_tutorial",
-    "restore_tutorial",
-    "list_curricula",
-    "open_curriculum",
-    "export_tutorial",
-    "export_curriculum",
-    "create_material",
-    "list_materials",
-    "open_material",
-    "rename_material",
-    "delete_material",
-    "export_material",
-    "get_settings",
-    "save_settings",
-    "set_gemini_key",
-    "forget_gemini_key",
-    "usage_report",
-    "coach_status",
-    "ask_coach",
-    "cancel_coach",
-];
-
+// The window may call exactly the commands src/commands.rs defines; capabilities/main.json
+// grants them. Reading the names from the source keeps one list (the bindings test checks
+// that lib.rs registers the same ones).
 fn main() {
-    #[cfg(feature = "desktop")]
+    println!("cargo:rerun-if-changed=src/commands.rs");
+    let source = std::fs::read_to_string("src/commands.rs").expect("src/commands.rs is readable");
+    // tauri-build keeps the list for the whole build script's run.
+    let commands: Vec<&'static str> = command_names(&source)
+        .into_iter()
+        .map(|name| &*name.leak())
+        .collect();
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+            .app_manifest(tauri_build::AppManifest::new().commands(commands.leak())),
     )
     .expect("the Tauri build step failed");
+}
+
+/// The name of each `pub fn` that follows a `#[tauri::command]` attribute.
+fn command_names(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut after_attribute = false;
+    for line in source.lines().map(str::trim) {
+        if line.starts_with("#[tauri::command") {
+            after_attribute = true;
+        } else if after_attribute && let Some(rest) = line.strip_prefix("pub fn ") {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            names.push(name);
+            after_attribute = false;
+        }
+    }
+    names
 }

@@ -1,5 +1,4 @@
 //! The Tauri shell: thin commands over the Studio. Nothing else in the app knows Tauri.
-#![cfg(feature = "desktop")]
 
 #[cfg(test)]
 mod bindings;
@@ -129,7 +128,13 @@ impl Drop for DownloadSlot<'_> {
 }
 
 /// Opens the main window and runs until it is closed.
-pub fn run(studio: Studio) -> tauri::Result<()> {
+pub fn run(studio: Studio) -> anyhow::Result<()> {
+    if !display_available() {
+        anyhow::bail!(
+            "there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset): \
+             run cadence in a desktop session, or give it a command (cadence --help)"
+        );
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(studio))
@@ -166,5 +171,16 @@ pub fn run(studio: Studio) -> tauri::Result<()> {
             ask_coach,
             cancel_coach,
         ])
-        .run(tauri::generate_context!())
+        .run(tauri::generate_context!())?;
+    Ok(())
+}
+
+/// GTK aborts the program when there is no display; macOS and Windows always have one.
+fn display_available() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
 }

@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::ContentError;
 use cadence_theory::{ProgressionTemplate, ScaleKind, VoicingKind};
@@ -67,14 +68,24 @@ static ALL_TOPICS: [Topic; TOPIC_COUNT] = {
     all
 };
 
+/// Which list a topic belongs to; a theory analysis takes only progressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicFamily {
+    Progression,
+    Scale,
+    Voicing,
+}
+
 /// One topic as a picker lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct TopicEntry {
     /// What to send back: [`Topic::parse`] reads it as this topic, e.g. "ii-v-i",
     /// "harmonic minor scale", "drop-2 voicings".
     pub id: String,
     /// What to show, e.g. "ii-V-I", "The harmonic minor scale", "Drop-2 voicings".
     pub title: String,
+    pub family: TopicFamily,
 }
 
 impl Topic {
@@ -165,13 +176,22 @@ impl Topic {
         }
     }
 
-    /// Every topic with its id and title, in the order of [`Topic::all`].
+    pub fn family(self) -> TopicFamily {
+        match self {
+            Topic::Progression(_) => TopicFamily::Progression,
+            Topic::Scale(_) => TopicFamily::Scale,
+            Topic::Voicing(_) | Topic::VoicingTypes => TopicFamily::Voicing,
+        }
+    }
+
+    /// Every topic with its id, title and family, in the order of [`Topic::all`].
     pub fn entries() -> Vec<TopicEntry> {
         Topic::all()
             .iter()
             .map(|topic| TopicEntry {
                 id: topic.id(),
                 title: topic.title(),
+                family: topic.family(),
             })
             .collect()
     }
@@ -247,7 +267,8 @@ mod tests {
             entries[0],
             TopicEntry {
                 id: "ii-v-i".into(),
-                title: "ii-V-I".into()
+                title: "ii-V-I".into(),
+                family: TopicFamily::Progression,
             }
         );
         let mut titles: Vec<&str> = entries.iter().map(|e| e.title.as_str()).collect();

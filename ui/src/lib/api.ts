@@ -1,39 +1,26 @@
 // The one module that talks to Rust. Components call these functions, never `invoke` directly.
-// Argument and return types come from bindings.ts, generated from the Rust types.
+// Command names, arguments and results come from commands.ts and bindings.ts, generated from Rust.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { save } from "@tauri-apps/plugin-dialog";
 import type {
-  AppInfo,
   AvailabilityView,
-  CoachAnswer,
   CoachStatus,
   CoachTurn,
   CreateKind,
   CreatedCurriculum,
   CreatedMaterial,
   CreatedTutorial,
-  CurriculumDetail,
-  CurriculumListItem,
   DeletedTutorial,
   DownloadOutcome,
   DownloadProgress,
-  ExportedFile,
-  GenerationPlan,
   JobProgress,
-  KeyStatus,
   Level,
   MaterialKind,
-  MaterialListItem,
   MaterialRequest,
-  ModelView,
-  OpenedMaterial,
-  OpenedTutorial,
   Settings,
-  SettingsView,
-  TutorialListItem,
-  UsageReport,
   WritingProgress,
 } from "./bindings";
+import type { CommandName, Commands } from "./commands";
 
 export type * from "./bindings";
 export const LEVELS: Level[] = ["beginner", "intermediate", "advanced"];
@@ -49,23 +36,27 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Calls a command; its arguments and result are typed by commands.ts, generated from Rust. */
+async function call<C extends CommandName>(
+  command: C,
+  ...args: Commands[C]["args"] extends null ? [] : [Commands[C]["args"]]
+): Promise<Commands[C]["result"]> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<Commands[C]["result"]>(command, args[0] ?? undefined);
   } catch (error) {
     throw new ApiError(command, typeof error === "string" ? error : error instanceof Error ? error.message : String(error));
   }
 }
 
-export const appInfo = () => call<AppInfo>("app_info");
-export const listModels = () => call<ModelView[]>("list_models");
+export const appInfo = () => call("app_info");
+export const listModels = () => call("list_models");
 /** Downloads a local model, streaming progress; `cancelDownload` pauses it (the partial file is kept). */
 export function downloadModel(id: string, onProgress: (progress: DownloadProgress) => void): Promise<DownloadOutcome> {
   const channel = new Channel<DownloadProgress>();
   channel.onmessage = onProgress;
-  return call<DownloadOutcome>("download_model", { id, onProgress: channel });
+  return call("download_model", { id, onProgress: channel });
 }
-export const cancelDownload = (id: string) => call<void>("cancel_download", { id });
+export const cancelDownload = (id: string) => call("cancel_download", { id });
 
 /** One line for a download in progress: "42% · 41.3 MB of 98.4 MB · 12.3 MB/s". */
 export function describeProgress(progress: DownloadProgress): string {
@@ -81,7 +72,7 @@ export function describeProgress(progress: DownloadProgress): string {
   }
 }
 
-export const planGeneration = (kind: CreateKind) => call<GenerationPlan>("plan_generation", { kind });
+export const planGeneration = (kind: CreateKind) => call("plan_generation", { kind });
 
 /** Writes a tutorial (a model, else the template generator), streaming its steps and text; `cancelGeneration` stops it. */
 export function createTutorial(
@@ -93,7 +84,7 @@ export function createTutorial(
 ): Promise<CreatedTutorial> {
   const channel = new Channel<WritingProgress>();
   channel.onmessage = onProgress;
-  return call<CreatedTutorial>("create_tutorial", { topic, key, level, instrument, onProgress: channel });
+  return call("create_tutorial", { topic, key, level, instrument, onProgress: channel });
 }
 
 /** Runs the template curriculum batch, streaming progress; `cancelGeneration` stops it. */
@@ -112,24 +103,24 @@ export function createCurriculum(
 ): Promise<CreatedCurriculum> {
   const channel = new Channel<JobProgress>();
   channel.onmessage = onProgress;
-  return call<CreatedCurriculum>("create_curriculum", { ...request, onProgress: channel });
+  return call("create_curriculum", { ...request, onProgress: channel });
 }
-export const cancelGeneration = () => call<void>("cancel_generation");
+export const cancelGeneration = () => call("cancel_generation");
 
-export const listTutorials = (query = "") => call<TutorialListItem[]>("list_tutorials", { query });
-export const openTutorial = (id: number) => call<OpenedTutorial>("open_tutorial", { id });
-export const renameTutorial = (id: number, title: string) => call<void>("rename_tutorial", { id, title });
-export const deleteTutorial = (id: number) => call<DeletedTutorial>("delete_tutorial", { id });
-export const restoreTutorial = (deleted: DeletedTutorial) => call<number>("restore_tutorial", { deleted });
-export const listCurricula = () => call<CurriculumListItem[]>("list_curricula");
-export const openCurriculum = (id: number) => call<CurriculumDetail>("open_curriculum", { id });
+export const listTutorials = (query = "") => call("list_tutorials", { query });
+export const openTutorial = (id: number) => call("open_tutorial", { id });
+export const renameTutorial = (id: number, title: string) => call("rename_tutorial", { id, title });
+export const deleteTutorial = (id: number) => call("delete_tutorial", { id });
+export const restoreTutorial = (deleted: DeletedTutorial) => call("restore_tutorial", { deleted });
+export const listCurricula = () => call("list_curricula");
+export const openCurriculum = (id: number) => call("open_curriculum", { id });
 
 /** Writes a tutorial to `path` (.json or .mid); Rust checks the path. */
 export const exportTutorial = (id: number, path: string, tempoBpm = 90) =>
-  call<ExportedFile>("export_tutorial", { id, path, tempoBpm });
+  call("export_tutorial", { id, path, tempoBpm });
 
 /** Writes a curriculum to `path` as JSON; Rust checks the path. */
-export const exportCurriculum = (id: number, path: string) => call<ExportedFile>("export_curriculum", { id, path });
+export const exportCurriculum = (id: number, path: string) => call("export_curriculum", { id, path });
 
 /** Asks where to save with the native dialog; null when the user cancels. */
 export async function chooseExportPath(
@@ -153,14 +144,14 @@ export function createMaterial(
 ): Promise<CreatedMaterial> {
   const channel = new Channel<WritingProgress>();
   channel.onmessage = onProgress;
-  return call<CreatedMaterial>("create_material", { request, onProgress: channel });
+  return call("create_material", { request, onProgress: channel });
 }
-export const listMaterials = (query = "") => call<MaterialListItem[]>("list_materials", { query });
-export const openMaterial = (id: number) => call<OpenedMaterial>("open_material", { id });
-export const renameMaterial = (id: number, title: string) => call<void>("rename_material", { id, title });
-export const deleteMaterial = (id: number) => call<void>("delete_material", { id });
+export const listMaterials = (query = "") => call("list_materials", { query });
+export const openMaterial = (id: number) => call("open_material", { id });
+export const renameMaterial = (id: number, title: string) => call("rename_material", { id, title });
+export const deleteMaterial = (id: number) => call("delete_material", { id });
 /** Writes a material to `path` (.json, or .mid for an exercise); Rust checks the path. */
-export const exportMaterial = (id: number, path: string) => call<ExportedFile>("export_material", { id, path });
+export const exportMaterial = (id: number, path: string) => call("export_material", { id, path });
 
 /** The kind of material in words. */
 export function materialNoun(kind: MaterialKind): string {
@@ -172,12 +163,12 @@ export function materialNoun(kind: MaterialKind): string {
   }[kind];
 }
 
-export const getSettings = () => call<SettingsView>("get_settings");
-export const saveSettings = (settings: Settings) => call<SettingsView>("save_settings", { settings });
-export const setGeminiKey = (key: string) => call<KeyStatus>("set_gemini_key", { key });
-export const forgetGeminiKey = () => call<KeyStatus>("forget_gemini_key");
+export const getSettings = () => call("get_settings");
+export const saveSettings = (settings: Settings) => call("save_settings", { settings });
+export const setGeminiKey = (key: string) => call("set_gemini_key", { key });
+export const forgetGeminiKey = () => call("forget_gemini_key");
 
-export const usageReport = (since = 0) => call<UsageReport>("usage_report", { since });
+export const usageReport = (since = 0) => call("usage_report", { since });
 
 export function describeAvailability(availability: AvailabilityView): string {
   switch (availability.state) {
@@ -212,7 +203,7 @@ export interface CoachBackend {
   cancel(): Promise<void>;
 }
 
-export const coachStatus = () => call<CoachStatus>("coach_status");
+export const coachStatus = () => call("coach_status");
 
 /** Who the coach is talking to, and about which lesson. */
 export interface CoachSettings {
@@ -233,7 +224,7 @@ export function coachConversation(status: CoachStatus, settings: CoachSettings):
     async ask(question, onToken) {
       const channel = new Channel<string>();
       channel.onmessage = onToken;
-      const answer = await call<CoachAnswer>("ask_coach", {
+      const answer = await call("ask_coach", {
         history: [...history],
         question,
         level: settings.level,
@@ -243,6 +234,6 @@ export function coachConversation(status: CoachStatus, settings: CoachSettings):
       });
       history.push({ speaker: "student", text: question }, { speaker: "coach", text: answer.text });
     },
-    cancel: () => call<void>("cancel_coach"),
+    cancel: () => call("cancel_coach"),
   };
 }

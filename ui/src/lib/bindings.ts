@@ -1,4 +1,4 @@
-// Generated from the Rust types by src-tauri/src/desktop/bindings.rs; do not edit.
+// Generated from the Rust by src-tauri/src/bindings.rs; do not edit.
 // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
 
 export type AppInfo = { version: string, data_folder: string, catalog: string, };
@@ -181,6 +181,54 @@ checked: number,
  * `kind` says.
  */
 document: Exercise | TheoryAnalysis | Assessment | LessonPlanDocument, };
+export type TopicFamily = "progression" | "scale" | "voicing";
+export type TopicEntry = { 
+/**
+ * What to send back: [`Topic::parse`] reads it as this topic, e.g. "ii-v-i",
+ * "harmonic minor scale", "drop-2 voicings".
+ */
+id: string, 
+/**
+ * What to show, e.g. "ii-V-I", "The harmonic minor scale", "Drop-2 voicings".
+ */
+title: string, family: TopicFamily, };
+
+// The topics the template generator teaches (cadence_content::topic).
+export const TOPICS: TopicEntry[] = [
+  {"id":"ii-v-i","title":"ii-V-I","family":"progression"},
+  {"id":"minor-ii-v-i","title":"minor ii-V-i","family":"progression"},
+  {"id":"i-vi-ii-v","title":"I-vi-ii-V turnaround","family":"progression"},
+  {"id":"iii-vi-ii-v","title":"iii-VI-ii-V turnaround","family":"progression"},
+  {"id":"gospel-1-4-5","title":"gospel I-IV-V","family":"progression"},
+  {"id":"gospel-plagal","title":"gospel plagal cadence","family":"progression"},
+  {"id":"gospel-walk-up","title":"gospel walk-up","family":"progression"},
+  {"id":"gospel-2-5-1","title":"gospel ii-V-I","family":"progression"},
+  {"id":"gospel-3-6-2-5-1","title":"gospel iii-VI-ii-V-I","family":"progression"},
+  {"id":"blues","title":"12-bar blues","family":"progression"},
+  {"id":"jazz-blues","title":"jazz blues","family":"progression"},
+  {"id":"minor-blues","title":"minor blues","family":"progression"},
+  {"id":"tadd-dameron","title":"Tadd Dameron turnaround","family":"progression"},
+  {"id":"backdoor","title":"backdoor ii-V","family":"progression"},
+  {"id":"pop-axis","title":"I-V-vi-IV axis","family":"progression"},
+  {"id":"major scale","title":"The major scale","family":"scale"},
+  {"id":"natural minor scale","title":"The natural minor scale","family":"scale"},
+  {"id":"harmonic minor scale","title":"The harmonic minor scale","family":"scale"},
+  {"id":"melodic minor scale","title":"The melodic minor scale","family":"scale"},
+  {"id":"blues scale","title":"The blues scale","family":"scale"},
+  {"id":"major pentatonic scale","title":"The major pentatonic scale","family":"scale"},
+  {"id":"minor pentatonic scale","title":"The minor pentatonic scale","family":"scale"},
+  {"id":"close voicings","title":"Close voicings","family":"voicing"},
+  {"id":"drop-2 voicings","title":"Drop-2 voicings","family":"voicing"},
+  {"id":"drop-3 voicings","title":"Drop-3 voicings","family":"voicing"},
+  {"id":"shell voicings","title":"Shell voicings","family":"voicing"},
+  {"id":"shell-b voicings","title":"Shell-b voicings","family":"voicing"},
+  {"id":"rootless-a voicings","title":"Rootless-a voicings","family":"voicing"},
+  {"id":"rootless-b voicings","title":"Rootless-b voicings","family":"voicing"},
+  {"id":"rootless voicings","title":"Rootless voicings","family":"voicing"},
+  {"id":"gospel voicings","title":"Gospel voicings","family":"voicing"},
+  {"id":"upper-structure voicings","title":"Upper-structure voicings","family":"voicing"},
+  {"id":"voicing types","title":"Voicing types","family":"voicing"},
+];
 
 // From assets/schema/tutorial.schema.json.
 export type Tutorial = { schema_version?: number; title: string; topic: string; instrument: string; overview: Overview; theory: TheorySection; practice_guide: PracticeGuide; common_mistakes: CommonMistake[]; next_steps: NextSteps; music: MusicPayload; standards?: string[] };

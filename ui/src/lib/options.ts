@@ -1,5 +1,8 @@
-// Choices the Create form offers. Topics are the ones the template generator knows.
+// Choices the Create form offers. Topics come from Rust: the ones the template generator teaches.
+import { TOPICS } from "./bindings";
 import type { AssessmentKind, CreateKind, ExerciseKind } from "./bindings";
+
+export { TOPICS };
 
 export const KINDS: { kind: CreateKind; label: string; hint: string }[] = [
   { kind: "tutorial", label: "Tutorial", hint: "A lesson: theory, practice steps, mistakes, chords and notation." },
@@ -10,34 +13,8 @@ export const KINDS: { kind: CreateKind; label: string; hint: string }[] = [
   { kind: "lesson_plan_part", label: "Lesson-plan part", hint: "One part of a teacher's plan, aligned to NCAS standards." },
 ];
 
-export const TOPICS = [
-  "ii-V-I",
-  "minor ii-V-i",
-  "I-vi-ii-V",
-  "iii-vi-ii-V",
-  "blues",
-  "jazz blues",
-  "minor blues",
-  "gospel",
-  "backdoor",
-  "pop-axis",
-  "major scale",
-  "minor scale",
-  "harmonic minor scale",
-  "melodic minor scale",
-  "blues scale",
-  "major pentatonic scale",
-  "minor pentatonic scale",
-  "voicing types",
-  "shell voicings",
-  "rootless voicings",
-  "drop-2 voicings",
-  "close voicings",
-  "upper-structure voicings",
-];
-
 /** The topics a theory analysis takes: the progressions. */
-export const PROGRESSION_TOPICS = TOPICS.filter((topic) => !topic.endsWith("scale") && !topic.endsWith("voicings") && topic !== "voicing types");
+export const PROGRESSION_TOPICS = TOPICS.filter((topic) => topic.family === "progression");
 
 export const EXERCISE_KINDS: { kind: ExerciseKind; label: string }[] = [
   { kind: "progression", label: "Progression" },

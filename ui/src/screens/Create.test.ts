@@ -37,6 +37,24 @@ const basePlan: GenerationPlan = {
 };
 
 describe("Create", () => {
+  it("offers the topics the template generator teaches, and only progressions for an analysis", async () => {
+    plan.current = basePlan;
+    const { container } = render(Create, {});
+    const options = (list: string) =>
+      [...container.querySelectorAll(`datalist#${list} option`)].map((option) => [
+        option.getAttribute("value"),
+        option.getAttribute("label"),
+      ]);
+    const topics = options("topics");
+    expect(topics).toContainEqual(["ii-v-i", "ii-V-I"]);
+    expect(topics).toContainEqual(["gospel-walk-up", "gospel walk-up"]);
+    expect(topics).toContainEqual(["harmonic minor scale", "The harmonic minor scale"]);
+    expect(topics).toContainEqual(["drop-2 voicings", "Drop-2 voicings"]);
+    const progressions = options("progressions");
+    expect(progressions).toContainEqual(["jazz-blues", "jazz blues"]);
+    expect(progressions.some(([id]) => id?.endsWith("scale") || id?.endsWith("voicings"))).toBe(false);
+  });
+
   it("shows a ready model without a warning", async () => {
     plan.current = basePlan;
     const { getByTestId, queryByTestId } = render(Create, {});

@@ -1,0 +1,42 @@
+// Generated from the Rust by src-tauri/src/bindings.rs; do not edit.
+// Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
+
+import type { Channel } from "@tauri-apps/api/core";
+import type { AppInfo, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DownloadOutcome, DownloadProgress, ExportedFile, GenerationPlan, JobProgress, KeyStatus, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, Settings, SettingsView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
+
+/** Every command the window may call: its arguments as `invoke` takes them, and its result. */
+export interface Commands {
+  app_info: { args: null; result: AppInfo };
+  list_models: { args: null; result: ModelView[] };
+  download_model: { args: { id: string; onProgress: Channel<DownloadProgress> }; result: DownloadOutcome };
+  cancel_download: { args: { id: string }; result: void };
+  plan_generation: { args: { kind: CreateKind }; result: GenerationPlan };
+  create_tutorial: { args: { topic: string; key: string; level: string; instrument: string; onProgress: Channel<WritingProgress> }; result: CreatedTutorial };
+  create_material: { args: { request: MaterialRequest; onProgress: Channel<WritingProgress> }; result: CreatedMaterial };
+  list_materials: { args: { query: string }; result: MaterialListItem[] };
+  open_material: { args: { id: number }; result: OpenedMaterial };
+  rename_material: { args: { id: number; title: string }; result: void };
+  delete_material: { args: { id: number }; result: void };
+  export_material: { args: { id: number; path: string }; result: ExportedFile };
+  create_curriculum: { args: { key: string; level: string; weeks: number; instrument: string; goal: string; onProgress: Channel<JobProgress> }; result: CreatedCurriculum };
+  cancel_generation: { args: null; result: void };
+  coach_status: { args: null; result: CoachStatus };
+  ask_coach: { args: { history: CoachTurn[]; question: string; level: string; instrument: string; tutorialId: number | null; onDelta: Channel<string> }; result: CoachAnswer };
+  cancel_coach: { args: null; result: void };
+  list_tutorials: { args: { query: string }; result: TutorialListItem[] };
+  open_tutorial: { args: { id: number }; result: OpenedTutorial };
+  rename_tutorial: { args: { id: number; title: string }; result: void };
+  delete_tutorial: { args: { id: number }; result: DeletedTutorial };
+  restore_tutorial: { args: { deleted: DeletedTutorial }; result: number };
+  list_curricula: { args: null; result: CurriculumListItem[] };
+  open_curriculum: { args: { id: number }; result: CurriculumDetail };
+  export_tutorial: { args: { id: number; path: string; tempoBpm: number }; result: ExportedFile };
+  export_curriculum: { args: { id: number; path: string }; result: ExportedFile };
+  get_settings: { args: null; result: SettingsView };
+  save_settings: { args: { settings: Settings }; result: SettingsView };
+  set_gemini_key: { args: { key: string }; result: KeyStatus };
+  forget_gemini_key: { args: null; result: KeyStatus };
+  usage_report: { args: { since: number }; result: UsageReport };
+}
+
+export type CommandName = keyof Commands;
