@@ -7,12 +7,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+use super::backend::LogitsMode;
 use super::config::Architecture;
 use super::constraint::{Allowed, ConstraintFactory, mask_logits};
 use super::device::DeviceChoice;
 use super::error::{LlmError, Result};
 use super::gguf::GgufFile;
-use super::model::{LoadOptions, LogitsMode, Model, default_threads};
+use super::model::{LoadOptions, Model, default_threads};
 use super::sampler::argmax;
 use super::tokenizer::TextTokenizer;
 

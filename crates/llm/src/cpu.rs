@@ -1,12 +1,12 @@
 //! The CPU forward pass for llama, phi3 and qwen2, on quantised weights read in place from
 //! the mapped GGUF.
 
+use super::backend::{Backend, LogitsMode};
 use super::config::{Architecture, ModelConfig, RopeTable};
 use super::error::{LlmError, Result};
 use super::gguf::GgufFile;
 use super::kernels;
 use super::matrix::{Activations, Matrix, matmul, matmul_many};
-use super::model::{Backend, LogitsMode};
 use super::pool::{SharedMut, ThreadPool};
 
 enum Qkv {

@@ -4,11 +4,11 @@
 use candle_core::quantized::{GgmlDType, QMatMul, ggml_file::qtensor_from_ggml};
 use candle_core::{D, DType, Device, Module, Tensor};
 
+use super::backend::{Backend, LogitsMode};
 use super::config::{ModelConfig, RopeStyle, RopeTable};
 use super::error::{LlmError, Result};
 use super::gguf::{GgufFile, TensorType};
 use super::matrix::Matrix;
-use super::model::{Backend, LogitsMode};
 
 struct Layer {
     attn_norm: Tensor,

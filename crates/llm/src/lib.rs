@@ -11,6 +11,7 @@
 //!   a JSON Schema ([`constraint`], on llguidance);
 //! - [`bench`] measures it and [`synthetic`] writes small random-weight models for tests.
 
+mod backend;
 pub mod bench;
 mod chat;
 mod config;
@@ -30,6 +31,7 @@ mod sampler;
 pub mod synthetic;
 mod tokenizer;
 
+pub use backend::LogitsMode;
 pub use bench::{BenchOptions, BenchReport};
 pub use chat::{BUILTIN_TEMPLATES, ChatTemplate, Message, RenderedChat, Role};
 pub use config::{Architecture, ModelConfig};
@@ -41,6 +43,6 @@ pub use engine::{
 };
 pub use error::{LlmError, Result};
 pub use model::default_threads;
-pub use model::{DEFAULT_CONTEXT, LoadOptions, LogitsMode, Model};
+pub use model::{DEFAULT_CONTEXT, LoadOptions, Model};
 pub use sampler::{Sampler, SamplingOptions, argmax};
 pub use tokenizer::{TextTokenizer, TokenKind};

@@ -2,31 +2,13 @@
 
 use std::path::Path;
 
+use super::backend::{Backend, LogitsMode};
 use super::config::ModelConfig;
+use super::cpu::CpuModel;
 use super::device::{DeviceChoice, ResolvedDevice};
 use super::error::{LlmError, Result};
 use super::gguf::GgufFile;
-
-/// Which positions a forward call returns logits for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogitsMode {
-    /// Only the last position: all that generation needs.
-    Last,
-    /// Every position of the call, `tokens × vocab`.
-    All,
-}
-
-pub(crate) trait Backend: Send {
-    /// Runs `tokens` at the positions following those already cached and returns logits.
-    fn forward(&mut self, tokens: &[u32], mode: LogitsMode) -> Result<&[f32]>;
-    fn position(&self) -> usize;
-    /// Forgets cached positions from `position` on.
-    fn truncate(&mut self, position: usize);
-    fn context_length(&self) -> usize;
-    fn vocab_size(&self) -> usize;
-    fn device_name(&self) -> String;
-    fn kv_cache_bytes(&self) -> usize;
-}
+use super::gpu::GpuModel;
 
 /// How to load a model.
 #[derive(Debug, Clone)]
@@ -98,18 +80,12 @@ impl Model {
         let threads = options.threads.unwrap_or_else(default_threads).max(1);
         let device = ResolvedDevice::resolve(options.device.with_env_override()?)?;
         let backend: Box<dyn Backend> = match device {
-            ResolvedDevice::Cpu => Box::new(super::cpu::CpuModel::load(
-                file,
-                config.clone(),
-                context,
-                threads,
-            )?),
-            ResolvedDevice::Gpu(device) => Box::new(super::gpu::GpuModel::load(
-                file,
-                config.clone(),
-                context,
-                device,
-            )?),
+            ResolvedDevice::Cpu => {
+                Box::new(CpuModel::load(file, config.clone(), context, threads)?)
+            }
+            ResolvedDevice::Gpu(device) => {
+                Box::new(GpuModel::load(file, config.clone(), context, device)?)
+            }
         };
         Ok(Self { config, backend })
     }
@@ -119,8 +95,7 @@ impl Model {
     pub fn load_candle_cpu(file: &GgufFile, context_length: usize) -> Result<Self> {
         let config = ModelConfig::from_gguf(file)?;
         let context = context_length.clamp(1, config.trained_context);
-        let backend =
-            super::gpu::GpuModel::load(file, config.clone(), context, candle_core::Device::Cpu)?;
+        let backend = GpuModel::load(file, config.clone(), context, candle_core::Device::Cpu)?;
         Ok(Self {
             config,
             backend: Box::new(backend),

@@ -10,28 +10,29 @@
 //! The bytes go to `<file>.part`, which survives a cancel, a crash or Ctrl-C and is resumed
 //! with an HTTP Range request. Only a file whose size and SHA-256 match models.toml is
 //! renamed to its final name, so a half or wrong file never sits where the engine loads it.
+//!
+//! Requests to the Hub are in `hub`, the filling of the `.part` file in `transfer`.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+mod hub;
+mod transfer;
+
+use std::fs::OpenOptions;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use hf_hub::api::sync::ApiBuilder;
 use hf_hub::{Cache, Repo, RepoType};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::catalog::HfFile;
+use hub::Agents;
+use transfer::Transfer;
 
-/// How long the server may stay silent before the transfer counts as stalled.
-const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Transfers that break off are resumed this many times before the error is reported.
 const RETRIES: u32 = 3;
-const CHUNK: usize = 1 << 20;
-/// Progress is reported at most this often (and once at the end of each phase).
-const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 /// What a download is doing now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -303,345 +304,6 @@ fn verify(file: &HfFile, part_path: &Path, digest: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Two clients: one that stops at redirects, to read the Hub's own headers (a large file's
-/// `resolve` URL redirects to a CDN that knows nothing of commits), and one that follows them.
-struct Agents {
-    no_redirect: ureq2::Agent,
-    follow: ureq2::Agent,
-}
-
-impl Agents {
-    fn new() -> Agents {
-        let builder = || {
-            ureq2::AgentBuilder::new()
-                .try_proxy_from_env(true)
-                .timeout_connect(STALL_TIMEOUT)
-                .timeout_read(STALL_TIMEOUT)
-                .user_agent(concat!("cadence/", env!("CARGO_PKG_VERSION")))
-        };
-        Agents {
-            no_redirect: builder().redirects(0).build(),
-            // The token goes to the Hub only, never to the CDN it redirects to.
-            follow: builder()
-                .redirect_auth_headers(ureq2::RedirectAuthHeaders::SameHost)
-                .build(),
-        }
-    }
-
-    fn request(agent: &ureq2::Agent, method: &str, source: &HubSource) -> ureq2::Request {
-        // Compressed bodies would make Range offsets and sizes mean something else.
-        let request = agent
-            .request(method, &source.url)
-            .set("Accept-Encoding", "identity");
-        match &source.token {
-            Some(token) => request.set("Authorization", &format!("Bearer {token}")),
-            None => request,
-        }
-    }
-
-    fn metadata(&self, source: &HubSource, file: &HfFile) -> Result<Metadata, DownloadError> {
-        let response = call(
-            Agents::request(&self.no_redirect, "HEAD", source),
-            source,
-            file,
-        )?;
-        let header = |name: &str| {
-            response
-                .header(name)
-                .map(|v| v.trim_matches('"').to_string())
-        };
-        let size = header("x-linked-size")
-            .or_else(|| {
-                (response.status() == 200)
-                    .then(|| header("content-length"))
-                    .flatten()
-            })
-            .and_then(|v| v.parse().ok());
-        // For files in Git LFS the Hub's linked etag is the file's SHA-256.
-        let sha256 = header("x-linked-etag")
-            .filter(|etag| etag.len() == 64 && etag.bytes().all(|b| b.is_ascii_hexdigit()));
-        Ok(Metadata {
-            commit: header("x-repo-commit"),
-            size,
-            sha256,
-        })
-    }
-}
-
-/// Sends a request, turning HTTP and transport failures into errors that say what to do.
-fn call(
-    request: ureq2::Request,
-    source: &HubSource,
-    file: &HfFile,
-) -> Result<ureq2::Response, DownloadError> {
-    match request.call() {
-        Ok(response) => Ok(response),
-        Err(ureq2::Error::Status(404, _)) => Err(DownloadError::NotFound {
-            url: source.url.clone(),
-            repo: file.repo.clone(),
-            revision: file.revision.clone(),
-            file: file.file.clone(),
-        }),
-        Err(ureq2::Error::Status(status @ (401 | 403), _)) => Err(DownloadError::Unauthorized {
-            url: source.url.clone(),
-            status,
-        }),
-        // 416 is handled by the caller, which knows what it asked for.
-        Err(ureq2::Error::Status(416, response)) => Ok(response),
-        Err(ureq2::Error::Status(status, response)) => {
-            let detail = response
-                .header("x-error-message")
-                .map(|message| format!(" ({message})"))
-                .unwrap_or_default();
-            if status >= 500 {
-                // Server trouble usually passes; the retry loop treats it like a dropped line.
-                return Err(DownloadError::Network {
-                    url: source.url.clone(),
-                    reason: format!("the server answered HTTP {status}{detail}"),
-                });
-            }
-            Err(DownloadError::Http {
-                url: source.url.clone(),
-                status,
-                detail,
-            })
-        }
-        Err(ureq2::Error::Transport(transport)) => Err(DownloadError::Network {
-            url: source.url.clone(),
-            reason: transport.to_string(),
-        }),
-    }
-}
-
-/// The `.part` file being filled, with the hash of what it holds so far.
-struct Transfer<'a> {
-    part: &'a mut File,
-    part_path: &'a Path,
-    file: &'a HfFile,
-    cancel: &'a AtomicBool,
-    on_progress: &'a mut dyn FnMut(&DownloadProgress),
-    hasher: Sha256,
-    done: u64,
-    started: Instant,
-    fetched: u64,
-    last_report: Option<Instant>,
-}
-
-impl<'a> Transfer<'a> {
-    /// Takes over the `.part` file, hashing what an earlier download left in it.
-    fn open(
-        part: &'a mut File,
-        part_path: &'a Path,
-        file: &'a HfFile,
-        cancel: &'a AtomicBool,
-        on_progress: &'a mut dyn FnMut(&DownloadProgress),
-    ) -> Result<Transfer<'a>, DownloadError> {
-        let existing = part
-            .metadata()
-            .map_err(|source| write_error(part_path, source, 0))?
-            .len();
-        let mut transfer = Transfer {
-            part,
-            part_path,
-            file,
-            cancel,
-            on_progress,
-            hasher: Sha256::new(),
-            done: 0,
-            started: Instant::now(),
-            fetched: 0,
-            last_report: None,
-        };
-        if existing > file.size {
-            // Longer than the file can be: not a prefix of it.
-            transfer.restart()?;
-            return Ok(transfer);
-        }
-        transfer
-            .part
-            .seek(SeekFrom::Start(0))
-            .map_err(|source| write_error(part_path, source, 0))?;
-        let mut buffer = vec![0u8; CHUNK];
-        while transfer.done < existing {
-            transfer.check_cancel()?;
-            let want = CHUNK.min((existing - transfer.done) as usize);
-            let read = transfer
-                .part
-                .read(&mut buffer[..want])
-                .map_err(|source| write_error(part_path, source, 0))?;
-            if read == 0 {
-                break;
-            }
-            transfer.hasher.update(&buffer[..read]);
-            transfer.done += read as u64;
-            transfer.report(DownloadPhase::CheckingPartial, false);
-        }
-        if existing > 0 {
-            transfer.report(DownloadPhase::CheckingPartial, true);
-        }
-        Ok(transfer)
-    }
-
-    fn check_cancel(&self) -> Result<(), DownloadError> {
-        if self.cancel.load(Ordering::SeqCst) {
-            return Err(DownloadError::Cancelled {
-                done: self.done,
-                total: self.file.size,
-            });
-        }
-        Ok(())
-    }
-
-    fn restart(&mut self) -> Result<(), DownloadError> {
-        self.part
-            .set_len(0)
-            .and_then(|()| self.part.seek(SeekFrom::Start(0)).map(drop))
-            .map_err(|source| write_error(self.part_path, source, self.file.size))?;
-        self.hasher = Sha256::new();
-        self.done = 0;
-        Ok(())
-    }
-
-    fn report(&mut self, phase: DownloadPhase, force: bool) {
-        let now = Instant::now();
-        if !force
-            && self
-                .last_report
-                .is_some_and(|last| now - last < PROGRESS_EVERY)
-        {
-            return;
-        }
-        self.last_report = Some(now);
-        let seconds = (now - self.started).as_secs_f64();
-        let bytes_per_second = if phase == DownloadPhase::Downloading && seconds > 0.0 {
-            self.fetched as f64 / seconds
-        } else {
-            0.0
-        };
-        (self.on_progress)(&DownloadProgress {
-            phase,
-            done: self.done,
-            total: self.file.size,
-            bytes_per_second,
-        });
-    }
-
-    /// Fetches the bytes after `done` and appends them.
-    fn fetch_rest(&mut self, agents: &Agents, source: &HubSource) -> Result<(), DownloadError> {
-        if self.done == self.file.size {
-            return Ok(());
-        }
-        self.check_cancel()?;
-        if self.fetched == 0 {
-            self.started = Instant::now();
-        }
-        let mut request = Agents::request(&agents.follow, "GET", source);
-        if self.done > 0 {
-            request = request.set("Range", &format!("bytes={}-", self.done));
-        }
-        let response = call(request, source, self.file)?;
-        match response.status() {
-            206 => {
-                let expected = format!("bytes {}-", self.done);
-                let content_range = response.header("content-range").unwrap_or_default();
-                if !content_range.starts_with(&expected) {
-                    return Err(DownloadError::Network {
-                        url: source.url.clone(),
-                        reason: format!(
-                            "asked for bytes from {} and got `{content_range}`",
-                            self.done
-                        ),
-                    });
-                }
-            }
-            // The server ignored the Range: take the whole file from the start.
-            200 if self.done > 0 => self.restart()?,
-            200 => {}
-            // The .part is not a prefix of this file after all; start over next attempt.
-            416 => {
-                self.restart()?;
-                return Err(DownloadError::Network {
-                    url: source.url.clone(),
-                    reason: "the server refused to resume this partial download".into(),
-                });
-            }
-            status => {
-                return Err(DownloadError::Http {
-                    url: source.url.clone(),
-                    status,
-                    detail: String::new(),
-                });
-            }
-        }
-        self.part
-            .seek(SeekFrom::Start(self.done))
-            .map_err(|source| write_error(self.part_path, source, self.file.size))?;
-        let mut body = response.into_reader();
-        let mut buffer = vec![0u8; CHUNK];
-        loop {
-            self.check_cancel()?;
-            let read = match body.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => {
-                    return Err(DownloadError::Network {
-                        url: source.url.clone(),
-                        reason: format!(
-                            "the transfer broke off at {} of {}: {error}",
-                            human_bytes(self.done),
-                            human_bytes(self.file.size)
-                        ),
-                    });
-                }
-            };
-            // More than the pin allows: the file is not the one pinned; verify says so.
-            let room = (self.file.size + 1).saturating_sub(self.done) as usize;
-            let chunk = &buffer[..read.min(room)];
-            self.part.write_all(chunk).map_err(|source| {
-                write_error(
-                    self.part_path,
-                    source,
-                    self.file.size.saturating_sub(self.done),
-                )
-            })?;
-            self.hasher.update(chunk);
-            self.done += chunk.len() as u64;
-            self.fetched += chunk.len() as u64;
-            self.report(DownloadPhase::Downloading, false);
-            if self.done > self.file.size {
-                break;
-            }
-        }
-        self.report(DownloadPhase::Downloading, true);
-        if self.done < self.file.size {
-            return Err(DownloadError::Network {
-                url: source.url.clone(),
-                reason: format!(
-                    "the server closed the connection at {} of {}",
-                    human_bytes(self.done),
-                    human_bytes(self.file.size)
-                ),
-            });
-        }
-        Ok(())
-    }
-
-    /// Makes the bytes durable and returns the hex SHA-256 of everything written.
-    fn finish(mut self) -> Result<String, DownloadError> {
-        self.report(DownloadPhase::Verifying, true);
-        self.part
-            .sync_all()
-            .map_err(|source| write_error(self.part_path, source, 0))?;
-        Ok(self
-            .hasher
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect())
-    }
-}
-
 /// A failed write, named for what the user can do about it.
 fn write_error(path: &Path, source: io::Error, needed: u64) -> DownloadError {
     match source.kind() {
@@ -656,7 +318,6 @@ fn write_error(path: &Path, source: io::Error, needed: u64) -> DownloadError {
     }
 }
 
-/// Bytes in decimal units, as the CLI and the window show sizes.
 /// The file a download writes to until it is complete and verified.
 pub fn partial_download(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
@@ -664,6 +325,7 @@ pub fn partial_download(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Bytes in decimal units, as the CLI and the window show sizes.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
     let mut value = bytes as f64;
