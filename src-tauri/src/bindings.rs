@@ -16,6 +16,7 @@ use super::commands::{
 };
 use super::keychain::KeyStatus;
 use cadence::coach::{CoachTurn, Speaker};
+use cadence::commissions::MaterialKind;
 use cadence::content::schema::DocumentKind;
 use cadence::content::topic::{Topic, TopicEntry, TopicFamily};
 use cadence::library::{
@@ -23,9 +24,7 @@ use cadence::library::{
     CurriculumListItem, CurriculumModuleItem, DeletedTutorial, ExportFormat, ExportedFile,
     OpenedTutorial, TutorialListItem,
 };
-use cadence::materials::{
-    CreatedMaterial, MaterialKind, MaterialListItem, MaterialRequest, OpenedMaterial,
-};
+use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadPhase, DownloadProgress};
 use cadence::planning::{CreateKind, GenerationPlan, Generator};
 use cadence::settings::{Device, Settings};

@@ -12,10 +12,10 @@ use ts_rs::TS;
 use super::AppState;
 use super::keychain::{self, KeyStatus};
 use cadence::ModelStatus;
-use cadence::batch::BatchRequest;
 use cadence::coach::{CoachContext, CoachError, CoachRequest, CoachTurn};
+use cadence::commissions::{BatchRequest, TutorialRequest};
 use cadence::content::Level;
-use cadence::generate::{Progress, TutorialRequest};
+use cadence::generate::Progress;
 use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
     OpenedTutorial, TutorialListItem,

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use cadence::Studio;
-use cadence::generate::{ProviderSource, ResidentModels};
 use cadence::llm::CancelToken;
+use cadence::sources::{ProviderSource, ResidentModels};
 use cadence::store::Store;
 
 pub use commands::*;

@@ -6,11 +6,11 @@ use std::path::Path;
 
 use cadence::catalog::Catalog;
 use cadence::content::{Level, template};
-use cadence::generate::ProviderSource;
 use cadence::llm::Architecture;
 use cadence::llm::synthetic::SyntheticModel;
 use cadence::providers::{Provider, ProviderError, ScriptedProvider};
 use cadence::router::Candidate;
+use cadence::sources::ProviderSource;
 use cadence::{AppPaths, Studio};
 use serde_json::json;
 

@@ -4,7 +4,8 @@
 //! tutorials, each held to its lesson's topic; the template generator stands behind every
 //! step; and a second run finds the job by its request and writes nothing again.
 
-use cadence::batch::{BatchOutcome, BatchProgress, BatchRequest};
+use cadence::batch::{BatchOutcome, BatchProgress};
+use cadence::commissions::BatchRequest;
 use cadence::content::export::import_curriculum;
 use cadence::content::{Level, Tutorial};
 use cadence::llm::CancelToken;

@@ -9,9 +9,9 @@ use cadence::coach::{
     self, ANSWER_TOKENS, CoachContext, CoachError, CoachRequest, CoachTurn, Speaker,
 };
 use cadence::content::Level;
-use cadence::generate::ProviderSource;
 use cadence::llm::{CancelToken, Role};
 use cadence::providers::ProviderError;
+use cadence::sources::ProviderSource;
 use cadence::{Store, Studio, StudioError};
 use cadence_tests::scripted::{ScriptedModels, two_model_studio};
 
@@ -304,7 +304,7 @@ fn smollm2_coaches_a_long_conversation_trimmed_by_its_own_token_counts() {
         question: "What should I practise tomorrow?".into(),
     };
     let mut streamed = String::new();
-    let resident = cadence::generate::ResidentModels::default();
+    let resident = cadence::sources::ResidentModels::default();
     let reply = studio
         .coach(
             &store,

@@ -2,7 +2,8 @@
 // against the shipped schemas, planted model errors caught and repaired, MIDI that parses
 // back to the computed notes, and a batch run that is cancelled and resumed.
 
-use cadence::batch::{BatchProgress, BatchRequest};
+use cadence::batch::BatchProgress;
+use cadence::commissions::BatchRequest;
 use cadence::content::export::{
     self, check_schema, exercise_midi, import_tutorial, read_midi_notes,
 };

@@ -1,8 +1,9 @@
 //! A curriculum made by the batch job, exported from the SQLite library as its JSON document
 //! and imported back; an unfinished one is refused with what to do.
 
-use cadence::batch::BatchRequest;
+use cadence::commissions::BatchRequest;
 use cadence::content::export::import_curriculum;
+use cadence::content::topic::Topic;
 use cadence::content::{Level, template};
 use cadence::llm::CancelToken;
 use cadence::{AppPaths, Catalog, Studio};
@@ -52,8 +53,8 @@ fn a_batch_curriculum_exports_as_its_document_and_imports_back() {
             assert_eq!(lesson.title, planned_lesson.title);
             // The tutorial may capitalise the topic; it must name the same one.
             assert_eq!(
-                template::Topic::parse(&lesson.topic).unwrap(),
-                template::Topic::parse(&planned_lesson.topic).unwrap()
+                Topic::parse(&lesson.topic).unwrap(),
+                Topic::parse(&planned_lesson.topic).unwrap()
             );
             assert_eq!(
                 lesson.key.parse::<cadence::theory::Key>().unwrap(),

@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use cadence::catalog::Catalog;
+use cadence::commissions::TutorialRequest;
 use cadence::content::Level;
-use cadence::generate::{GeneratedTutorial, Progress, TutorialRequest};
+use cadence::generate::{GeneratedTutorial, Progress};
 use cadence::llm::CancelToken;
 use cadence::planning::{CreateKind, Generator};
 use cadence::store::tutorials;

@@ -3,7 +3,7 @@
 //! tutorial is written by the local model. This file holds one test because it sets the
 //! process environment the Gemini client reads.
 
-use cadence::batch::BatchRequest;
+use cadence::commissions::BatchRequest;
 use cadence::content::Level;
 use cadence::llm::CancelToken;
 use cadence::providers::gemini::ENDPOINT_ENV;
@@ -37,7 +37,7 @@ fn the_cloud_plans_the_outline_and_local_models_write_the_lessons() {
         studio: &'a Studio,
         local: ScriptedCalls,
     }
-    impl cadence::generate::ProviderSource for Hybrid<'_> {
+    impl cadence::sources::ProviderSource for Hybrid<'_> {
         fn provider(
             &mut self,
             candidate: &cadence::router::Candidate,

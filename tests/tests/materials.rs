@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
+use cadence::commissions::MaterialKind;
 use cadence::content::export::{check_schema, read_midi_notes};
 use cadence::content::{AssessmentKind, ExerciseKind, Level, MusicPayload, template};
 use cadence::generate::Progress;
 use cadence::llm::CancelToken;
-use cadence::materials::{CreatedMaterial, MaterialKind, MaterialRequest};
+use cadence::materials::{CreatedMaterial, MaterialRequest};
 use cadence::theory::{Key, Note, RomanNumeral};
 use cadence::{AppPaths, Catalog, Store, Studio, StudioError};
 use cadence_tests::scripted::{ScriptedModels, two_model_studio};

@@ -327,7 +327,7 @@ fn a_load_that_will_not_fit_is_refused_with_what_to_do() {
 
 #[test]
 fn both_models_stay_loaded_while_memory_allows_and_the_least_recently_used_makes_room() {
-    use cadence::generate::{ProviderSource, ResidentModels};
+    use cadence::sources::{ProviderSource, ResidentModels};
     let home = installed_home();
     let mut studio = studio_at(home.path());
     let (phi, qwen) = (
@@ -358,9 +358,9 @@ fn both_models_stay_loaded_while_memory_allows_and_the_least_recently_used_makes
 
 #[test]
 fn two_requests_for_one_model_load_it_once_and_different_models_do_not_wait_on_each_other() {
-    use cadence::generate::{ProviderSource, ResidentModels};
     use cadence::llm::{CancelToken, Message};
     use cadence::providers::ProviderRequest;
+    use cadence::sources::{ProviderSource, ResidentModels};
     use std::sync::mpsc;
     use std::time::Duration;
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use cadence::content::schema::DocumentKind;
 use cadence::content::template;
+use cadence::content::topic::KNOWN_TOPICS;
 use cadence::content::{AssessmentKind, Level};
 use cadence::llm::constraint::{Allowed, JsonConstraint, to_constrained_json};
 use cadence::llm::synthetic::SyntheticModel;
@@ -216,7 +217,7 @@ fn random_weights_sampled_under_a_schema_still_write_valid_documents() {
 fn every_template_tutorial_fits_the_schema_bounds() {
     use cadence::content::export::check_schema;
     // "major/minor pentatonic scale" in the list stands for two topics.
-    let listed = template::KNOWN_TOPICS.replace(
+    let listed = KNOWN_TOPICS.replace(
         "major/minor pentatonic scale",
         "major pentatonic scale, minor pentatonic scale",
     );

@@ -2,11 +2,11 @@
 
 use std::process::ExitCode;
 
-use cadence::batch::BatchRequest;
 use cadence::catalog::TaskKind;
+use cadence::commissions::BatchRequest;
 use cadence::content::Level;
-use cadence::generate::ResidentModels;
 use cadence::llm;
+use cadence::sources::ResidentModels;
 use clap::Args;
 
 use crate::routing::{network_allowed, warn_if_model_cannot_start};

@@ -80,8 +80,8 @@ struct SwitchReport {
 
 /// Alternates between two catalogue models kept resident, timing each switch.
 fn bench_switch(first: &str, second: &str) -> anyhow::Result<SwitchReport> {
-    use cadence::generate::{ProviderSource, ResidentModels};
     use cadence::providers::ProviderRequest;
+    use cadence::sources::{ProviderSource, ResidentModels};
     use std::time::Instant;
 
     const SWITCHES: usize = 10;

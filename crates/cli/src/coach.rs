@@ -6,8 +6,8 @@ use anyhow::Context;
 use cadence::catalog::TaskKind;
 use cadence::coach::{CoachContext, CoachRequest, CoachTurn, Speaker};
 use cadence::content::Level;
-use cadence::generate::ResidentModels;
 use cadence::llm;
+use cadence::sources::ResidentModels;
 use clap::Args;
 
 use crate::routing::{network_allowed, warn_if_model_cannot_start};

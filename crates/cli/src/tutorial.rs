@@ -55,7 +55,7 @@ pub(crate) fn run(args: TutorialArgs) -> anyhow::Result<ExitCode> {
         );
         (written.id, written.tutorial, summary)
     } else {
-        let request = cadence::generate::TutorialRequest {
+        let request = cadence::commissions::TutorialRequest {
             topic,
             key,
             level,
@@ -85,7 +85,7 @@ pub(crate) fn run(args: TutorialArgs) -> anyhow::Result<ExitCode> {
 fn generate_tutorial(
     studio: &Studio,
     store: &cadence::Store,
-    request: &cadence::generate::TutorialRequest,
+    request: &cadence::commissions::TutorialRequest,
 ) -> anyhow::Result<cadence::generate::GeneratedTutorial> {
     use cadence::generate::Progress;
     let network_allowed = network_allowed(studio);

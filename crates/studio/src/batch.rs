@@ -15,81 +15,22 @@
 //! next run of the same request finds its curriculum by the request (a model would not plan
 //! the same outline twice) and skips every lesson that already has its tutorial.
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use rusqlite::Transaction;
 
-use crate::catalog::TaskKind;
-use crate::content::export::to_json;
-use crate::content::prompts::TaskKind as PromptKind;
-use crate::content::types::{Curriculum, Level, Tutorial};
-use crate::content::{ContentError, ValidationReport, template, validate};
-use crate::generate::{
-    Commission, Linked, Progress, ProviderSource, TutorialRequest, hold, prompt_values,
-    requested_key, with_held,
-};
+use crate::commissions::curriculum::{MAX_WEEKS, Outline};
+use crate::commissions::{Linked, TutorialRequest};
+use crate::content::ContentError;
+use crate::content::types::Level;
+use crate::generate::Progress;
 use crate::llm::CancelToken;
-use crate::store::{
-    LessonIndex, NewCurriculum, NewExercise, NewLesson, NewModule, NewTutorial, Store, StoreError,
-    batch_jobs, curricula,
-};
+use crate::sources::ProviderSource;
+use crate::store::{Store, StoreError, batch_jobs, curricula};
 use crate::{Studio, StudioError};
 
-/// Most weeks a curriculum may span (two school years).
-pub const MAX_WEEKS: u32 = 104;
-
-/// What to generate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchRequest {
-    /// The key the first lessons are taught in.
-    pub key: String,
-    pub level: Level,
-    pub weeks: u32,
-    pub instrument: String,
-    /// What the student works towards, in the teacher's words; the outline is planned for it.
-    pub goal: Option<String>,
-    /// Resume this stored curriculum; it must have been planned by the same request.
-    pub resume: Option<i64>,
-}
-
-impl BatchRequest {
-    /// A piano curriculum with no stated goal, found again by its request when one was
-    /// started before.
-    pub fn new(key: impl Into<String>, level: Level, weeks: u32) -> Self {
-        Self {
-            key: key.into(),
-            level,
-            weeks,
-            instrument: "piano".to_string(),
-            goal: None,
-            resume: None,
-        }
-    }
-
-    fn goal_text(&self) -> String {
-        match self.goal.as_deref().map(str::trim) {
-            Some(goal) if !goal.is_empty() => goal.to_string(),
-            _ => format!(
-                "a solid {} grounding in harmony: progressions, scales and voicings",
-                self.level
-            ),
-        }
-    }
-
-    /// The request as the job table keeps it, with the key as the engine reads it, so that
-    /// "Eb" and "Eb major" find the same job.
-    fn fingerprint(&self) -> Result<String, StudioError> {
-        Ok(serde_json::json!({
-            "key": requested_key(&self.key)?.to_string(),
-            "level": self.level.as_str(),
-            "weeks": self.weeks,
-            "instrument": self.instrument.trim().to_lowercase(),
-            "goal": self.goal_text(),
-        })
-        .to_string())
-    }
-}
+// `run_batch` takes the request, so it is named beside it.
+pub use crate::commissions::curriculum::BatchRequest;
 
 /// Reported before each step and once at the end (`done == total`). Until the outline
 /// exists, `total` assumes one lesson a week.
@@ -115,159 +56,6 @@ pub struct BatchOutcome {
     pub tutorials_by_model: usize,
     /// Lessons already complete from an earlier run.
     pub lessons_skipped: usize,
-}
-
-/// The library row of a tutorial: its searchable columns and the whole document.
-pub fn tutorial_row(tutorial: &Tutorial) -> Result<NewTutorial, ContentError> {
-    let document: serde_json::Value =
-        serde_json::from_str(&to_json(tutorial)).map_err(|error| ContentError::Malformed {
-            what: "tutorial",
-            message: error.to_string(),
-        })?;
-    Ok(NewTutorial {
-        title: tutorial.title.clone(),
-        topic: tutorial.topic.clone(),
-        music_key: Some(tutorial.music.key.clone()),
-        level: tutorial.overview.difficulty.to_string(),
-        instrument: tutorial.instrument.clone(),
-        schema_version: tutorial.schema_version,
-        document,
-    })
-}
-
-fn new_curriculum(curriculum: &Curriculum) -> Result<NewCurriculum, ContentError> {
-    let modules = curriculum
-        .modules
-        .iter()
-        .map(|module| {
-            let lessons = module
-                .lessons
-                .iter()
-                .map(|lesson| {
-                    let exercises =
-                        template::exercises(&lesson.topic, &lesson.key, lesson.difficulty)?
-                            .into_iter()
-                            .map(|exercise| {
-                                Ok(NewExercise {
-                                    kind: exercise.kind,
-                                    title: exercise.title.clone(),
-                                    difficulty: exercise.difficulty.to_string(),
-                                    content: serde_json::to_value(&exercise).map_err(|error| {
-                                        ContentError::Malformed {
-                                            what: "exercise",
-                                            message: error.to_string(),
-                                        }
-                                    })?,
-                                })
-                            })
-                            .collect::<Result<Vec<_>, ContentError>>()?;
-                    Ok(NewLesson {
-                        title: lesson.title.clone(),
-                        topic: Some(lesson.topic.clone()),
-                        music_key: Some(lesson.key.clone()),
-                        concepts: lesson.concepts.clone(),
-                        difficulty: lesson.difficulty.to_string(),
-                        duration_minutes: lesson.duration_minutes,
-                        prerequisites: lesson
-                            .prerequisites
-                            .iter()
-                            .map(|p| LessonIndex {
-                                module: p.module as usize,
-                                lesson: p.lesson as usize,
-                            })
-                            .collect(),
-                        exercises,
-                    })
-                })
-                .collect::<Result<Vec<_>, ContentError>>()?;
-            Ok(NewModule {
-                title: module.title.clone(),
-                week_start: module.week_start,
-                week_end: module.week_end,
-                lessons,
-            })
-        })
-        .collect::<Result<Vec<_>, ContentError>>()?;
-    Ok(NewCurriculum {
-        title: curriculum.title.clone(),
-        instrument: curriculum.instrument.clone(),
-        level: curriculum.level.to_string(),
-        duration_weeks: curriculum.duration_weeks,
-        description: curriculum.description.clone(),
-        modules,
-    })
-}
-
-/// The outline a batch request asks for.
-struct Outline<'a> {
-    request: &'a BatchRequest,
-    fingerprint: String,
-}
-
-impl Commission for Outline<'_> {
-    type Document = Curriculum;
-
-    fn task(&self) -> TaskKind {
-        TaskKind::CurriculumPlanning
-    }
-
-    fn prompt(&self) -> PromptKind {
-        PromptKind::Curriculum
-    }
-
-    fn noun(&self) -> &'static str {
-        "curriculum"
-    }
-
-    fn prompt_values(&self) -> Result<BTreeMap<String, String>, StudioError> {
-        let request = self.request;
-        Ok(prompt_values([
-            ("instrument", request.instrument.clone()),
-            ("duration_weeks", request.weeks.to_string()),
-            ("level", request.level.to_string()),
-            ("goal", request.goal_text()),
-            ("key", requested_key(&request.key)?.to_string()),
-            ("topics", template::KNOWN_TOPICS.to_string()),
-        ]))
-    }
-
-    fn check(&self, curriculum: &mut Curriculum) -> ValidationReport {
-        let request = self.request;
-        let mut held = Vec::new();
-        hold(
-            &mut curriculum.duration_weeks,
-            request.weeks,
-            "duration_weeks",
-            &mut held,
-        );
-        hold(&mut curriculum.level, request.level, "level", &mut held);
-        hold(
-            &mut curriculum.instrument,
-            request.instrument.clone(),
-            "instrument",
-            &mut held,
-        );
-        with_held(held, validate::curriculum_with_known_topics(curriculum))
-    }
-
-    fn template(&self) -> Result<Curriculum, StudioError> {
-        let request = self.request;
-        Ok(template::curriculum(
-            &request.key,
-            request.level,
-            request.weeks,
-        )?)
-    }
-
-    fn store(&self, tx: &Transaction<'_>, curriculum: &Curriculum) -> Result<i64, StoreError> {
-        let new = new_curriculum(curriculum).map_err(|error| StoreError::Invalid {
-            field: "document",
-            reason: error.to_string(),
-        })?;
-        let id = curricula::insert(tx, &new)?;
-        batch_jobs::record(tx, &self.fingerprint, id)?;
-        Ok(id)
-    }
 }
 
 /// Sends one progress line.

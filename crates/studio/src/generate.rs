@@ -1,50 +1,27 @@
 //! `Studio::generate`: prompt, route, stream, parse, check every musical fact, repair,
 //! regenerate or escalate (bounded), store, and return the document with where it came
-//! from. Each kind of document is a [`Commission`]. The template generator is the last
-//! fallback, so a request always ends in a correct document unless it is cancelled or the
-//! request itself is wrong.
+//! from. Each kind of document is a [`Commission`]; each provider comes from a
+//! [`ProviderSource`]. The template generator is the last fallback, so a request always ends
+//! in a correct document unless it is cancelled or the request itself is wrong.
 
-use std::collections::BTreeMap;
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
-use rusqlite::Transaction;
-use schemars::JsonSchema;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::json;
 
-use crate::catalog::{LocalModel, TaskKind, TokenizerSource};
-use crate::content::prompts::{self, TaskKind as PromptKind};
-use crate::content::structured::{StructuredError, hold_constant, parse_as, schema_for};
-use crate::content::template::Topic;
-use crate::content::validate::{self, Issue, Severity};
-use crate::content::{self, ContentError, Level, Tutorial, ValidationReport};
+use crate::commissions::{Commission, TutorialRequest};
+use crate::content::prompts;
+use crate::content::structured::{StructuredError, parse_as, schema_for};
+use crate::content::{ContentError, Tutorial, ValidationReport};
 use crate::llm::{CancelToken, Message};
-use crate::providers::{
-    CloudProvider, LocalProvider, Provider, ProviderError, ProviderRequest, SharedProvider,
-};
-use crate::router::{self, Candidate, Route, Runner};
+use crate::providers::{ProviderError, ProviderRequest};
+use crate::router::{self, Candidate, Route};
+use crate::sources::ProviderSource;
+use crate::store::Store;
 use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
-use crate::store::{Store, StoreError, tutorials};
-use crate::theory::Key;
-use crate::{Studio, StudioError, batch};
+use crate::{Studio, StudioError};
 
 /// Answers each model may give before the next model is tried.
 pub const ATTEMPTS_PER_MODEL: usize = 2;
-
-/// What the teacher asked for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TutorialRequest {
-    pub topic: String,
-    pub key: String,
-    pub level: Level,
-    pub instrument: String,
-}
 
 /// What a generation reports while it runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -136,263 +113,6 @@ pub struct Generated<D> {
 
 pub type GeneratedTutorial = Generated<Tutorial>;
 
-/// What a teacher asked for, as the pipeline needs it: the task to route, the prompt, the
-/// checks that hold an answer to the request, the template that stands behind the models,
-/// and where the document is stored.
-pub trait Commission {
-    type Document: DeserializeOwned + JsonSchema;
-
-    /// The task in models.toml, which decides the tier.
-    fn task(&self) -> TaskKind;
-    fn prompt(&self) -> PromptKind;
-    /// The document's name in messages, e.g. "tutorial".
-    fn noun(&self) -> &'static str;
-    /// Every variable of the prompt but the schema. Checks the request first.
-    fn prompt_values(&self) -> Result<BTreeMap<String, String>, StudioError>;
-    /// Tokens a model may write; leaves room for the prompt and schema in a 4k context.
-    fn max_tokens(&self) -> usize {
-        1536
-    }
-    /// Holds the document to what was asked and checks every musical fact, repairing what
-    /// can be repaired.
-    fn check(&self, document: &mut Self::Document) -> ValidationReport;
-    /// The template generator's document for this request.
-    fn template(&self) -> Result<Self::Document, StudioError>;
-    /// Tightens the document's schema for decoders that enforce it token by token: what
-    /// the request decides is written as a constant, so that such a model cannot
-    /// contradict the request and spends no choices on it.
-    fn hold_schema(&self, _schema: &mut serde_json::Value) -> Result<(), StudioError> {
-        Ok(())
-    }
-    fn store(&self, tx: &Transaction<'_>, document: &Self::Document) -> Result<i64, StoreError>;
-}
-
-/// A commission whose document, once stored, is linked into the library in the same
-/// transaction (a batch attaches each tutorial to its lesson), so that a crash cannot leave
-/// one without the other.
-pub struct Linked<C, F> {
-    pub commission: C,
-    /// Called with the stored document's id.
-    pub link: F,
-}
-
-impl<C, F> Commission for Linked<C, F>
-where
-    C: Commission,
-    F: Fn(&Transaction<'_>, i64) -> Result<(), StoreError>,
-{
-    type Document = C::Document;
-
-    fn task(&self) -> TaskKind {
-        self.commission.task()
-    }
-
-    fn prompt(&self) -> PromptKind {
-        self.commission.prompt()
-    }
-
-    fn noun(&self) -> &'static str {
-        self.commission.noun()
-    }
-
-    fn prompt_values(&self) -> Result<BTreeMap<String, String>, StudioError> {
-        self.commission.prompt_values()
-    }
-
-    fn max_tokens(&self) -> usize {
-        self.commission.max_tokens()
-    }
-
-    fn check(&self, document: &mut Self::Document) -> ValidationReport {
-        self.commission.check(document)
-    }
-
-    fn template(&self) -> Result<Self::Document, StudioError> {
-        self.commission.template()
-    }
-
-    fn hold_schema(&self, schema: &mut serde_json::Value) -> Result<(), StudioError> {
-        self.commission.hold_schema(schema)
-    }
-
-    fn store(&self, tx: &Transaction<'_>, document: &Self::Document) -> Result<i64, StoreError> {
-        let id = self.commission.store(tx, document)?;
-        (self.link)(tx, id)?;
-        Ok(id)
-    }
-}
-
-/// Hands the pipeline a provider for a routed candidate. The Studio's own source loads
-/// local models; tests hand in scripted ones.
-pub trait ProviderSource {
-    fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError>;
-}
-
-/// Loads the catalogue's local models from disk, each only when this machine has the
-/// memory its plan needs.
-pub struct InstalledModels<'a> {
-    studio: &'a Studio,
-    /// Memory already planned for models kept loaded beside the one to load.
-    resident_bytes: u64,
-}
-
-impl ProviderSource for InstalledModels<'_> {
-    fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
-        let Runner::Local { path } = &candidate.runner else {
-            let cloud =
-                self.studio.catalog().cloud.as_ref().ok_or_else(|| {
-                    ProviderError::Cloud("models.toml names no cloud model".into())
-                })?;
-            return Ok(Box::new(CloudProvider::from_env(cloud)?));
-        };
-        let model = self
-            .studio
-            .catalog()
-            .local_model(&candidate.model)
-            .ok_or_else(|| {
-                ProviderError::Cloud(format!("{} is not in the catalogue", candidate.model))
-            })?;
-        self.studio.check_memory(model, path, self.resident_bytes)?;
-        let tokenizer = self.studio.tokenizer_json(model);
-        Ok(Box::new(LocalProvider::load(
-            model,
-            path,
-            tokenizer.as_deref(),
-            self.studio.device_choice(),
-        )?))
-    }
-}
-
-/// A local model kept loaded, with the memory planned for it.
-struct Resident {
-    candidate: Candidate,
-    provider: SharedProvider,
-    planned_bytes: u64,
-}
-
-/// The local models kept loaded between requests: as many as memory allows, the least
-/// recently used unloaded first to make room. Two requests for the same model load it
-/// once: the second waits at that model's gate. Nothing else waits on a load: a request
-/// for a model already loaded is served at once, and each model generates under its own
-/// lock, so requests to different models (Create and Coach) run side by side.
-#[derive(Default)]
-pub struct ResidentModels {
-    loaded: Mutex<Loaded>,
-    /// One gate per model id, held while that model loads.
-    gates: Mutex<HashMap<String, Arc<Mutex<()>>>>,
-    /// How many times a model was read from disk: a model asked for twice loads once.
-    loads: AtomicUsize,
-}
-
-#[derive(Default)]
-struct Loaded {
-    /// Least recently used first.
-    models: Vec<Resident>,
-    /// Memory planned for the models being loaded now.
-    reserved_bytes: u64,
-}
-
-impl Loaded {
-    /// The provider of a loaded model, which becomes the most recently used.
-    fn take(&mut self, candidate: &Candidate) -> Option<SharedProvider> {
-        let at = self.models.iter().position(|r| {
-            r.candidate.model == candidate.model && r.candidate.runner == candidate.runner
-        })?;
-        let resident = self.models.remove(at);
-        let provider = resident.provider.clone();
-        self.models.push(resident);
-        Some(provider)
-    }
-
-    fn planned_bytes(&self) -> u64 {
-        self.models.iter().map(|r| r.planned_bytes).sum::<u64>() + self.reserved_bytes
-    }
-}
-
-impl ResidentModels {
-    /// The catalogue ids of the models held in memory, most recently used first.
-    pub fn resident(&self) -> Vec<String> {
-        self.lock()
-            .models
-            .iter()
-            .rev()
-            .map(|resident| resident.candidate.model.clone())
-            .collect()
-    }
-
-    /// How many times a model was loaded from disk.
-    pub fn loads(&self) -> usize {
-        self.loads.load(Ordering::Relaxed)
-    }
-
-    /// A [`ProviderSource`] that lends resident models and loads others from `studio`.
-    pub fn source<'a>(&'a self, studio: &'a Studio) -> ResidentSource<'a> {
-        ResidentSource {
-            resident: self,
-            studio,
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Loaded> {
-        self.loaded.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn gate(&self, model: &str) -> Arc<Mutex<()>> {
-        let mut gates = self.gates.lock().unwrap_or_else(PoisonError::into_inner);
-        gates.entry(model.to_string()).or_default().clone()
-    }
-}
-
-pub struct ResidentSource<'a> {
-    resident: &'a ResidentModels,
-    studio: &'a Studio,
-}
-
-impl ProviderSource for ResidentSource<'_> {
-    fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
-        let mut installed = self.studio.installed_models();
-        let Runner::Local { path } = &candidate.runner else {
-            return installed.provider(candidate);
-        };
-        if let Some(provider) = self.resident.lock().take(candidate) {
-            return Ok(Box::new(provider));
-        }
-        let gate = self.resident.gate(&candidate.model);
-        let _loading = gate.lock().unwrap_or_else(PoisonError::into_inner);
-        let planned_bytes = {
-            let mut loaded = self.resident.lock();
-            // Loaded by the request this one waited for at the gate.
-            if let Some(provider) = loaded.take(candidate) {
-                return Ok(Box::new(provider));
-            }
-            let planned_bytes = match self.studio.catalog().local_model(&candidate.model) {
-                Some(model) => self.studio.memory_plan(model, path)?.total_bytes(),
-                None => 0,
-            };
-            // Unload the least recently used models until the new one fits.
-            while !loaded.models.is_empty()
-                && planned_bytes > self.studio.memory_free(loaded.planned_bytes())
-            {
-                loaded.models.remove(0);
-            }
-            installed.resident_bytes = loaded.planned_bytes();
-            loaded.reserved_bytes += planned_bytes;
-            planned_bytes
-        };
-        let provider = installed.provider(candidate).map(SharedProvider::new);
-        let mut loaded = self.resident.lock();
-        loaded.reserved_bytes -= planned_bytes;
-        let provider = provider?;
-        self.resident.loads.fetch_add(1, Ordering::Relaxed);
-        loaded.models.push(Resident {
-            candidate: candidate.clone(),
-            provider: provider.clone(),
-            planned_bytes,
-        });
-        Ok(Box::new(provider))
-    }
-}
-
 impl Studio {
     /// The local models and cloud access usable now.
     pub fn availability(&self, network_allowed: bool) -> router::Availability {
@@ -401,28 +121,6 @@ impl Studio {
             network_allowed,
             installed,
             cloud_ready,
-        }
-    }
-
-    /// Where a local model's tokenizer.json lives, for models whose catalogue entry names
-    /// one.
-    pub fn tokenizer_file(&self, model: &str) -> PathBuf {
-        self.models_dir().join(model).join("tokenizer.json")
-    }
-
-    /// The tokenizer.json a model loads with, when its catalogue entry names one.
-    pub fn tokenizer_json(&self, model: &LocalModel) -> Option<PathBuf> {
-        match &model.tokenizer {
-            TokenizerSource::Gguf => None,
-            TokenizerSource::HuggingFace(_) => Some(self.tokenizer_file(&model.id)),
-        }
-    }
-
-    /// The installed models, as a [`ProviderSource`].
-    pub fn installed_models(&self) -> InstalledModels<'_> {
-        InstalledModels {
-            studio: self,
-            resident_bytes: 0,
         }
     }
 
@@ -668,14 +366,6 @@ impl Studio {
     }
 }
 
-/// Named prompt values, as [`prompts::render`] takes them.
-pub fn prompt_values<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
-    pairs
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), value))
-        .collect()
-}
-
 fn document_request(
     prompt: &str,
     document_schema: &serde_json::Value,
@@ -719,147 +409,4 @@ fn check_answer<C: Commission>(
     } else {
         Err(report.unrepaired())
     }
-}
-
-/// Sets a field the request decided and the answer changed, noting the repair.
-pub fn hold<T: PartialEq + std::fmt::Display>(
-    field: &mut T,
-    wanted: T,
-    path: &str,
-    issues: &mut Vec<Issue>,
-) {
-    if *field != wanted {
-        issues.push(Issue {
-            path: path.into(),
-            severity: Severity::Repaired,
-            message: format!("`{field}` is not the requested {wanted}"),
-        });
-        *field = wanted;
-    }
-}
-
-/// Held fields' repairs first, then the theory engine's report.
-pub fn with_held(held: Vec<Issue>, mut report: ValidationReport) -> ValidationReport {
-    report.issues.splice(0..0, held);
-    report
-}
-
-impl Commission for TutorialRequest {
-    type Document = Tutorial;
-
-    fn task(&self) -> TaskKind {
-        TaskKind::TutorialGeneration
-    }
-
-    fn prompt(&self) -> PromptKind {
-        PromptKind::Tutorial
-    }
-
-    fn noun(&self) -> &'static str {
-        "tutorial"
-    }
-
-    fn prompt_values(&self) -> Result<BTreeMap<String, String>, StudioError> {
-        let key = requested_key(&self.key)?;
-        Ok(prompt_values([
-            ("instrument", self.instrument.clone()),
-            ("topic", self.topic.clone()),
-            ("key", key.to_string()),
-            ("level", self.level.to_string()),
-        ]))
-    }
-
-    fn check(&self, tutorial: &mut Tutorial) -> ValidationReport {
-        let mut held = Vec::new();
-        if let Ok(key) = requested_key(&self.key) {
-            hold(
-                &mut tutorial.music.key,
-                key.to_string(),
-                "music.key",
-                &mut held,
-            );
-        }
-        hold(
-            &mut tutorial.overview.difficulty,
-            self.level,
-            "overview.difficulty",
-            &mut held,
-        );
-        hold(
-            &mut tutorial.instrument,
-            self.instrument.clone(),
-            "instrument",
-            &mut held,
-        );
-        if !same_topic(&tutorial.topic, &self.topic) {
-            held.push(Issue {
-                path: "topic".into(),
-                severity: Severity::Repaired,
-                message: format!("`{}` is not the requested {}", tutorial.topic, self.topic),
-            });
-            tutorial.topic = self.topic.clone();
-        }
-        // On a topic the engine knows, its own tutorial says what music the topic requires.
-        let report = match (Topic::parse(&self.topic), self.template()) {
-            (Ok(topic), Ok(required)) => {
-                validate::tutorial_on_topic(tutorial, topic, &required.music)
-            }
-            _ => validate::tutorial(tutorial),
-        };
-        with_held(held, report)
-    }
-
-    fn template(&self) -> Result<Tutorial, StudioError> {
-        Ok(content::template::tutorial(
-            &self.topic,
-            &self.key,
-            self.level,
-        )?)
-    }
-
-    /// On a topic the engine knows, the music is the topic's, as the engine writes it; the
-    /// model writes the words around it.
-    fn hold_schema(&self, schema: &mut serde_json::Value) -> Result<(), StudioError> {
-        let music = match Topic::parse(&self.topic) {
-            Ok(_) => serde_json::to_value(self.template()?.music).ok(),
-            Err(_) => None,
-        };
-        let holds = [
-            (&["topic"][..], json!(self.topic)),
-            (&["instrument"][..], json!(self.instrument)),
-            (&["overview", "difficulty"][..], json!(self.level)),
-            match music {
-                Some(music) => (&["music"][..], music),
-                None => (
-                    &["music", "key"][..],
-                    json!(requested_key(&self.key)?.to_string()),
-                ),
-            },
-        ];
-        for (path, value) in holds {
-            hold_constant(schema, path, value).map_err(ContentError::from)?;
-        }
-        Ok(())
-    }
-
-    fn store(&self, tx: &Transaction<'_>, tutorial: &Tutorial) -> Result<i64, StoreError> {
-        let row = batch::tutorial_row(tutorial).map_err(|error| StoreError::Invalid {
-            field: "document",
-            reason: error.to_string(),
-        })?;
-        tutorials::insert(tx, &row)
-    }
-}
-
-/// Whether two topic names mean the same topic: the same known topic, or the same words.
-fn same_topic(a: &str, b: &str) -> bool {
-    match (Topic::parse(a), Topic::parse(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a.trim().eq_ignore_ascii_case(b.trim()),
-    }
-}
-
-/// The request's key, parsed by the theory engine.
-pub fn requested_key(key: &str) -> Result<Key, StudioError> {
-    Key::from_str(key).map_err(|e| StudioError::Content(ContentError::Theory(e)))
 }

@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod coach;
+pub mod commissions;
 pub mod generate;
 pub mod library;
 pub mod materials;
@@ -12,6 +13,7 @@ pub mod models;
 pub mod paths;
 pub mod planning;
 pub mod settings;
+pub mod sources;
 pub mod usage;
 
 // The layers below the Studio, each a crate of its own, under the names the app uses.
@@ -167,7 +169,7 @@ impl Studio {
             }
             .into());
         }
-        let row = batch::tutorial_row(&tutorial)?;
+        let row = commissions::tutorial::tutorial_row(&tutorial)?;
         let id = store.write(|tx| tutorials::insert(tx, &row))?;
         Ok(WrittenTutorial {
             id,

@@ -10,7 +10,7 @@ pub use download::{
     DownloadError, DownloadPhase, DownloadProgress, Downloaded, HubSource, human_bytes,
 };
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::catalog::LocalModel;
 use crate::catalog::TokenizerSource;
@@ -39,6 +39,20 @@ pub struct RemovedModel {
 }
 
 impl Studio {
+    /// Where a local model's tokenizer.json lives, for models whose catalogue entry names
+    /// one.
+    pub fn tokenizer_file(&self, model: &str) -> PathBuf {
+        self.models_dir().join(model).join("tokenizer.json")
+    }
+
+    /// The tokenizer.json a model loads with, when its catalogue entry names one.
+    pub fn tokenizer_json(&self, model: &LocalModel) -> Option<PathBuf> {
+        match &model.tokenizer {
+            TokenizerSource::Gguf => None,
+            TokenizerSource::HuggingFace(_) => Some(self.tokenizer_file(&model.id)),
+        }
+    }
+
     /// The memory `model` (its GGUF at `path`) needs at the catalogue's context length.
     pub fn memory_plan(
         &self,

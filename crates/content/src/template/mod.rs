@@ -28,8 +28,6 @@ pub use curriculum::curriculum;
 pub use exercise::exercises;
 pub use lesson_plan::{LESSON_PLAN_PARTS, lesson_plan};
 pub use tutorial::tutorial;
-// Topics have their own module; these keep the paths callers use today.
-pub use crate::topic::{KNOWN_TOPICS, Topic};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {

@@ -1,0 +1,245 @@
+//! Curricula in the library: list, open, and export as one checked document.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{ExportFormat, ExportedFile, LibraryError, validate_export_path, write_export};
+use crate::content::schema::DocumentKind;
+use crate::content::{
+    self, ContentError, Curriculum, CurriculumLesson, CurriculumModule, ExerciseOutline, LessonRef,
+    Level,
+};
+use crate::store::{Store, StoreError, curricula, tutorials};
+use crate::{Studio, StudioError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CurriculumListItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub level: String,
+    pub duration_weeks: u32,
+    pub module_count: u32,
+    pub lesson_count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CurriculumExerciseItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub difficulty: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CurriculumLessonItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub difficulty: String,
+    pub duration_minutes: u32,
+    #[ts(type = "number | null")]
+    pub tutorial_id: Option<i64>,
+    pub exercises: Vec<CurriculumExerciseItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CurriculumModuleItem {
+    pub title: String,
+    pub week_start: u32,
+    pub week_end: u32,
+    pub lessons: Vec<CurriculumLessonItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CurriculumDetail {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub level: String,
+    pub duration_weeks: u32,
+    pub description: String,
+    pub modules: Vec<CurriculumModuleItem>,
+}
+
+impl Studio {
+    /// A stored curriculum as its document: the tree from SQLite, checked by the theory
+    /// engine. Every lesson must have its tutorial: an unfinished batch is not a course yet.
+    pub fn curriculum_document(&self, store: &Store, id: i64) -> Result<Curriculum, StudioError> {
+        let tree = store
+            .read(|conn| curricula::get(conn, id))?
+            .ok_or(StoreError::NotFound {
+                what: "curriculum",
+                id,
+            })?;
+        let level = |text: &str| Level::from_str(text).map_err(StudioError::from);
+        // Prerequisites are stored by lesson id; the document points by position.
+        let positions: HashMap<i64, LessonRef> = tree
+            .modules
+            .iter()
+            .enumerate()
+            .flat_map(|(m, module)| {
+                module.lessons.iter().enumerate().map(move |(l, lesson)| {
+                    (
+                        lesson.id,
+                        LessonRef {
+                            module: m as u32,
+                            lesson: l as u32,
+                        },
+                    )
+                })
+            })
+            .collect();
+        let mut modules = Vec::new();
+        for module in &tree.modules {
+            let mut lessons = Vec::new();
+            for lesson in &module.lessons {
+                let Some(tutorial_id) = lesson.tutorial_id else {
+                    return Err(ContentError::Unfinished {
+                        lesson: lesson.title.clone(),
+                    }
+                    .into());
+                };
+                // Lessons stored before topics were kept name theirs through the tutorial.
+                let (topic, key) = match (&lesson.topic, &lesson.music_key) {
+                    (Some(topic), Some(key)) => (topic.clone(), key.clone()),
+                    _ => {
+                        let tutorial = store
+                            .read(|conn| tutorials::get(conn, tutorial_id))?
+                            .ok_or(StudioError::NoSuchTutorial(tutorial_id))?;
+                        (tutorial.topic, tutorial.music_key.unwrap_or_default())
+                    }
+                };
+                lessons.push(CurriculumLesson {
+                    title: lesson.title.clone(),
+                    topic,
+                    key,
+                    concepts: lesson.concepts.clone(),
+                    difficulty: level(&lesson.difficulty)?,
+                    duration_minutes: lesson.duration_minutes,
+                    prerequisites: lesson
+                        .prerequisite_ids
+                        .iter()
+                        .filter_map(|id| positions.get(id).copied())
+                        .collect(),
+                    exercises: lesson
+                        .exercises
+                        .iter()
+                        .map(|exercise| ExerciseOutline {
+                            kind: exercise.kind,
+                            title: exercise.title.clone(),
+                        })
+                        .collect(),
+                });
+            }
+            modules.push(CurriculumModule {
+                title: module.title.clone(),
+                week_start: module.week_start,
+                week_end: module.week_end,
+                lessons,
+            });
+        }
+        let mut curriculum = Curriculum {
+            schema_version: content::SCHEMA_VERSION,
+            title: tree.title,
+            instrument: tree.instrument,
+            level: level(&tree.level)?,
+            duration_weeks: tree.duration_weeks,
+            description: tree.description,
+            modules,
+        };
+        let report = content::validate::curriculum(&mut curriculum);
+        if !report.is_acceptable() {
+            return Err(ContentError::Invalid {
+                what: "curriculum",
+                report,
+            }
+            .into());
+        }
+        Ok(curriculum)
+    }
+
+    /// Writes a stored curriculum to `path` as JSON.
+    pub fn export_curriculum_file(
+        &self,
+        store: &Store,
+        id: i64,
+        path: &Path,
+    ) -> Result<ExportedFile, LibraryError> {
+        let format = validate_export_path(path)?;
+        if format == ExportFormat::Midi {
+            return Err(LibraryError::NotMusic("curriculum"));
+        }
+        let curriculum = self.curriculum_document(store, id)?;
+        let json = content::export::curriculum_json(&curriculum);
+        let value: serde_json::Value = serde_json::from_str(&json).map_err(StoreError::from)?;
+        content::export::check_schema(DocumentKind::Curriculum, &value)?;
+        write_export(path, format, json.as_bytes())
+    }
+
+    pub fn list_curricula(&self, store: &Store) -> Result<Vec<CurriculumListItem>, StudioError> {
+        let rows = store.read(curricula::list)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| CurriculumListItem {
+                id: row.id,
+                title: row.title,
+                level: row.level,
+                duration_weeks: row.duration_weeks,
+                module_count: row.module_count,
+                lesson_count: row.lesson_count,
+            })
+            .collect())
+    }
+
+    pub fn open_curriculum(&self, store: &Store, id: i64) -> Result<CurriculumDetail, StudioError> {
+        let tree = store
+            .read(|conn| curricula::get(conn, id))?
+            .ok_or(StoreError::NotFound {
+                what: "curriculum",
+                id,
+            })?;
+        Ok(CurriculumDetail {
+            id: tree.id,
+            title: tree.title,
+            level: tree.level,
+            duration_weeks: tree.duration_weeks,
+            description: tree.description,
+            modules: tree
+                .modules
+                .into_iter()
+                .map(|module| CurriculumModuleItem {
+                    title: module.title,
+                    week_start: module.week_start,
+                    week_end: module.week_end,
+                    lessons: module
+                        .lessons
+                        .into_iter()
+                        .map(|lesson| CurriculumLessonItem {
+                            id: lesson.id,
+                            title: lesson.title,
+                            difficulty: lesson.difficulty,
+                            duration_minutes: lesson.duration_minutes,
+                            tutorial_id: lesson.tutorial_id,
+                            exercises: lesson
+                                .exercises
+                                .into_iter()
+                                .map(|exercise| CurriculumExerciseItem {
+                                    id: exercise.id,
+                                    kind: exercise.kind.as_str().to_string(),
+                                    title: exercise.title,
+                                    difficulty: exercise.difficulty,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+}

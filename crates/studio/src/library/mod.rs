@@ -1,0 +1,213 @@
+//! The library as the window sees it: list, open, rename, delete (with undo) and export
+//! tutorials; list and open curricula. What every kind shares (titles, searches, export
+//! paths and files) is here; tutorials and curricula each have their own file.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::StudioError;
+use crate::content::ContentError;
+use crate::store::StoreError;
+
+mod curricula;
+mod tutorials;
+
+pub use curricula::{
+    CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem, CurriculumListItem,
+    CurriculumModuleItem,
+};
+pub use tutorials::{
+    CreatedTutorial, DeletedTutorial, OpenedTutorial, TutorialListItem, tutorial_as_exercise,
+};
+
+/// Longest title the library accepts; longer input is a paste mistake.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest search query.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// The file formats a tutorial exports to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Json,
+    Midi,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Midi => "mid",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ExportedFile {
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub format: ExportFormat,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ExportPathError {
+    #[error("choose a full path for the file (one that starts at the root of the disk); got `{0}`")]
+    NotAbsolute(String),
+    #[error("the path `{0}` contains `..`; choose the folder directly")]
+    Traversal(String),
+    #[error("the file name must end in .json or .mid; got `{0}`")]
+    Extension(String),
+    #[error("the folder `{0}` does not exist; choose an existing folder")]
+    NoParent(String),
+    #[error("`{0}` is a folder; add a file name")]
+    IsFolder(String),
+}
+
+/// Checks a path the window asks to write to and says which format its extension names.
+pub fn validate_export_path(path: &Path) -> Result<ExportFormat, ExportPathError> {
+    let shown = path.display().to_string();
+    if !path.is_absolute() {
+        return Err(ExportPathError::NotAbsolute(shown));
+    }
+    if path.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(ExportPathError::Traversal(shown));
+    }
+    let format = match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("json") => ExportFormat::Json,
+        Some("mid") => ExportFormat::Midi,
+        _ => return Err(ExportPathError::Extension(shown)),
+    };
+    if path.is_dir() {
+        return Err(ExportPathError::IsFolder(shown));
+    }
+    match path.parent() {
+        Some(parent) if parent.is_dir() => Ok(format),
+        Some(parent) => Err(ExportPathError::NoParent(parent.display().to_string())),
+        None => Err(ExportPathError::NoParent(shown)),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error(transparent)]
+    Studio(#[from] StudioError),
+    #[error(transparent)]
+    ExportPath(#[from] ExportPathError),
+    #[error("the title must have 1 to {MAX_TITLE_CHARS} characters")]
+    Title,
+    #[error("the search must have at most {MAX_QUERY_CHARS} characters")]
+    Query,
+    #[error("only tutorials and exercises can be exported as MIDI; export this {0} as JSON")]
+    NotMusic(&'static str),
+    #[error("the tempo must be between 20 and 400 beats per minute; got {0}")]
+    Tempo(u32),
+    #[error("cannot write {path}: {source}; check that the folder is writable")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl From<StoreError> for LibraryError {
+    fn from(error: StoreError) -> Self {
+        LibraryError::Studio(error.into())
+    }
+}
+
+impl From<ContentError> for LibraryError {
+    fn from(error: ContentError) -> Self {
+        LibraryError::Studio(error.into())
+    }
+}
+
+/// The search, trimmed, or why it is refused.
+pub(crate) fn checked_query(query: &str) -> Result<&str, LibraryError> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(LibraryError::Query);
+    }
+    Ok(query.trim())
+}
+
+pub(crate) fn checked_title(title: &str) -> Result<&str, LibraryError> {
+    let title = title.trim();
+    let length = title.chars().count();
+    if length == 0 || length > MAX_TITLE_CHARS {
+        return Err(LibraryError::Title);
+    }
+    Ok(title)
+}
+
+/// Writes an export beside `path` and renames it into place, so a failed export never
+/// leaves half a file.
+pub(crate) fn write_export(
+    path: &Path,
+    format: ExportFormat,
+    bytes: &[u8],
+) -> Result<ExportedFile, LibraryError> {
+    let shown = path.display().to_string();
+    let temporary: PathBuf = path.with_extension(format!("{}.part", format.extension()));
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|source| {
+            let _ = std::fs::remove_file(&temporary);
+            LibraryError::Write {
+                path: shown.clone(),
+                source,
+            }
+        })?;
+    Ok(ExportedFile {
+        path: shown,
+        bytes: bytes.len() as u64,
+        format,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_paths_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = dir.path().join("lesson.json");
+        assert_eq!(validate_export_path(&ok), Ok(ExportFormat::Json));
+        assert_eq!(
+            validate_export_path(&dir.path().join("lesson.MID")),
+            Ok(ExportFormat::Midi)
+        );
+        assert!(matches!(
+            validate_export_path(Path::new("lesson.json")),
+            Err(ExportPathError::NotAbsolute(_))
+        ));
+        assert!(matches!(
+            validate_export_path(&dir.path().join("x/../lesson.json")),
+            Err(ExportPathError::Traversal(_))
+        ));
+        assert!(matches!(
+            validate_export_path(&dir.path().join("lesson.txt")),
+            Err(ExportPathError::Extension(_))
+        ));
+        assert!(matches!(
+            validate_export_path(&dir.path().join("lesson")),
+            Err(ExportPathError::Extension(_))
+        ));
+        assert!(matches!(
+            validate_export_path(&dir.path().join("missing/lesson.json")),
+            Err(ExportPathError::NoParent(_))
+        ));
+        let folder = dir.path().join("folder.json");
+        std::fs::create_dir(&folder).unwrap();
+        assert!(matches!(
+            validate_export_path(&folder),
+            Err(ExportPathError::IsFolder(_))
+        ));
+    }
+}

@@ -1,0 +1,316 @@
+//! Tutorials in the library: create, list, open, rename, delete (with undo) and export.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{
+    ExportFormat, ExportedFile, LibraryError, checked_query, checked_title, validate_export_path,
+    write_export,
+};
+use crate::commissions::TutorialRequest;
+use crate::commissions::tutorial::tutorial_row;
+use crate::content::{self, ContentError, Exercise, ExerciseKind, Tutorial};
+use crate::generate::Progress;
+use crate::llm::CancelToken;
+use crate::sources::ProviderSource;
+use crate::store::{Store, StoreError, tutorials};
+use crate::{Studio, StudioError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TutorialListItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub topic: String,
+    pub music_key: Option<String>,
+    pub level: String,
+}
+
+/// A stored tutorial, parsed and checked, ready to render.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct OpenedTutorial {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    /// Musical facts the theory engine checked when the tutorial was opened.
+    #[ts(type = "number")]
+    pub checked: usize,
+    #[ts(type = "Tutorial")]
+    pub tutorial: Tutorial,
+}
+
+/// What the Create screen gets back after making a tutorial.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CreatedTutorial {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    /// Which generator wrote it: "template", or the model's id.
+    pub generator: String,
+    #[ts(type = "number")]
+    pub checked: usize,
+    #[ts(type = "number")]
+    pub repaired: usize,
+}
+
+/// A deleted tutorial, kept by the window so the deletion can be undone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DeletedTutorial {
+    pub title: String,
+    #[ts(type = "unknown")]
+    pub document: serde_json::Value,
+}
+
+/// The tutorial's music as an exercise, so it can be written as MIDI: chords (voiced,
+/// on the rhythm) with the line, or the line alone when there are no chords.
+pub fn tutorial_as_exercise(tutorial: &Tutorial, tempo_bpm: u32) -> Exercise {
+    let kind = if tutorial.music.chords.is_empty() {
+        ExerciseKind::ScalePattern
+    } else {
+        ExerciseKind::Progression
+    };
+    Exercise {
+        schema_version: content::SCHEMA_VERSION,
+        title: tutorial.title.clone(),
+        kind,
+        difficulty: tutorial.overview.difficulty,
+        instructions: String::new(),
+        tempo_bpm,
+        music: tutorial.music.clone(),
+        success_criteria: Vec::new(),
+    }
+}
+
+impl Studio {
+    /// Makes a tutorial through the generation pipeline (the best installed model, else
+    /// the template generator) and stores it.
+    pub fn create_tutorial(
+        &self,
+        store: &Store,
+        request: &TutorialRequest,
+        providers: &mut dyn ProviderSource,
+        cancel: &CancelToken,
+        on_progress: &mut dyn FnMut(Progress),
+    ) -> Result<CreatedTutorial, StudioError> {
+        let network_allowed = self.settings().is_ok_and(|s| s.network_allowed);
+        let generated = self.generate_tutorial(
+            store,
+            request,
+            network_allowed,
+            providers,
+            cancel,
+            on_progress,
+        )?;
+        let validation = &generated.provenance.validation;
+        Ok(CreatedTutorial {
+            id: generated.id,
+            title: generated.document.title,
+            generator: generated
+                .provenance
+                .model
+                .clone()
+                .unwrap_or_else(|| generated.provenance.generator.to_string()),
+            checked: validation.checked,
+            repaired: validation.repaired(),
+        })
+    }
+
+    /// Tutorials whose title, topic or key contains `query`, newest first.
+    pub fn list_tutorials(
+        &self,
+        store: &Store,
+        query: &str,
+    ) -> Result<Vec<TutorialListItem>, LibraryError> {
+        let query = checked_query(query)?;
+        let rows = store.read(|conn| tutorials::search(conn, query))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| TutorialListItem {
+                id: row.id,
+                title: row.title,
+                topic: row.topic,
+                music_key: row.music_key,
+                level: row.level,
+            })
+            .collect())
+    }
+
+    pub fn open_tutorial(&self, store: &Store, id: i64) -> Result<OpenedTutorial, StudioError> {
+        let row = store
+            .read(|conn| tutorials::get(conn, id))?
+            .ok_or(StudioError::NoSuchTutorial(id))?;
+        let (mut tutorial, report) = content::export::tutorial_from_value(row.document)?;
+        // A rename changes the row's title; the document keeps the one it was written with.
+        tutorial.title = row.title;
+        Ok(OpenedTutorial {
+            id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            checked: report.checked,
+            tutorial,
+        })
+    }
+
+    pub fn rename_tutorial(&self, store: &Store, id: i64, title: &str) -> Result<(), LibraryError> {
+        let title = checked_title(title)?;
+        store.write(|tx| tutorials::rename(tx, id, title))?;
+        Ok(())
+    }
+
+    /// Deletes a tutorial and hands back what [`Studio::restore_tutorial`] needs to undo it.
+    pub fn delete_tutorial(&self, store: &Store, id: i64) -> Result<DeletedTutorial, LibraryError> {
+        let deleted = store.write(|tx| {
+            let row = tutorials::get(tx, id)?.ok_or(StoreError::NotFound {
+                what: "tutorial",
+                id,
+            })?;
+            tutorials::delete(tx, id)?;
+            Ok(DeletedTutorial {
+                title: row.title,
+                document: row.document,
+            })
+        })?;
+        Ok(deleted)
+    }
+
+    /// Stores a deleted tutorial again (under a new id). The document comes back from the
+    /// window, so it is checked like an imported file before it is written.
+    pub fn restore_tutorial(
+        &self,
+        store: &Store,
+        deleted: &DeletedTutorial,
+    ) -> Result<i64, LibraryError> {
+        let title = checked_title(&deleted.title)?;
+        let (tutorial, report) = content::export::tutorial_from_value(deleted.document.clone())?;
+        if !report.is_acceptable() {
+            return Err(ContentError::Invalid {
+                what: "tutorial",
+                report,
+            }
+            .into());
+        }
+        let row = tutorial_row(&tutorial)?;
+        let id = store.write(|tx| {
+            let id = tutorials::insert(tx, &row)?;
+            tutorials::rename(tx, id, title)?;
+            Ok(id)
+        })?;
+        Ok(id)
+    }
+
+    /// Writes a stored tutorial to `path` as JSON or MIDI, chosen by the extension.
+    pub fn export_tutorial_file(
+        &self,
+        store: &Store,
+        id: i64,
+        path: &Path,
+        tempo_bpm: u32,
+    ) -> Result<ExportedFile, LibraryError> {
+        let format = validate_export_path(path)?;
+        if !(20..=400).contains(&tempo_bpm) {
+            return Err(LibraryError::Tempo(tempo_bpm));
+        }
+        let bytes = match format {
+            ExportFormat::Json => self.export_tutorial(store, id)?.into_bytes(),
+            ExportFormat::Midi => {
+                let opened = self.open_tutorial(store, id)?;
+                content::export::exercise_midi(&tutorial_as_exercise(&opened.tutorial, tempo_bpm))?
+            }
+        };
+        write_export(path, format, &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Level;
+    use crate::library::MAX_TITLE_CHARS;
+    use crate::{AppPaths, Catalog};
+
+    fn studio() -> (tempfile::TempDir, Studio, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let studio = Studio::new(AppPaths::at(dir.path()), Catalog::builtin().unwrap());
+        let store = studio.open_store().unwrap();
+        (dir, studio, store)
+    }
+
+    #[test]
+    fn create_rename_delete_restore_and_export() {
+        let (dir, studio, store) = studio();
+        let request = TutorialRequest {
+            topic: "ii-V-I".into(),
+            key: "Eb".into(),
+            level: Level::Intermediate,
+            instrument: "piano".into(),
+        };
+        let created = studio
+            .create_tutorial(
+                &store,
+                &request,
+                &mut studio.installed_models(),
+                &CancelToken::new(),
+                &mut |_| {},
+            )
+            .unwrap();
+        assert_eq!(created.generator, "template");
+        let listed = studio.list_tutorials(&store, "ii-v").unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].id, created.id);
+
+        studio
+            .rename_tutorial(&store, created.id, "  Two-five-one in E flat ")
+            .unwrap();
+        assert!(studio.rename_tutorial(&store, created.id, "   ").is_err());
+        let too_long = "x".repeat(MAX_TITLE_CHARS + 1);
+        assert!(
+            studio
+                .rename_tutorial(&store, created.id, &too_long)
+                .is_err()
+        );
+        let opened = studio.open_tutorial(&store, created.id).unwrap();
+        assert_eq!(opened.tutorial.title, "Two-five-one in E flat");
+        assert_eq!(opened.tutorial.music.chords[0].symbol, "Fm7");
+
+        let json = dir.path().join("t.json");
+        let exported = studio
+            .export_tutorial_file(&store, created.id, &json, 90)
+            .unwrap();
+        assert_eq!(exported.format, ExportFormat::Json);
+        let (read_back, _) =
+            content::export::import_tutorial(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        assert_eq!(read_back.music.key, "Eb major");
+        let midi = dir.path().join("t.mid");
+        studio
+            .export_tutorial_file(&store, created.id, &midi, 90)
+            .unwrap();
+        let notes = content::export::read_midi_notes(&std::fs::read(&midi).unwrap()).unwrap();
+        assert!(!notes.is_empty());
+        assert!(
+            studio
+                .export_tutorial_file(&store, created.id, &midi, 5)
+                .is_err()
+        );
+
+        let deleted = studio.delete_tutorial(&store, created.id).unwrap();
+        assert!(studio.list_tutorials(&store, "").unwrap().is_empty());
+        assert!(studio.delete_tutorial(&store, created.id).is_err());
+        let restored = studio.restore_tutorial(&store, &deleted).unwrap();
+        let listed = studio.list_tutorials(&store, "").unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].id, restored);
+        assert_eq!(listed[0].title, "Two-five-one in E flat");
+
+        let forged = DeletedTutorial {
+            title: "forged".into(),
+            document: serde_json::json!({"title": "not a tutorial"}),
+        };
+        assert!(studio.restore_tutorial(&store, &forged).is_err());
+        assert_eq!(studio.list_tutorials(&store, "").unwrap().len(), 1);
+    }
+}
