@@ -10,11 +10,11 @@
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::commands::{
+use super::keychain::KeyStatus;
+use super::views::{
     AppInfo, AvailabilityView, CoachAnswer, CoachStatus, CreatedCurriculum, DownloadOutcome,
     JobProgress, ModelView, SettingsView, WritingProgress,
 };
-use super::keychain::KeyStatus;
 use cadence::coach::{CoachTurn, Speaker};
 use cadence::commissions::MaterialKind;
 use cadence::content::schema::DocumentKind;

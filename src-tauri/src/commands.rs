@@ -1,17 +1,18 @@
-//! The commands the window may invoke. Each checks its input, calls one Studio method and
-//! turns errors into the sentence the window shows.
+//! The commands the window may invoke. Each calls one Studio method, which checks the
+//! input, and turns errors into the sentence the window shows.
 
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use serde::Serialize;
 use tauri::State;
 use tauri::ipc::Channel;
-use ts_rs::TS;
 
 use super::AppState;
 use super::keychain::{self, KeyStatus};
-use cadence::ModelStatus;
+use super::views::{
+    AppInfo, CoachAnswer, CoachStatus, CreatedCurriculum, DownloadOutcome, JobProgress, ModelView,
+    SettingsView, WritingProgress,
+};
 use cadence::coach::{CoachContext, CoachError, CoachRequest, CoachTurn};
 use cadence::commissions::{BatchRequest, TutorialRequest};
 use cadence::content::Level;
@@ -20,44 +21,18 @@ use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
     OpenedTutorial, TutorialListItem,
 };
+use cadence::limits::short_field;
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadError, DownloadProgress};
 use cadence::planning::{CreateKind, GenerationPlan};
 use cadence::settings::Settings;
+use cadence::sources::Writers;
 use cadence::usage::UsageReport;
 
 type CommandResult<T> = Result<T, String>;
 
 fn message(error: impl std::fmt::Display) -> String {
     error.to_string()
-}
-
-/// Longest topic or key the Create form sends; the template generator knows short names.
-const MAX_FIELD_CHARS: usize = 64;
-
-fn short_field<'a>(what: &str, value: &'a str) -> CommandResult<&'a str> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > MAX_FIELD_CHARS {
-        return Err(format!(
-            "the {what} must have 1 to {MAX_FIELD_CHARS} characters"
-        ));
-    }
-    Ok(value)
-}
-
-fn positive_id(id: i64) -> CommandResult<i64> {
-    if id < 1 {
-        return Err(format!("{id} is not a library id"));
-    }
-    Ok(id)
-}
-
-/// What the window shows about this installation.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct AppInfo {
-    pub version: String,
-    pub data_folder: String,
-    pub catalog: String,
 }
 
 #[tauri::command]
@@ -84,20 +59,6 @@ pub fn list_models(state: State<'_, AppState>) -> Vec<ModelView> {
         .collect()
 }
 
-/// How a download ended, when it did not fail.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum DownloadOutcome {
-    Installed,
-    /// Cancelled: the partial file is kept and the next download resumes it.
-    Paused {
-        #[ts(type = "number")]
-        done: u64,
-        #[ts(type = "number")]
-        total: u64,
-    },
-}
-
 /// Downloads a local model, streaming progress; `cancel_download` pauses it.
 #[tauri::command(async)]
 pub fn download_model(
@@ -105,11 +66,12 @@ pub fn download_model(
     id: String,
     on_progress: Channel<DownloadProgress>,
 ) -> CommandResult<DownloadOutcome> {
-    let id = short_field("model id", &id)?;
-    let slot = state.start_download(id)?;
+    // The id keys the download in progress before the Studio looks it up.
+    let id = short_field("model id", &id).map_err(message)?;
+    let slot = state.start_download(&id)?;
     let result = state
         .studio
-        .download_model(id, &slot.cancel, &mut |progress| {
+        .download_model(&id, &slot.cancel, &mut |progress| {
             // A closed window drops the channel; the download goes on and is installed.
             let _ = on_progress.send(progress.clone());
         });
@@ -136,16 +98,6 @@ pub fn plan_generation(
     Ok(state.studio.plan(kind, settings.network_allowed))
 }
 
-/// A tutorial being written, streamed to the window.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum WritingProgress {
-    /// A step of the job, in a sentence: the route, an attempt, a refusal, a fallback.
-    Step { message: String },
-    /// More of the answer being written.
-    Delta { text: String },
-}
-
 #[tauri::command(async)]
 pub fn create_tutorial(
     state: State<'_, AppState>,
@@ -156,24 +108,25 @@ pub fn create_tutorial(
     on_progress: Channel<WritingProgress>,
 ) -> CommandResult<CreatedTutorial> {
     let request = TutorialRequest {
-        topic: short_field("topic", &topic)?.to_string(),
-        key: short_field("key", &key)?.to_string(),
+        topic,
+        key,
         level: Level::from_str(&level).map_err(message)?,
-        instrument: short_field("instrument", &instrument)?.to_string(),
+        instrument,
     };
     let store = state.store()?;
     let cancel = state.job.fresh();
-    state
+    let generated = state
         .with_models(|models| {
             state.studio.create_tutorial(
                 store,
                 &request,
-                models,
+                Writers::Models(models),
                 &cancel,
                 &mut writing_to(&on_progress),
             )
         })
-        .map_err(message)
+        .map_err(message)?;
+    Ok(CreatedTutorial::from(&generated))
 }
 
 /// Sends a generation's steps and text to the window. A closed window drops the channel;
@@ -190,77 +143,6 @@ fn writing_to(channel: &Channel<WritingProgress>) -> impl FnMut(Progress) + '_ {
     }
 }
 
-/// Most standards one lesson-plan part may cite.
-const MAX_STANDARDS: usize = 12;
-
-/// The request with its text fields trimmed and bounded; the Studio checks the music.
-fn bounded_request(request: MaterialRequest) -> CommandResult<MaterialRequest> {
-    let field = |what: &str, value: &str| short_field(what, value).map(str::to_string);
-    Ok(match request {
-        MaterialRequest::Exercise {
-            topic,
-            key,
-            level,
-            instrument,
-            exercise_kind,
-        } => MaterialRequest::Exercise {
-            topic: field("topic", &topic)?,
-            key: field("key", &key)?,
-            level,
-            instrument: field("instrument", &instrument)?,
-            exercise_kind,
-        },
-        MaterialRequest::TheoryAnalysis {
-            topic,
-            key,
-            level,
-            instrument,
-        } => MaterialRequest::TheoryAnalysis {
-            topic: field("topic", &topic)?,
-            key: field("key", &key)?,
-            level,
-            instrument: field("instrument", &instrument)?,
-        },
-        MaterialRequest::Assessment {
-            topic,
-            key,
-            level,
-            instrument,
-            assessment_kind,
-        } => MaterialRequest::Assessment {
-            topic: field("topic", &topic)?,
-            key: field("key", &key)?,
-            level,
-            instrument: field("instrument", &instrument)?,
-            assessment_kind,
-        },
-        MaterialRequest::LessonPlanPart {
-            topic,
-            grade,
-            part,
-            standards,
-            instrument,
-        } => {
-            if standards.len() > MAX_STANDARDS {
-                return Err(format!(
-                    "a lesson-plan part cites at most {MAX_STANDARDS} standards; got {}",
-                    standards.len()
-                ));
-            }
-            MaterialRequest::LessonPlanPart {
-                topic: field("topic", &topic)?,
-                grade: field("grade", &grade)?,
-                part: field("part", &part)?,
-                standards: standards
-                    .iter()
-                    .map(|code| field("standard code", code))
-                    .collect::<CommandResult<_>>()?,
-                instrument: field("instrument", &instrument)?,
-            }
-        }
-    })
-}
-
 /// Makes an exercise, theory analysis, assessment or lesson-plan part, streaming its steps.
 #[tauri::command(async)]
 pub fn create_material(
@@ -268,7 +150,6 @@ pub fn create_material(
     request: MaterialRequest,
     on_progress: Channel<WritingProgress>,
 ) -> CommandResult<CreatedMaterial> {
-    let request = bounded_request(request)?;
     let store = state.store()?;
     let cancel = state.job.fresh();
     state
@@ -276,7 +157,7 @@ pub fn create_material(
             state.studio.create_material(
                 store,
                 &request,
-                models,
+                Writers::Models(models),
                 &cancel,
                 &mut writing_to(&on_progress),
             )
@@ -299,7 +180,7 @@ pub fn list_materials(
 pub fn open_material(state: State<'_, AppState>, id: i64) -> CommandResult<OpenedMaterial> {
     state
         .studio
-        .open_material(state.store()?, positive_id(id)?)
+        .open_material(state.store()?, id)
         .map_err(message)
 }
 
@@ -307,7 +188,7 @@ pub fn open_material(state: State<'_, AppState>, id: i64) -> CommandResult<Opene
 pub fn rename_material(state: State<'_, AppState>, id: i64, title: String) -> CommandResult<()> {
     state
         .studio
-        .rename_material(state.store()?, positive_id(id)?, &title)
+        .rename_material(state.store()?, id, &title)
         .map_err(message)
 }
 
@@ -315,7 +196,7 @@ pub fn rename_material(state: State<'_, AppState>, id: i64, title: String) -> Co
 pub fn delete_material(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
     state
         .studio
-        .delete_material(state.store()?, positive_id(id)?)
+        .delete_material(state.store()?, id)
         .map_err(message)
 }
 
@@ -326,31 +207,12 @@ pub fn export_material(
     id: i64,
     path: String,
 ) -> CommandResult<ExportedFile> {
-    let path = bounded_path(&path)?;
+    let path = PathBuf::from(path);
     state
         .studio
-        .export_material_file(state.store()?, positive_id(id)?, &path)
+        .export_material_file(state.store()?, id, &path)
         .map_err(message)
 }
-
-/// Progress of a long job, streamed to the window through a channel.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct JobProgress {
-    pub done: u32,
-    pub total: u32,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct CreatedCurriculum {
-    #[ts(type = "number")]
-    pub id: i64,
-    pub lessons: u32,
-    pub tutorials_written: u32,
-}
-
-/// The longest goal a teacher may give a curriculum; the prompt carries it whole.
-const MAX_GOAL_CHARS: usize = 200;
 
 #[tauri::command(async)]
 pub fn create_curriculum(
@@ -362,21 +224,13 @@ pub fn create_curriculum(
     goal: String,
     on_progress: Channel<JobProgress>,
 ) -> CommandResult<CreatedCurriculum> {
-    let key = short_field("key", &key)?.to_string();
     let level = Level::from_str(&level).map_err(message)?;
-    let instrument = short_field("instrument", &instrument)?.to_string();
-    if goal.chars().count() > MAX_GOAL_CHARS {
-        return Err(format!(
-            "the goal is {} characters; say it in at most {MAX_GOAL_CHARS}",
-            goal.chars().count()
-        ));
-    }
     let store = state.store()?;
     let settings = state.studio.settings().map_err(message)?;
     let cancel = state.job.fresh();
     let request = BatchRequest {
         instrument,
-        goal: Some(goal).filter(|g| !g.trim().is_empty()),
+        goal: Some(goal),
         ..BatchRequest::new(key, level, weeks)
     };
     let outcome = state
@@ -410,15 +264,6 @@ pub fn cancel_generation(state: State<'_, AppState>) {
     state.job.cancel();
 }
 
-/// Who would answer the coach's questions now.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct CoachStatus {
-    /// The model that would answer; none when no model can run.
-    pub model: Option<String>,
-    /// Why that model, or, when there is none, what to do.
-    pub reason: String,
-}
-
 #[tauri::command]
 pub fn coach_status(state: State<'_, AppState>) -> CommandResult<CoachStatus> {
     let settings = state.studio.settings().map_err(message)?;
@@ -438,20 +283,6 @@ pub fn coach_status(state: State<'_, AppState>) -> CommandResult<CoachStatus> {
     })
 }
 
-/// The coach's answer, as the window shows it.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct CoachAnswer {
-    pub text: String,
-    pub model: String,
-    /// Earlier turns left out to fit the model's context.
-    pub dropped_turns: u32,
-    pub fallbacks: Vec<String>,
-}
-
-/// Most turns of a conversation the window may send, and the longest turn.
-const MAX_COACH_TURNS: usize = 200;
-const MAX_TURN_CHARS: usize = 8000;
-
 #[tauri::command(async)]
 pub fn ask_coach(
     state: State<'_, AppState>,
@@ -462,27 +293,12 @@ pub fn ask_coach(
     tutorial_id: Option<i64>,
     on_delta: Channel<String>,
 ) -> CommandResult<CoachAnswer> {
-    if history.len() > MAX_COACH_TURNS {
-        return Err(format!(
-            "the conversation has {} turns; the coach takes at most {MAX_COACH_TURNS}: start a new one",
-            history.len()
-        ));
-    }
-    if let Some(turn) = history
-        .iter()
-        .find(|turn| turn.text.chars().count() > MAX_TURN_CHARS)
-    {
-        return Err(format!(
-            "a turn of the conversation is longer than {MAX_TURN_CHARS} characters: “{}…”",
-            turn.text.chars().take(40).collect::<String>()
-        ));
-    }
     let request = CoachRequest {
         context: CoachContext {
-            instrument: short_field("instrument", &instrument)?.to_string(),
+            instrument,
             level: Level::from_str(&level).map_err(message)?,
             recent_results: Vec::new(),
-            tutorial_id: tutorial_id.map(positive_id).transpose()?,
+            tutorial_id,
         },
         history,
         question,
@@ -533,7 +349,7 @@ pub fn list_tutorials(
 pub fn open_tutorial(state: State<'_, AppState>, id: i64) -> CommandResult<OpenedTutorial> {
     state
         .studio
-        .open_tutorial(state.store()?, positive_id(id)?)
+        .open_tutorial(state.store()?, id)
         .map_err(message)
 }
 
@@ -541,7 +357,7 @@ pub fn open_tutorial(state: State<'_, AppState>, id: i64) -> CommandResult<Opene
 pub fn rename_tutorial(state: State<'_, AppState>, id: i64, title: String) -> CommandResult<()> {
     state
         .studio
-        .rename_tutorial(state.store()?, positive_id(id)?, &title)
+        .rename_tutorial(state.store()?, id, &title)
         .map_err(message)
 }
 
@@ -549,7 +365,7 @@ pub fn rename_tutorial(state: State<'_, AppState>, id: i64, title: String) -> Co
 pub fn delete_tutorial(state: State<'_, AppState>, id: i64) -> CommandResult<DeletedTutorial> {
     state
         .studio
-        .delete_tutorial(state.store()?, positive_id(id)?)
+        .delete_tutorial(state.store()?, id)
         .map_err(message)
 }
 
@@ -573,7 +389,7 @@ pub fn list_curricula(state: State<'_, AppState>) -> CommandResult<Vec<Curriculu
 pub fn open_curriculum(state: State<'_, AppState>, id: i64) -> CommandResult<CurriculumDetail> {
     state
         .studio
-        .open_curriculum(state.store()?, positive_id(id)?)
+        .open_curriculum(state.store()?, id)
         .map_err(message)
 }
 
@@ -585,10 +401,10 @@ pub fn export_tutorial(
     path: String,
     tempo_bpm: u32,
 ) -> CommandResult<ExportedFile> {
-    let path = bounded_path(&path)?;
+    let path = PathBuf::from(path);
     state
         .studio
-        .export_tutorial_file(state.store()?, positive_id(id)?, &path, tempo_bpm)
+        .export_tutorial_file(state.store()?, id, &path, tempo_bpm)
         .map_err(message)
 }
 
@@ -599,30 +415,11 @@ pub fn export_curriculum(
     id: i64,
     path: String,
 ) -> CommandResult<ExportedFile> {
-    let path = bounded_path(&path)?;
+    let path = PathBuf::from(path);
     state
         .studio
-        .export_curriculum_file(state.store()?, positive_id(id)?, &path)
+        .export_curriculum_file(state.store()?, id, &path)
         .map_err(message)
-}
-
-fn bounded_path(path: &str) -> CommandResult<PathBuf> {
-    if path.chars().count() > 4096 {
-        return Err("the path is too long".into());
-    }
-    Ok(PathBuf::from(path))
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SettingsView {
-    pub settings: Settings,
-    /// Where the settings are saved.
-    pub file: String,
-    /// The models folder in force when the setting is empty.
-    pub default_models_folder: String,
-    pub gemini_key: KeyStatus,
-    /// Whether GEMINI_API_KEY is set in the environment (it overrides the keychain).
-    pub gemini_key_in_environment: bool,
 }
 
 fn settings_view(state: &AppState, settings: Settings) -> SettingsView {
@@ -666,76 +463,4 @@ pub fn forget_gemini_key() -> CommandResult<KeyStatus> {
 #[tauri::command]
 pub fn usage_report(state: State<'_, AppState>, since: i64) -> CommandResult<UsageReport> {
     state.studio.usage(state.store()?, since).map_err(message)
-}
-
-/// A catalogue model as the Models screen shows it.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct ModelView {
-    pub id: String,
-    pub name: String,
-    /// "local" or "cloud".
-    pub kind: String,
-    pub tiers: Vec<String>,
-    #[ts(type = "number | null")]
-    pub download_bytes: Option<u64>,
-    #[ts(type = "number | null")]
-    pub memory_mb: Option<u64>,
-    /// Whether `memory_mb` was planned from the model's own GGUF (else it is models.toml's
-    /// estimate).
-    pub memory_planned: bool,
-    /// This machine's memory, to hold the model's figure against.
-    #[ts(type = "number | null")]
-    pub machine_memory_mb: Option<u64>,
-    pub availability: AvailabilityView,
-    /// Whether the model is loaded in memory now, kept from an earlier request.
-    pub resident: bool,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum AvailabilityView {
-    Installed {
-        path: String,
-    },
-    NotInstalled,
-    Partial {
-        #[ts(type = "number")]
-        bytes: u64,
-    },
-    WrongSize {
-        #[ts(type = "number")]
-        bytes: u64,
-    },
-    Enabled,
-    Disabled {
-        reason: String,
-    },
-}
-
-impl From<ModelStatus> for ModelView {
-    fn from(model: ModelStatus) -> Self {
-        use cadence::Availability as A;
-        let availability = match model.availability {
-            A::Installed { path } => AvailabilityView::Installed {
-                path: path.display().to_string(),
-            },
-            A::NotInstalled => AvailabilityView::NotInstalled,
-            A::Partial { bytes } => AvailabilityView::Partial { bytes },
-            A::WrongSize { bytes } => AvailabilityView::WrongSize { bytes },
-            A::Enabled => AvailabilityView::Enabled,
-            A::Disabled { reason } => AvailabilityView::Disabled { reason },
-        };
-        ModelView {
-            id: model.id,
-            name: model.name,
-            kind: model.kind.to_string(),
-            tiers: model.tiers,
-            download_bytes: model.download_bytes,
-            memory_mb: model.memory_mb,
-            memory_planned: model.memory_planned,
-            machine_memory_mb: model.machine_memory_mb,
-            availability,
-            resident: false,
-        }
-    }
 }

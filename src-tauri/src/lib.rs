@@ -4,6 +4,7 @@
 mod bindings;
 mod commands;
 pub mod keychain;
+mod views;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +16,7 @@ use cadence::sources::{ProviderSource, ResidentModels};
 use cadence::store::Store;
 
 pub use commands::*;
+pub use views::*;
 
 /// The cancel token of the job of one kind in progress; each new job takes a fresh one, so
 /// a cancel meant for an earlier job cannot stop it.

@@ -8,10 +8,11 @@ use std::process::Stdio;
 use cadence::coach::{
     self, ANSWER_TOKENS, CoachContext, CoachError, CoachRequest, CoachTurn, Speaker,
 };
+use cadence::commissions::TutorialRequest;
 use cadence::content::Level;
 use cadence::llm::{CancelToken, Role};
 use cadence::providers::ProviderError;
-use cadence::sources::ProviderSource;
+use cadence::sources::{ProviderSource, Writers};
 use cadence::{Store, Studio, StudioError};
 use cadence_tests::scripted::{ScriptedModels, two_model_studio};
 
@@ -109,8 +110,20 @@ fn studio_with_a_tutorial() -> (tempfile::TempDir, Studio, Store, i64) {
     let home = tempfile::tempdir().unwrap();
     let studio = two_model_studio(home.path());
     let store = studio.open_store().unwrap();
+    let request = TutorialRequest {
+        topic: "ii-V-I".into(),
+        key: "Eb".into(),
+        level: Level::Beginner,
+        instrument: "piano".into(),
+    };
     let tutorial = studio
-        .write_tutorial(&store, "ii-V-I", "Eb", Level::Beginner)
+        .create_tutorial(
+            &store,
+            &request,
+            Writers::TemplateOnly,
+            &CancelToken::new(),
+            &mut |_| {},
+        )
         .unwrap();
     (home, studio, store, tutorial.id)
 }

@@ -10,6 +10,7 @@ use cadence::content::Level;
 use cadence::generate::{GeneratedTutorial, Progress};
 use cadence::llm::CancelToken;
 use cadence::planning::{CreateKind, Generator};
+use cadence::sources::Writers;
 use cadence::store::tutorials;
 use cadence::{AppPaths, Store, Studio};
 use cadence_tests::scripted::{ScriptedModels, tutorial_answer, two_model_studio};
@@ -46,11 +47,10 @@ fn run(
     );
     let mut events = Vec::new();
     let generated = studio
-        .generate_tutorial(
+        .create_tutorial(
             store,
             &request(),
-            false,
-            &mut source,
+            Writers::Models(&mut source),
             &CancelToken::new(),
             &mut |p| events.push(p),
         )
@@ -263,6 +263,38 @@ fn with_no_model_installed_the_template_generator_writes_it() {
 }
 
 #[test]
+fn asked_for_the_template_generator_the_pipeline_passes_over_every_model_and_says_why() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = two_model_studio(home.path());
+    let store = studio.open_store().unwrap();
+    let mut events = Vec::new();
+    let generated = studio
+        .create_tutorial(
+            &store,
+            &request(),
+            Writers::TemplateOnly,
+            &CancelToken::new(),
+            &mut |p| events.push(p),
+        )
+        .unwrap();
+    assert_eq!(generated.provenance.writer(), "template");
+    assert!(generated.provenance.attempts.is_empty());
+    let skipped = &generated.provenance.route.skipped;
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s == "big: the template generator was asked for"),
+        "{skipped:?}"
+    );
+    let routed = events[0].describe().unwrap();
+    assert!(
+        routed.contains("passed over big: the template generator was asked for"),
+        "{routed}"
+    );
+    assert_eq!(store.read(|c| tutorials::search(c, "")).unwrap().len(), 1);
+}
+
+#[test]
 fn cancelling_stops_before_anything_is_stored() {
     let home = tempfile::tempdir().unwrap();
     let studio = two_model_studio(home.path());
@@ -273,8 +305,13 @@ fn cancelling_stops_before_anything_is_stored() {
         "big".to_string(),
         vec![model_answer().to_string()],
     )]));
-    let result =
-        studio.generate_tutorial(&store, &request(), false, &mut source, &cancel, &mut |_| {});
+    let result = studio.create_tutorial(
+        &store,
+        &request(),
+        Writers::Models(&mut source),
+        &cancel,
+        &mut |_| {},
+    );
     assert!(matches!(result, Err(cadence::StudioError::Cancelled)));
     assert!(store.read(|c| tutorials::search(c, "")).unwrap().is_empty());
 }

@@ -10,6 +10,7 @@ use cadence::content::{AssessmentKind, ExerciseKind, Level, MusicPayload, templa
 use cadence::generate::Progress;
 use cadence::llm::CancelToken;
 use cadence::materials::{CreatedMaterial, MaterialRequest};
+use cadence::sources::Writers;
 use cadence::theory::{Key, Note, RomanNumeral};
 use cadence::{AppPaths, Catalog, Store, Studio, StudioError};
 use cadence_tests::scripted::{ScriptedModels, two_model_studio};
@@ -77,10 +78,13 @@ fn create(
             .collect::<HashMap<_, _>>(),
     );
     let mut events = Vec::new();
-    let created =
-        studio.create_material(store, request, &mut source, &CancelToken::new(), &mut |p| {
-            events.push(p)
-        });
+    let created = studio.create_material(
+        store,
+        request,
+        Writers::Models(&mut source),
+        &CancelToken::new(),
+        &mut |p| events.push(p),
+    );
     (created, events)
 }
 

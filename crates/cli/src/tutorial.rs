@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cadence::catalog::TaskKind;
+use cadence::commissions::TutorialRequest;
 use cadence::content::{self, Level};
+use cadence::generate::{GeneratedTutorial, Progress};
+use cadence::sources::Writers;
 use cadence::{Studio, llm};
 use clap::Args;
 
@@ -47,32 +50,34 @@ pub(crate) fn run(args: TutorialArgs) -> anyhow::Result<ExitCode> {
     } = args;
     let studio = studio()?;
     let store = studio.open_store()?;
-    let (id, tutorial, summary) = if template {
-        let written = studio.write_tutorial(&store, &topic, &key, level)?;
-        let summary = format!(
-            "template generator; {}",
-            validation_summary(&written.validation)
-        );
-        (written.id, written.tutorial, summary)
-    } else {
-        let request = cadence::commissions::TutorialRequest {
-            topic,
-            key,
-            level,
-            instrument,
-        };
-        let generated = generate_tutorial(&studio, &store, &request)?;
-        let provenance = &generated.provenance;
-        let summary = format!(
-            "{}; {}",
-            match &provenance.model {
-                Some(model) => format!("written by {model}"),
-                None => "template generator".to_string(),
-            },
-            validation_summary(&provenance.validation)
-        );
-        (generated.id, generated.document, summary)
+    let request = TutorialRequest {
+        topic,
+        key,
+        level,
+        instrument,
     };
+    let mut installed = studio.installed_models();
+    let writers = if template {
+        Writers::TemplateOnly
+    } else {
+        warn_if_model_cannot_start(
+            &studio,
+            TaskKind::TutorialGeneration,
+            network_allowed(&studio),
+        );
+        Writers::Models(&mut installed)
+    };
+    let generated = create_tutorial(&studio, &store, &request, writers)?;
+    let provenance = &generated.provenance;
+    let summary = format!(
+        "{}; {}",
+        match &provenance.model {
+            Some(model) => format!("written by {model}"),
+            None => "template generator".to_string(),
+        },
+        validation_summary(&provenance.validation)
+    );
+    let (id, tutorial) = (generated.id, generated.document);
     write_output(out.as_deref(), &content::export::tutorial_json(&tutorial))?;
     eprintln!(
         "saved tutorial {id} “{}” to the library ({summary})",
@@ -81,21 +86,18 @@ pub(crate) fn run(args: TutorialArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Routes and writes a tutorial, narrating the route, attempts and fallbacks on stderr.
-fn generate_tutorial(
+/// Writes a tutorial, narrating the route, attempts and fallbacks on stderr.
+fn create_tutorial(
     studio: &Studio,
     store: &cadence::Store,
-    request: &cadence::commissions::TutorialRequest,
-) -> anyhow::Result<cadence::generate::GeneratedTutorial> {
-    use cadence::generate::Progress;
-    let network_allowed = network_allowed(studio);
-    warn_if_model_cannot_start(studio, TaskKind::TutorialGeneration, network_allowed);
+    request: &TutorialRequest,
+    writers: Writers<'_>,
+) -> anyhow::Result<GeneratedTutorial> {
     let mut written = 0usize;
-    let generated = studio.generate_tutorial(
+    let generated = studio.create_tutorial(
         store,
         request,
-        network_allowed,
-        &mut studio.installed_models(),
+        writers,
         &llm::CancelToken::new(),
         &mut |progress| {
             if let Progress::Delta { text } = &progress {

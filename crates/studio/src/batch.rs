@@ -25,7 +25,7 @@ use crate::content::ContentError;
 use crate::content::types::Level;
 use crate::generate::Progress;
 use crate::llm::CancelToken;
-use crate::sources::ProviderSource;
+use crate::sources::{ProviderSource, Writers};
 use crate::store::{Store, StoreError, batch_jobs, curricula};
 use crate::{Studio, StudioError};
 
@@ -88,6 +88,7 @@ impl Studio {
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(&BatchProgress),
     ) -> Result<BatchOutcome, StudioError> {
+        let request = &request.bounded()?;
         if !(1..=MAX_WEEKS).contains(&request.weeks) {
             return Err(ContentError::Weeks {
                 weeks: request.weeks,
@@ -126,7 +127,7 @@ impl Studio {
                         store,
                         &outline,
                         network_allowed,
-                        providers,
+                        Writers::Models(&mut *providers),
                         cancel,
                         &mut |progress| {
                             if let Some(line) = progress.describe() {
@@ -193,7 +194,7 @@ impl Studio {
                     store,
                     &commission,
                     network_allowed,
-                    providers,
+                    Writers::Models(&mut *providers),
                     cancel,
                     &mut |progress: Progress| {
                         if let Some(line) = progress.describe() {

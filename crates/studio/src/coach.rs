@@ -13,6 +13,7 @@ use ts_rs::TS;
 use crate::catalog::TaskKind;
 use crate::content::prompts::{self, TaskKind as PromptKind};
 use crate::content::{Level, Tutorial};
+use crate::limits::{self, MAX_QUESTION_CHARS};
 use crate::llm::{CancelToken, Message, Role};
 use crate::providers::{ProviderError, ProviderRequest};
 use crate::router::{self, Route};
@@ -23,8 +24,6 @@ use crate::{Studio, StudioError};
 
 /// Tokens kept free for the coach's answer.
 pub const ANSWER_TOKENS: usize = 384;
-/// Longest question the coach takes, in characters.
-pub const MAX_QUESTION_CHARS: usize = 2000;
 /// Most recent results passed to the coach.
 pub const MAX_RECENT_RESULTS: usize = 10;
 
@@ -261,6 +260,8 @@ impl Studio {
         on_delta: &mut dyn FnMut(&str),
     ) -> Result<CoachReply, StudioError> {
         let question = checked_question(&request.question)?;
+        limits::conversation(request.history.iter().map(|turn| turn.text.as_str()))?;
+        limits::short_field("instrument", &request.context.instrument)?;
         let lesson = match request.context.tutorial_id {
             Some(id) => Some(self.open_tutorial(store, id)?.tutorial),
             None => None,

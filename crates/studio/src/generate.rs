@@ -1,21 +1,21 @@
 //! `Studio::generate`: prompt, route, stream, parse, check every musical fact, repair,
 //! regenerate or escalate (bounded), store, and return the document with where it came
-//! from. Each kind of document is a [`Commission`]; each provider comes from a
-//! [`ProviderSource`]. The template generator is the last fallback, so a request always ends
-//! in a correct document unless it is cancelled or the request itself is wrong.
+//! from. Each kind of document is a [`Commission`]; [`Writers`] says whether models may
+//! write it. The template generator is the last fallback, so a request always ends in a
+//! correct document unless it is cancelled or the request itself is wrong.
 
 use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::commissions::{Commission, TutorialRequest};
+use crate::commissions::Commission;
 use crate::content::prompts;
 use crate::content::structured::{StructuredError, parse_as, schema_for};
 use crate::content::{ContentError, Tutorial, ValidationReport};
 use crate::llm::{CancelToken, Message};
 use crate::providers::{ProviderError, ProviderRequest};
 use crate::router::{self, Candidate, Route};
-use crate::sources::ProviderSource;
+use crate::sources::Writers;
 use crate::store::Store;
 use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
 use crate::{Studio, StudioError};
@@ -113,6 +113,15 @@ pub struct Generated<D> {
 
 pub type GeneratedTutorial = Generated<Tutorial>;
 
+impl Provenance {
+    /// Who wrote the document: the model's id, or "template".
+    pub fn writer(&self) -> String {
+        self.model
+            .clone()
+            .unwrap_or_else(|| self.generator.to_string())
+    }
+}
+
 impl Studio {
     /// The local models and cloud access usable now.
     pub fn availability(&self, network_allowed: bool) -> router::Availability {
@@ -124,26 +133,6 @@ impl Studio {
         }
     }
 
-    /// Writes a tutorial with the best model available, checks it, and stores it.
-    pub fn generate_tutorial(
-        &self,
-        store: &Store,
-        request: &TutorialRequest,
-        network_allowed: bool,
-        providers: &mut dyn ProviderSource,
-        cancel: &CancelToken,
-        on_progress: &mut dyn FnMut(Progress),
-    ) -> Result<GeneratedTutorial, StudioError> {
-        self.generate(
-            store,
-            request,
-            network_allowed,
-            providers,
-            cancel,
-            on_progress,
-        )
-    }
-
     /// The one way a document is made: route the commission's task, prompt each candidate
     /// model in turn (bounded attempts, the refusal fed back), parse the answer into the
     /// document's type, hold it to the request and check every musical fact, then store it.
@@ -153,7 +142,7 @@ impl Studio {
         store: &Store,
         commission: &C,
         network_allowed: bool,
-        providers: &mut dyn ProviderSource,
+        writers: Writers<'_>,
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(Progress),
     ) -> Result<Generated<C::Document>, StudioError> {
@@ -161,11 +150,21 @@ impl Studio {
         let document_schema = schema_for::<C::Document>();
         let mut decoder_schema = document_schema.clone();
         commission.hold_schema(&mut decoder_schema)?;
-        let route = router::route(
+        let mut route = router::route(
             self.catalog(),
             commission.task(),
             &self.availability(network_allowed),
         );
+        let mut providers = match writers {
+            Writers::Models(providers) => Some(providers),
+            Writers::TemplateOnly => {
+                let passed_over = route.candidates.drain(..).map(|candidate| {
+                    format!("{}: the template generator was asked for", candidate.model)
+                });
+                route.skipped.extend(passed_over);
+                None
+            }
+        };
         on_progress(Progress::Routed {
             route: route.clone(),
         });
@@ -181,6 +180,10 @@ impl Studio {
         };
 
         'candidates: for candidate in &route.candidates {
+            // Without providers the route has no candidates left.
+            let Some(providers) = providers.as_deref_mut() else {
+                break;
+            };
             let mut provider = match providers.provider(candidate) {
                 Ok(provider) => provider,
                 Err(error) => {

@@ -8,6 +8,7 @@ pub mod coach;
 pub mod commissions;
 pub mod generate;
 pub mod library;
+pub mod limits;
 pub mod materials;
 pub mod models;
 pub mod paths;
@@ -30,7 +31,7 @@ use serde::Serialize;
 
 pub use crate::catalog::Catalog;
 use crate::catalog::{CatalogError, CloudModel, LocalModel, TierTarget, TokenizerSource};
-use crate::content::{ContentError, Level, Tutorial, ValidationReport};
+use crate::content::ContentError;
 pub use crate::paths::AppPaths;
 use crate::paths::{CATALOG_ENV, PathsError};
 pub use crate::store::Store;
@@ -57,16 +58,8 @@ pub enum StudioError {
     Cancelled,
     #[error(transparent)]
     Coach(#[from] crate::coach::CoachError),
-}
-
-/// A tutorial the Studio wrote and stored, with where it came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct WrittenTutorial {
-    pub id: i64,
-    pub tutorial: Tutorial,
-    /// Which generator wrote it ("template" until model generation is wired in).
-    pub generator: &'static str,
-    pub validation: ValidationReport,
+    #[error(transparent)]
+    Input(#[from] limits::InputError),
 }
 
 /// Where a model stands on this machine.
@@ -152,35 +145,9 @@ impl Studio {
         Ok(Store::open(&self.paths.database())?)
     }
 
-    /// Writes a tutorial with the template generator, checks it, and stores it.
-    pub fn write_tutorial(
-        &self,
-        store: &Store,
-        topic: &str,
-        key: &str,
-        level: Level,
-    ) -> Result<WrittenTutorial, StudioError> {
-        let mut tutorial = content::template::tutorial(topic, key, level)?;
-        let validation = content::validate::tutorial(&mut tutorial);
-        if !validation.is_acceptable() {
-            return Err(ContentError::Invalid {
-                what: "tutorial",
-                report: validation,
-            }
-            .into());
-        }
-        let row = commissions::tutorial::tutorial_row(&tutorial)?;
-        let id = store.write(|tx| tutorials::insert(tx, &row))?;
-        Ok(WrittenTutorial {
-            id,
-            tutorial,
-            generator: "template",
-            validation,
-        })
-    }
-
     /// A stored tutorial as export JSON, checked against its schema and the theory engine.
     pub fn export_tutorial(&self, store: &Store, id: i64) -> Result<String, StudioError> {
+        let id = crate::limits::library_id(id)?;
         let row = store
             .read(|conn| tutorials::get(conn, id))?
             .ok_or(StudioError::NoSuchTutorial(id))?;

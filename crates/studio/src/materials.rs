@@ -23,8 +23,9 @@ use crate::library::{
     ExportFormat, ExportedFile, LibraryError, checked_query, checked_title, validate_export_path,
     write_export,
 };
+use crate::limits::{self, InputError, short_field};
 use crate::llm::CancelToken;
-use crate::sources::ProviderSource;
+use crate::sources::Writers;
 use crate::store::{Store, StoreError, materials};
 use crate::{Studio, StudioError};
 
@@ -81,6 +82,63 @@ impl MaterialRequest {
             MaterialRequest::Assessment { .. } => MaterialKind::Assessment,
             MaterialRequest::LessonPlanPart { .. } => MaterialKind::LessonPlanPart,
         }
+    }
+
+    /// The request with its text fields trimmed and bounded; [`checked`] then checks the
+    /// music.
+    pub fn bounded(&self) -> Result<MaterialRequest, InputError> {
+        Ok(match self {
+            MaterialRequest::Exercise {
+                topic,
+                key,
+                level,
+                instrument,
+                exercise_kind,
+            } => MaterialRequest::Exercise {
+                topic: short_field("topic", topic)?,
+                key: short_field("key", key)?,
+                level: *level,
+                instrument: short_field("instrument", instrument)?,
+                exercise_kind: *exercise_kind,
+            },
+            MaterialRequest::TheoryAnalysis {
+                topic,
+                key,
+                level,
+                instrument,
+            } => MaterialRequest::TheoryAnalysis {
+                topic: short_field("topic", topic)?,
+                key: short_field("key", key)?,
+                level: *level,
+                instrument: short_field("instrument", instrument)?,
+            },
+            MaterialRequest::Assessment {
+                topic,
+                key,
+                level,
+                instrument,
+                assessment_kind,
+            } => MaterialRequest::Assessment {
+                topic: short_field("topic", topic)?,
+                key: short_field("key", key)?,
+                level: *level,
+                instrument: short_field("instrument", instrument)?,
+                assessment_kind: *assessment_kind,
+            },
+            MaterialRequest::LessonPlanPart {
+                topic,
+                grade,
+                part,
+                standards,
+                instrument,
+            } => MaterialRequest::LessonPlanPart {
+                topic: short_field("topic", topic)?,
+                grade: short_field("grade", grade)?,
+                part: short_field("part", part)?,
+                standards: limits::standard_codes(standards)?,
+                instrument: short_field("instrument", instrument)?,
+            },
+        })
     }
 }
 
@@ -208,11 +266,7 @@ fn created<D>(
         id: generated.id,
         kind,
         title: title(&generated.document),
-        generator: generated
-            .provenance
-            .model
-            .clone()
-            .unwrap_or_else(|| generated.provenance.generator.to_string()),
+        generator: generated.provenance.writer(),
         checked: validation.checked,
         repaired: validation.repaired(),
     }
@@ -258,31 +312,31 @@ impl Studio {
         &self,
         store: &Store,
         request: &MaterialRequest,
-        providers: &mut dyn ProviderSource,
+        writers: Writers<'_>,
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(Progress),
     ) -> Result<CreatedMaterial, StudioError> {
         let network_allowed = self.settings().is_ok_and(|s| s.network_allowed);
         let kind = request.kind();
-        Ok(match checked(request)? {
+        Ok(match checked(&request.bounded()?)? {
             Checked::Exercise(c) => created(
                 kind,
-                self.generate(store, &c, network_allowed, providers, cancel, on_progress)?,
+                self.generate(store, &c, network_allowed, writers, cancel, on_progress)?,
                 |d| d.title.clone(),
             ),
             Checked::Analysis(c) => created(
                 kind,
-                self.generate(store, &c, network_allowed, providers, cancel, on_progress)?,
+                self.generate(store, &c, network_allowed, writers, cancel, on_progress)?,
                 |d| d.title.clone(),
             ),
             Checked::Assessment(c) => created(
                 kind,
-                self.generate(store, &c, network_allowed, providers, cancel, on_progress)?,
+                self.generate(store, &c, network_allowed, writers, cancel, on_progress)?,
                 |d| d.title.clone(),
             ),
             Checked::LessonPlan(c) => created(
                 kind,
-                self.generate(store, &c, network_allowed, providers, cancel, on_progress)?,
+                self.generate(store, &c, network_allowed, writers, cancel, on_progress)?,
                 |d| d.title.clone(),
             ),
         })
@@ -313,6 +367,7 @@ impl Studio {
     }
 
     pub fn open_material(&self, store: &Store, id: i64) -> Result<OpenedMaterial, StudioError> {
+        let id = crate::limits::library_id(id)?;
         let row = store
             .read(|conn| materials::get(conn, id))?
             .ok_or(StudioError::NoSuchMaterial(id))?;
@@ -336,18 +391,21 @@ impl Studio {
     }
 
     pub fn rename_material(&self, store: &Store, id: i64, title: &str) -> Result<(), LibraryError> {
+        let id = crate::limits::library_id(id)?;
         let title = checked_title(title)?;
         store.write(|tx| materials::rename(tx, id, title))?;
         Ok(())
     }
 
     pub fn delete_material(&self, store: &Store, id: i64) -> Result<(), LibraryError> {
+        let id = crate::limits::library_id(id)?;
         store.write(|tx| materials::delete(tx, id))?;
         Ok(())
     }
 
     /// A stored material as export JSON, checked against its schema and the theory engine.
     pub fn export_material(&self, store: &Store, id: i64) -> Result<String, StudioError> {
+        let id = crate::limits::library_id(id)?;
         let opened = self.open_material(store, id)?;
         content::export::check_schema(opened.kind.document(), &opened.document)?;
         Ok(content::export::to_json(&opened.document))
@@ -360,6 +418,7 @@ impl Studio {
         id: i64,
         path: &Path,
     ) -> Result<ExportedFile, LibraryError> {
+        let id = crate::limits::library_id(id)?;
         let format = validate_export_path(path)?;
         let bytes = match format {
             ExportFormat::Json => self.export_material(store, id)?.into_bytes(),

@@ -16,6 +16,13 @@ pub trait ProviderSource {
     fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError>;
 }
 
+/// Who may write a document: the routed models, through a source of providers, or the
+/// template generator alone, when the teacher asks for it.
+pub enum Writers<'a> {
+    Models(&'a mut dyn ProviderSource),
+    TemplateOnly,
+}
+
 /// Loads the catalogue's local models from disk, each only when this machine has the
 /// memory its plan needs.
 pub struct InstalledModels<'a> {

@@ -12,6 +12,7 @@ use crate::content::prompts::TaskKind as PromptKind;
 use crate::content::topic::KNOWN_TOPICS;
 use crate::content::types::{Curriculum, Level};
 use crate::content::{ContentError, ValidationReport, template, validate};
+use crate::limits::{self, InputError, short_field};
 use crate::store::{
     LessonIndex, NewCurriculum, NewExercise, NewLesson, NewModule, StoreError, batch_jobs,
     curricula,
@@ -46,6 +47,20 @@ impl BatchRequest {
             goal: None,
             resume: None,
         }
+    }
+
+    /// The request with its text fields trimmed and bounded; an empty goal is no goal.
+    pub fn bounded(&self) -> Result<BatchRequest, InputError> {
+        let goal = match &self.goal {
+            Some(goal) => Some(limits::goal(goal)?.to_string()).filter(|g| !g.is_empty()),
+            None => None,
+        };
+        Ok(BatchRequest {
+            key: short_field("key", &self.key)?,
+            instrument: short_field("instrument", &self.instrument)?,
+            goal,
+            ..self.clone()
+        })
     }
 
     fn goal_text(&self) -> String {

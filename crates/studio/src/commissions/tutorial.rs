@@ -15,6 +15,7 @@ use crate::content::structured::hold_constant;
 use crate::content::topic::Topic;
 use crate::content::validate::{self, Issue, Severity};
 use crate::content::{self, ContentError, Level, Tutorial, ValidationReport};
+use crate::limits::{InputError, short_field};
 use crate::store::{NewTutorial, StoreError, tutorials};
 
 /// What the teacher asked for.
@@ -24,6 +25,19 @@ pub struct TutorialRequest {
     pub key: String,
     pub level: Level,
     pub instrument: String,
+}
+
+impl TutorialRequest {
+    /// The request with its text fields trimmed and bounded; the commission then checks the
+    /// music.
+    pub fn bounded(&self) -> Result<TutorialRequest, InputError> {
+        Ok(TutorialRequest {
+            topic: short_field("topic", &self.topic)?,
+            key: short_field("key", &self.key)?,
+            level: self.level,
+            instrument: short_field("instrument", &self.instrument)?,
+        })
+    }
 }
 
 impl Commission for TutorialRequest {

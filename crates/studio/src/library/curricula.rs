@@ -171,6 +171,7 @@ impl Studio {
         id: i64,
         path: &Path,
     ) -> Result<ExportedFile, LibraryError> {
+        let id = crate::limits::library_id(id)?;
         let format = validate_export_path(path)?;
         if format == ExportFormat::Midi {
             return Err(LibraryError::NotMusic("curriculum"));
@@ -198,6 +199,7 @@ impl Studio {
     }
 
     pub fn open_curriculum(&self, store: &Store, id: i64) -> Result<CurriculumDetail, StudioError> {
+        let id = crate::limits::library_id(id)?;
         let tree = store
             .read(|conn| curricula::get(conn, id))?
             .ok_or(StoreError::NotFound {

@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::StudioError;
 use crate::content::ContentError;
+use crate::limits::{InputError, MAX_PATH_CHARS, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
 use crate::store::StoreError;
 
 mod curricula;
@@ -21,11 +22,6 @@ pub use curricula::{
 pub use tutorials::{
     CreatedTutorial, DeletedTutorial, OpenedTutorial, TutorialListItem, tutorial_as_exercise,
 };
-
-/// Longest title the library accepts; longer input is a paste mistake.
-pub const MAX_TITLE_CHARS: usize = 200;
-/// Longest search query.
-pub const MAX_QUERY_CHARS: usize = 200;
 
 /// The file formats a tutorial exports to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -64,10 +60,15 @@ pub enum ExportPathError {
     NoParent(String),
     #[error("`{0}` is a folder; add a file name")]
     IsFolder(String),
+    #[error("the path is longer than {MAX_PATH_CHARS} characters; choose a shorter one")]
+    TooLong,
 }
 
 /// Checks a path the window asks to write to and says which format its extension names.
 pub fn validate_export_path(path: &Path) -> Result<ExportFormat, ExportPathError> {
+    if path.as_os_str().len() > MAX_PATH_CHARS {
+        return Err(ExportPathError::TooLong);
+    }
     let shown = path.display().to_string();
     if !path.is_absolute() {
         return Err(ExportPathError::NotAbsolute(shown));
@@ -114,6 +115,12 @@ pub enum LibraryError {
         path: String,
         source: std::io::Error,
     },
+}
+
+impl From<InputError> for LibraryError {
+    fn from(error: InputError) -> Self {
+        LibraryError::Studio(error.into())
+    }
 }
 
 impl From<StoreError> for LibraryError {

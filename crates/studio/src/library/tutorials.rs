@@ -12,9 +12,9 @@ use super::{
 use crate::commissions::TutorialRequest;
 use crate::commissions::tutorial::tutorial_row;
 use crate::content::{self, ContentError, Exercise, ExerciseKind, Tutorial};
-use crate::generate::Progress;
+use crate::generate::{GeneratedTutorial, Progress};
 use crate::llm::CancelToken;
-use crate::sources::ProviderSource;
+use crate::sources::Writers;
 use crate::store::{Store, StoreError, tutorials};
 use crate::{Studio, StudioError};
 
@@ -58,6 +58,19 @@ pub struct CreatedTutorial {
     pub repaired: usize,
 }
 
+impl From<&GeneratedTutorial> for CreatedTutorial {
+    fn from(generated: &GeneratedTutorial) -> Self {
+        let validation = &generated.provenance.validation;
+        CreatedTutorial {
+            id: generated.id,
+            title: generated.document.title.clone(),
+            generator: generated.provenance.writer(),
+            checked: validation.checked,
+            repaired: validation.repaired(),
+        }
+    }
+}
+
 /// A deleted tutorial, kept by the window so the deletion can be undone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DeletedTutorial {
@@ -87,37 +100,27 @@ pub fn tutorial_as_exercise(tutorial: &Tutorial, tempo_bpm: u32) -> Exercise {
 }
 
 impl Studio {
-    /// Makes a tutorial through the generation pipeline (the best installed model, else
-    /// the template generator) and stores it.
+    /// The one way a tutorial is made: the request is checked, then the generation
+    /// pipeline (the routed model, else the template generator) writes it, the theory engine
+    /// checks it, and the library stores it.
     pub fn create_tutorial(
         &self,
         store: &Store,
         request: &TutorialRequest,
-        providers: &mut dyn ProviderSource,
+        writers: Writers<'_>,
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(Progress),
-    ) -> Result<CreatedTutorial, StudioError> {
+    ) -> Result<GeneratedTutorial, StudioError> {
+        let request = request.bounded()?;
         let network_allowed = self.settings().is_ok_and(|s| s.network_allowed);
-        let generated = self.generate_tutorial(
+        self.generate(
             store,
-            request,
+            &request,
             network_allowed,
-            providers,
+            writers,
             cancel,
             on_progress,
-        )?;
-        let validation = &generated.provenance.validation;
-        Ok(CreatedTutorial {
-            id: generated.id,
-            title: generated.document.title,
-            generator: generated
-                .provenance
-                .model
-                .clone()
-                .unwrap_or_else(|| generated.provenance.generator.to_string()),
-            checked: validation.checked,
-            repaired: validation.repaired(),
-        })
+        )
     }
 
     /// Tutorials whose title, topic or key contains `query`, newest first.
@@ -141,6 +144,7 @@ impl Studio {
     }
 
     pub fn open_tutorial(&self, store: &Store, id: i64) -> Result<OpenedTutorial, StudioError> {
+        let id = crate::limits::library_id(id)?;
         let row = store
             .read(|conn| tutorials::get(conn, id))?
             .ok_or(StudioError::NoSuchTutorial(id))?;
@@ -157,6 +161,7 @@ impl Studio {
     }
 
     pub fn rename_tutorial(&self, store: &Store, id: i64, title: &str) -> Result<(), LibraryError> {
+        let id = crate::limits::library_id(id)?;
         let title = checked_title(title)?;
         store.write(|tx| tutorials::rename(tx, id, title))?;
         Ok(())
@@ -164,6 +169,7 @@ impl Studio {
 
     /// Deletes a tutorial and hands back what [`Studio::restore_tutorial`] needs to undo it.
     pub fn delete_tutorial(&self, store: &Store, id: i64) -> Result<DeletedTutorial, LibraryError> {
+        let id = crate::limits::library_id(id)?;
         let deleted = store.write(|tx| {
             let row = tutorials::get(tx, id)?.ok_or(StoreError::NotFound {
                 what: "tutorial",
@@ -211,6 +217,7 @@ impl Studio {
         path: &Path,
         tempo_bpm: u32,
     ) -> Result<ExportedFile, LibraryError> {
+        let id = crate::limits::library_id(id)?;
         let format = validate_export_path(path)?;
         if !(20..=400).contains(&tempo_bpm) {
             return Err(LibraryError::Tempo(tempo_bpm));
@@ -230,7 +237,7 @@ impl Studio {
 mod tests {
     use super::*;
     use crate::content::Level;
-    use crate::library::MAX_TITLE_CHARS;
+    use crate::limits::MAX_TITLE_CHARS;
     use crate::{AppPaths, Catalog};
 
     fn studio() -> (tempfile::TempDir, Studio, Store) {
@@ -238,6 +245,28 @@ mod tests {
         let studio = Studio::new(AppPaths::at(dir.path()), Catalog::builtin().unwrap());
         let store = studio.open_store().unwrap();
         (dir, studio, store)
+    }
+
+    #[test]
+    fn a_request_out_of_bounds_is_refused_before_any_work() {
+        let (_dir, studio, store) = studio();
+        let request = TutorialRequest {
+            topic: "   ".into(),
+            key: "Eb".into(),
+            level: Level::Beginner,
+            instrument: "piano".into(),
+        };
+        let error = studio
+            .create_tutorial(
+                &store,
+                &request,
+                Writers::TemplateOnly,
+                &CancelToken::new(),
+                &mut |_| panic!("no work starts"),
+            )
+            .unwrap_err();
+        assert_eq!(error.to_string(), "the topic must have 1 to 64 characters");
+        assert!(studio.list_tutorials(&store, "").unwrap().is_empty());
     }
 
     #[test]
@@ -253,12 +282,12 @@ mod tests {
             .create_tutorial(
                 &store,
                 &request,
-                &mut studio.installed_models(),
+                Writers::Models(&mut studio.installed_models()),
                 &CancelToken::new(),
                 &mut |_| {},
             )
             .unwrap();
-        assert_eq!(created.generator, "template");
+        assert_eq!(created.provenance.writer(), "template");
         let listed = studio.list_tutorials(&store, "ii-v").unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].id, created.id);
@@ -275,6 +304,10 @@ mod tests {
         );
         let opened = studio.open_tutorial(&store, created.id).unwrap();
         assert_eq!(opened.tutorial.title, "Two-five-one in E flat");
+        assert_eq!(
+            studio.open_tutorial(&store, 0).unwrap_err().to_string(),
+            "0 is not a library id"
+        );
         assert_eq!(opened.tutorial.music.chords[0].symbol, "Fm7");
 
         let json = dir.path().join("t.json");

@@ -1,0 +1,141 @@
+//! What a request may carry. The Studio checks these bounds itself, before any work starts,
+//! so the command line and the window refuse the same input with the same sentence.
+
+/// Longest topic, key, instrument, grade, part name, standard code or model id.
+pub const MAX_FIELD_CHARS: usize = 64;
+/// Longest goal a teacher may give a curriculum; the prompt carries it whole.
+pub const MAX_GOAL_CHARS: usize = 200;
+/// Most standards one lesson-plan part may cite.
+pub const MAX_STANDARDS: usize = 12;
+/// Longest title a teacher may give a document.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest library search.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Longest question to the coach.
+pub const MAX_QUESTION_CHARS: usize = 2000;
+/// Most turns of a conversation with the coach, and the longest turn.
+pub const MAX_COACH_TURNS: usize = 200;
+pub const MAX_TURN_CHARS: usize = 8000;
+/// Longest path an export may be written to.
+pub const MAX_PATH_CHARS: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("the {what} must have 1 to {MAX_FIELD_CHARS} characters")]
+    Field { what: &'static str },
+    #[error("the goal is {chars} characters; say it in at most {MAX_GOAL_CHARS}")]
+    Goal { chars: usize },
+    #[error("a lesson-plan part cites at most {MAX_STANDARDS} standards; got {count}")]
+    Standards { count: usize },
+    #[error(
+        "the conversation has {turns} turns; the coach takes at most {MAX_COACH_TURNS}: start a new one"
+    )]
+    Turns { turns: usize },
+    #[error("a turn of the conversation is longer than {MAX_TURN_CHARS} characters: “{opening}…”")]
+    Turn { opening: String },
+    #[error("{0} is not a library id")]
+    Id(i64),
+}
+
+/// A short text field, trimmed: 1 to [`MAX_FIELD_CHARS`] characters.
+pub fn short_field(what: &'static str, value: &str) -> Result<String, InputError> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > MAX_FIELD_CHARS {
+        return Err(InputError::Field { what });
+    }
+    Ok(value.to_string())
+}
+
+/// A curriculum's goal, which may be empty.
+pub fn goal(goal: &str) -> Result<&str, InputError> {
+    let chars = goal.chars().count();
+    if chars > MAX_GOAL_CHARS {
+        return Err(InputError::Goal { chars });
+    }
+    Ok(goal.trim())
+}
+
+/// The standards a lesson-plan part cites, each a short field.
+pub fn standard_codes(codes: &[String]) -> Result<Vec<String>, InputError> {
+    if codes.len() > MAX_STANDARDS {
+        return Err(InputError::Standards { count: codes.len() });
+    }
+    codes
+        .iter()
+        .map(|code| short_field("standard code", code))
+        .collect()
+}
+
+/// A conversation the coach is sent: not too many turns, none too long.
+pub fn conversation<'a>(turns: impl ExactSizeIterator<Item = &'a str>) -> Result<(), InputError> {
+    if turns.len() > MAX_COACH_TURNS {
+        return Err(InputError::Turns { turns: turns.len() });
+    }
+    for text in turns {
+        if text.chars().count() > MAX_TURN_CHARS {
+            return Err(InputError::Turn {
+                opening: text.chars().take(40).collect(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A library row's id: the store numbers rows from 1.
+pub fn library_id(id: i64) -> Result<i64, InputError> {
+    if id < 1 {
+        return Err(InputError::Id(id));
+    }
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_trimmed_and_bounded() {
+        assert_eq!(short_field("key", "  Eb major ").unwrap(), "Eb major");
+        assert_eq!(
+            short_field("key", "   ").unwrap_err().to_string(),
+            "the key must have 1 to 64 characters"
+        );
+        assert!(short_field("topic", &"x".repeat(MAX_FIELD_CHARS)).is_ok());
+        assert!(short_field("topic", &"x".repeat(MAX_FIELD_CHARS + 1)).is_err());
+        assert_eq!(goal(" walk a bass line ").unwrap(), "walk a bass line");
+        assert_eq!(
+            goal(&"g".repeat(201)).unwrap_err(),
+            InputError::Goal { chars: 201 }
+        );
+    }
+
+    #[test]
+    fn lists_ids_and_conversations_are_bounded() {
+        let codes: Vec<String> = (0..=MAX_STANDARDS)
+            .map(|i| format!("MU:Cr1.1.{i}"))
+            .collect();
+        assert_eq!(
+            standard_codes(&codes).unwrap_err(),
+            InputError::Standards { count: 13 }
+        );
+        assert_eq!(
+            standard_codes(&[" MU:Pr4.2.5a ".to_string()]).unwrap(),
+            ["MU:Pr4.2.5a"]
+        );
+        assert_eq!(
+            library_id(0).unwrap_err().to_string(),
+            "0 is not a library id"
+        );
+        assert_eq!(library_id(7), Ok(7));
+        let long = "a".repeat(MAX_TURN_CHARS + 1);
+        assert!(matches!(
+            conversation([long.as_str()].into_iter()),
+            Err(InputError::Turn { opening }) if opening.len() == 40
+        ));
+        let many = vec![""; MAX_COACH_TURNS + 1];
+        assert_eq!(
+            conversation(many.into_iter()).unwrap_err(),
+            InputError::Turns { turns: 201 }
+        );
+    }
+}
