@@ -397,6 +397,39 @@ impl FromStr for Key {
     }
 }
 
+impl Key {
+    /// A key as RomanText analyses write it: the tonic's case gives the mode (`a` is A minor,
+    /// `Bb` B♭ major), `-` is a flat (`E-`, `b-`), and a mode word may follow and decide
+    /// (`E- major`, `f# minor`).
+    pub fn from_romantext(text: &str) -> Result<Key> {
+        let invalid = |reason: &str| TheoryError::InvalidKey {
+            input: text.to_string(),
+            reason: reason.to_string(),
+        };
+        let trimmed = text.trim().trim_end_matches(':');
+        let mut chars = trimmed.chars();
+        let letter = chars
+            .next()
+            .filter(|c| c.is_ascii_alphabetic() && ('a'..='g').contains(&c.to_ascii_lowercase()))
+            .ok_or_else(|| invalid("a key starts with its tonic, a letter A–G"))?;
+        let rest = chars.as_str();
+        let accidentals: String = rest
+            .chars()
+            .take_while(|c| matches!(c, '-' | 'b' | '#'))
+            .map(|c| if c == '-' { 'b' } else { c })
+            .collect();
+        let mode_word = rest[accidentals.len()..].trim();
+        let mode = match normalize_name(mode_word).as_str() {
+            "" if letter.is_ascii_lowercase() => "minor",
+            "" => "major",
+            "major" => "major",
+            "minor" => "minor",
+            _ => return Err(invalid("the mode must be major or minor")),
+        };
+        format!("{}{accidentals} {mode}", letter.to_ascii_uppercase()).parse()
+    }
+}
+
 serde_as_string!(Key);
 
 /// A key signature as a position on the line of fifths: +3 = three sharps, -2 = two flats.
@@ -520,6 +553,14 @@ mod tests {
         assert_eq!(key("Cm"), key("c minor"));
         assert_eq!(key("F#m"), key("F♯ min"));
         assert_eq!(key("A-"), key("Am"));
+        let romantext = |text: &str| Key::from_romantext(text).unwrap().to_string();
+        assert_eq!(romantext("a"), "A minor");
+        assert_eq!(romantext("Bb"), "Bb major");
+        assert_eq!(romantext("E-"), "Eb major");
+        assert_eq!(romantext("b-"), "Bb minor");
+        assert_eq!(romantext("f#"), "F# minor");
+        assert_eq!(romantext("E- major"), "Eb major");
+        assert!(Key::from_romantext("h").is_err());
         assert_eq!(key("BbM"), key("Bb major"));
         assert!("H".parse::<Key>().is_err());
         assert!("C lydian".parse::<Key>().is_err());

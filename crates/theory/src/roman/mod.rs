@@ -7,12 +7,17 @@
 //! - Any chord suffix may follow instead (`V7b9`, `ii9`, `Imaj7`, `V13#11`,
 //!   `Iadd6`, `I69`, `V7sus4`); `6` and `64` are always inversion figures.
 //! - Secondary (applied) chords: `V7/V`, `viio7/ii`, nested `V/V/V`.
-//! - `N`/`N6` Neapolitan; `It+6`, `Fr+6`, `Ger+6` augmented sixths.
+//! - `N`/`N6` Neapolitan (a bare `N` is in first inversion, `N53` in root position);
+//!   `Cad64` the cadential six-four; `It+6`, `Fr+6`, `Ger+6` augmented sixths.
+//! - Figures may be written with slashes (`V6/5`, `V4/3`, `I6/4`, `V4/2`), `/o` is `ø`,
+//!   and `d7` marks a dominant seventh (`Vd7`).
 //! - `♭`/`♯` before the numeral alter the root relative to the **major**
 //!   scale on the tonic, in major and minor keys alike, so `♭VI` is A♭ in both
 //!   C major and C minor. Unmarked numerals in minor use natural minor, except
 //!   that lower-case VI and VII (`vi°`, `vii°`, `viiø7`) take the raised sixth
-//!   and seventh; `♮VI`/`♮VII` write a raised root under an upper-case numeral.
+//!   and seventh; `♮VI`/`♮VII` write a raised root under an upper-case numeral. A
+//!   sharp before the sixth or seventh degree in minor is cautionary, as RomanText
+//!   reads it: `♯vii°` and `♯VII` stand on the raised seventh.
 //!
 //! [`Style`] decides what a bare upper-case `7` means: in
 //! [`Style::Classical`] (the default) it is the seventh found in the key
@@ -65,12 +70,44 @@ impl FromStr for Style {
     }
 }
 
-/// The three augmented sixth chords, built on ♭6 with ♯4 above.
+/// The augmented sixth chords, built on ♭6 with ♯4 above. Their figures count from the root
+/// RomanText gives each (♯4 for the Italian and German, 2 for the French, ♯2 for the Swiss),
+/// so `Ger65` and `Fr43` are the usual positions, over ♭6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AugmentedSixth {
     Italian,
     French,
     German,
+    /// The German with ♯2 for ♭3: the doubly augmented fourth.
+    Swiss,
+}
+
+impl AugmentedSixth {
+    /// The name a figure follows: `It`, `Fr`, `Ger`, `Sw`.
+    fn name(self) -> &'static str {
+        match self {
+            AugmentedSixth::Italian => "It",
+            AugmentedSixth::French => "Fr",
+            AugmentedSixth::German => "Ger",
+            AugmentedSixth::Swiss => "Sw",
+        }
+    }
+
+    /// The inversion that puts ♭6 in the bass.
+    fn usual_inversion(self) -> u8 {
+        match self {
+            AugmentedSixth::Italian | AugmentedSixth::German => 1,
+            AugmentedSixth::French | AugmentedSixth::Swiss => 2,
+        }
+    }
+
+    /// The figures of its inversions, from the root.
+    fn figures(self) -> &'static [&'static str] {
+        match self {
+            AugmentedSixth::Italian => &["53", "6", "64"],
+            _ => &["7", "65", "43", "42"],
+        }
+    }
 }
 
 /// What a numeral's root is.
@@ -83,6 +120,8 @@ pub enum NumeralRoot {
     },
     /// ♭II major triad.
     Neapolitan,
+    /// `Cad64`: the tonic triad of the key, major or minor, over its fifth.
+    CadentialSixFour,
     AugmentedSixth(AugmentedSixth),
 }
 
@@ -270,7 +309,7 @@ mod tests {
             "bVII7",
             "bIII6",
         ];
-        let classical_major = ["I7", "IV7", "I65", "IV42", "bVI7", "bIII7", "N", "N6"];
+        let classical_major = ["I7", "IV7", "I65", "IV42", "bVI7", "bIII7", "N53", "N6"];
         let jazz_major = [
             "Imaj7", "IVmaj7", "bVImaj7", "bIImaj7", "bII", "V9", "ii9", "V7b9/ii", "V13", "Imaj9",
         ];
@@ -312,7 +351,7 @@ mod tests {
             "ii",
             "IV7",
         ];
-        let classical_minor = ["III7", "VI7", "VII7", "N", "N6"];
+        let classical_minor = ["III7", "VI7", "VII7", "N53", "N6"];
         let jazz_minor = ["IIImaj7", "VImaj7", "VII7", "bII", "V7b9"];
         let mut all: Vec<&'static str> = Vec::new();
         match (mode, style) {

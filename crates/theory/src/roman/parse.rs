@@ -31,6 +31,8 @@ fn read_figured(rest: &str) -> Option<Figured> {
         ("M", Seventh::Major),
         ("Δ", Seventh::Major),
         ("dom", Seventh::Minor),
+        // RomanText's dominant-seventh quality: `Vd7`, `Id7`.
+        ("d", Seventh::Minor),
     ];
     let (marker, rest) = markers
         .into_iter()
@@ -82,7 +84,18 @@ fn figured_quality(figured: &Figured, upper: bool) -> (ChordQuality, bool, u8) {
     (base.with_seventh(Some(seventh)), plain, inversion)
 }
 
-/// Replaces Unicode signs by the ASCII ones the parser reads.
+/// Figures written with a slash, as textbooks print them, and the half-diminished sign
+/// written `/o`, in the forms the parser reads.
+const SLASHED_FORMS: [(&str, &str); 5] = [
+    ("6/5", "65"),
+    ("4/3", "43"),
+    ("6/4", "64"),
+    ("4/2", "42"),
+    ("/o", "ø"),
+];
+
+/// Replaces Unicode signs by the ASCII ones the parser reads, and slashed figures by
+/// their plain forms.
 fn normalize_numeral(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
@@ -96,6 +109,9 @@ fn normalize_numeral(text: &str) -> String {
             c if c.is_whitespace() => {}
             c => out.push(c),
         }
+    }
+    for (slashed, plain) in SLASHED_FORMS {
+        out = out.replace(slashed, plain);
     }
     out
 }
@@ -212,7 +228,8 @@ fn suffix_quality(rest: &str, upper: bool, input: &str) -> Result<(ChordQuality,
     Ok((quality, plain, 0))
 }
 
-/// `N`, `N6`, `It+6`, `Fr+6`, `Ger+6` and their common variants.
+/// `N`, `N6`, `Cad64`, `It+6`, `Fr+6`, `Ger+6` and their common variants. A bare `N` is
+/// in first inversion, as RomanText reads it; `N53` is the root position.
 fn parse_special(text: &str) -> Option<RomanNumeral> {
     let special = |root: NumeralRoot, inversion: u8| RomanNumeral {
         root,
@@ -222,8 +239,10 @@ fn parse_special(text: &str) -> Option<RomanNumeral> {
         target: None,
     };
     match text {
-        "N" => return Some(special(NumeralRoot::Neapolitan, 0)),
-        "N6" => return Some(special(NumeralRoot::Neapolitan, 1)),
+        "N53" => return Some(special(NumeralRoot::Neapolitan, 0)),
+        "N" | "N6" => return Some(special(NumeralRoot::Neapolitan, 1)),
+        "N64" => return Some(special(NumeralRoot::Neapolitan, 2)),
+        "Cad64" => return Some(special(NumeralRoot::CadentialSixFour, 2)),
         _ => {}
     }
     let kinds = [
@@ -231,11 +250,17 @@ fn parse_special(text: &str) -> Option<RomanNumeral> {
         ("Fr", AugmentedSixth::French),
         ("Ger", AugmentedSixth::German),
         ("Gr", AugmentedSixth::German),
+        ("Sw", AugmentedSixth::Swiss),
     ];
     kinds.into_iter().find_map(|(name, kind)| {
         let figure = text.strip_prefix(name)?;
-        matches!(figure, "" | "+6" | "6" | "+" | "43" | "+43" | "65" | "+65")
-            .then(|| special(NumeralRoot::AugmentedSixth(kind), 0))
+        let inversion = match figure {
+            // The chord's usual name, over ♭6.
+            "" | "+6" | "6" | "+" => kind.usual_inversion(),
+            "2" => 3,
+            figure => kind.figures().iter().position(|f| *f == figure)? as u8,
+        };
+        Some(special(NumeralRoot::AugmentedSixth(kind), inversion))
     })
 }
 

@@ -44,12 +44,19 @@ impl RomanNumeral {
                 return Chord::identify(&notes);
             }
             NumeralRoot::Neapolitan => flatten(local.major_degree(2)),
+            NumeralRoot::CadentialSixFour => local.tonic(),
             NumeralRoot::Degree { degree, accidental } => match accidental {
+                // The raised degree is the major scale's: the sharp only confirms it.
+                Some(alter) if alter > 0 && local.is_minor() && matches!(degree, 6 | 7) => {
+                    alter_by(local.major_degree(degree), alter - 1)
+                }
                 Some(alter) => alter_by(local.major_degree(degree), alter),
                 None => default_root(&local, degree, is_lower_case(self.quality.triad())),
             },
         };
-        let quality = if self.plain_seventh && style == Style::Classical {
+        let quality = if self.root == NumeralRoot::CadentialSixFour && local.is_minor() {
+            self.quality.with_triad(Triad::Minor)
+        } else if self.plain_seventh && style == Style::Classical {
             self.quality
                 .with_seventh(Some(diatonic_seventh(&local, root)))
         } else {
@@ -81,15 +88,23 @@ impl RomanNumeral {
         };
         let local = self.local_key(key, style)?;
         let flat_six = flatten(local.major_degree(6));
-        let sharp_four = local.major_degree(4).transpose(Interval::from_parts(0, 1));
+        let sharp = |pitch: PitchClass| pitch.transpose(Interval::from_parts(0, 1));
+        let sharp_four = sharp(local.major_degree(4));
         let tonic = local.tonic();
-        Ok(match kind {
-            AugmentedSixth::Italian => vec![flat_six, tonic, sharp_four],
-            AugmentedSixth::French => vec![flat_six, tonic, local.major_degree(2), sharp_four],
+        // From each chord's root, as its figures count.
+        let mut notes = match kind {
+            AugmentedSixth::Italian => vec![sharp_four, flat_six, tonic],
+            AugmentedSixth::French => vec![local.major_degree(2), sharp_four, flat_six, tonic],
             AugmentedSixth::German => {
-                vec![flat_six, tonic, flatten(local.major_degree(3)), sharp_four]
+                vec![sharp_four, flat_six, tonic, flatten(local.major_degree(3))]
             }
-        })
+            AugmentedSixth::Swiss => {
+                vec![sharp(local.major_degree(2)), sharp_four, flat_six, tonic]
+            }
+        };
+        let turns = usize::from(self.inversion) % notes.len();
+        notes.rotate_left(turns);
+        Ok(notes)
     }
 }
 
@@ -141,7 +156,14 @@ mod tests {
             ("V7/IV", "Bb", Classical, "Bb7"),
             ("V/V/V", "C", Classical, "A"),
             ("N6", "C minor", Classical, "Db/F"),
-            ("N", "E", Classical, "F"),
+            ("N53", "E", Classical, "F"),
+            ("N", "E", Classical, "F/A"),
+            ("Cad64", "C", Classical, "C/G"),
+            ("Cad64", "A minor", Classical, "Am/E"),
+            ("V6/5", "C", Classical, "G7/B"),
+            ("Vd7", "A minor", Classical, "E7"),
+            ("#viio", "A minor", Classical, "G#dim"),
+            ("#VII", "A minor", Classical, "G#"),
             ("Ger+6", "C", Classical, "Ab7"),
             ("It+6", "C", Classical, "Ab7(omit5)"),
             ("Fr+6", "C", Classical, "D7b5/Ab"),

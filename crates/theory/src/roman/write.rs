@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{AugmentedSixth, NumeralRoot, ROMAN, RomanNumeral, is_lower_case};
+use super::{NumeralRoot, ROMAN, RomanNumeral, is_lower_case};
 use crate::accidental::accidental_text;
 use crate::quality::{Seventh, Triad};
 
@@ -13,16 +13,20 @@ impl RomanNumeral {
             NumeralRoot::Neapolitan => {
                 format!(
                     "N{}",
-                    ["", "6", "64"]
+                    ["53", "6", "64"]
                         .get(usize::from(self.inversion))
                         .unwrap_or(&"")
                 )
             }
-            NumeralRoot::AugmentedSixth(kind) => match kind {
-                AugmentedSixth::Italian => "It+6".to_string(),
-                AugmentedSixth::French => "Fr+6".to_string(),
-                AugmentedSixth::German => "Ger+6".to_string(),
-            },
+            NumeralRoot::CadentialSixFour => "Cad64".to_string(),
+            NumeralRoot::AugmentedSixth(kind) if self.inversion == kind.usual_inversion() => {
+                format!("{}+6", kind.name())
+            }
+            NumeralRoot::AugmentedSixth(kind) => format!(
+                "{}{}",
+                kind.name(),
+                kind.figures()[usize::from(self.inversion)]
+            ),
             NumeralRoot::Degree { degree, accidental } => {
                 let accidental = match accidental {
                     None => String::new(),

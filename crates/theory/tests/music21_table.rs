@@ -1,0 +1,144 @@
+//! The engine against music21 on Roman numerals as analysts write them.
+//!
+//! `fixtures/music21_roman.tsv` holds thousands of (key, figure) pairs with the pitches
+//! music21's RomanText reader gives them (scripts/music21_roman_table.py writes it). For each
+//! pair the engine should give the same pitch names and the same bass, or else refuse the
+//! figure with a message. The features the engine reads in full are held to agreeing on
+//! every pair; the others (where RomanText takes added tones and sevenths from the key's
+//! scale, as in `IM7` or `V9` in minor) are counted and listed, and join the held ones as
+//! they are read in full.
+
+use std::collections::BTreeMap;
+
+use cadence_theory::{Key, RomanNumeral, Style};
+
+struct Row<'a> {
+    feature: &'a str,
+    key: &'a str,
+    figure: &'a str,
+    pitches: Vec<&'a str>,
+    bass: &'a str,
+}
+
+fn table() -> Vec<Row<'static>> {
+    include_str!("fixtures/music21_roman.tsv")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 5, "a row has five fields: {line}");
+            Row {
+                feature: fields[0],
+                key: fields[1],
+                figure: fields[2],
+                pitches: fields[3].split(' ').collect(),
+                bass: fields[4],
+            }
+        })
+        .collect()
+}
+
+enum Outcome {
+    Agrees,
+    Refused,
+    Wrong(String),
+}
+
+/// The engine's reading of one pair: its pitch names, bass first.
+fn engine(row: &Row) -> Result<Vec<String>, String> {
+    let key = Key::from_romantext(row.key).map_err(|e| e.to_string())?;
+    let numeral: RomanNumeral = row.figure.parse().map_err(|e| format!("{e}"))?;
+    let notes = numeral
+        .notes(&key, Style::Classical)
+        .map_err(|e| e.to_string())?;
+    Ok(notes.iter().map(ToString::to_string).collect())
+}
+
+fn outcome(row: &Row) -> Outcome {
+    match engine(row) {
+        Err(_) => Outcome::Refused,
+        Ok(notes) => {
+            let mut ours: Vec<&str> = notes.iter().map(String::as_str).collect();
+            let bass = ours.first().copied().unwrap_or_default();
+            let mut theirs = row.pitches.clone();
+            ours.sort_unstable();
+            theirs.sort_unstable();
+            if ours == theirs && bass == row.bass {
+                Outcome::Agrees
+            } else {
+                Outcome::Wrong(format!(
+                    "{} in {}: music21 {} (bass {}), engine {} (bass {bass})",
+                    row.figure,
+                    row.key,
+                    row.pitches.join(" "),
+                    row.bass,
+                    notes.join(" ")
+                ))
+            }
+        }
+    }
+}
+
+/// Features the engine reads in full: every pair must agree.
+const COMPLETE: &[&str] = &[
+    "applied",
+    "augmented sixth",
+    "cadential 6-4",
+    "diminished",
+    "dominant seventh marker",
+    "half diminished",
+    "inversion",
+    "minor sixth and seventh",
+    "neapolitan",
+    "seventh",
+    "slashed inversion",
+    "slashed seventh",
+    "triad",
+];
+
+#[test]
+fn the_engine_spells_numerals_as_music21_does_or_refuses_them() {
+    let rows = table();
+    assert!(rows.len() >= 1000, "the table has {} pairs", rows.len());
+    let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    let mut missed_in_complete = Vec::new();
+    for row in &rows {
+        let count = counts.entry(row.feature).or_default();
+        match outcome(row) {
+            Outcome::Agrees => count[0] += 1,
+            Outcome::Refused => {
+                count[1] += 1;
+                if COMPLETE.contains(&row.feature) {
+                    missed_in_complete.push(format!("refused {} in {}", row.figure, row.key));
+                }
+            }
+            Outcome::Wrong(message) => {
+                count[2] += 1;
+                if COMPLETE.contains(&row.feature) {
+                    missed_in_complete.push(message.clone());
+                }
+                wrong.push(format!("{}: {message}", row.feature));
+            }
+        }
+    }
+    println!("feature: agree / refused / wrong");
+    for (feature, [agree, refused, wrong]) in &counts {
+        println!("  {feature}: {agree} / {refused} / {wrong}");
+    }
+    for message in &wrong {
+        println!("wrong: {message}");
+    }
+    assert!(
+        missed_in_complete.is_empty(),
+        "{} pairs of features read in full do not agree with music21, e.g. {:#?}",
+        missed_in_complete.len(),
+        &missed_in_complete[..missed_in_complete.len().min(20)]
+    );
+}
+
+#[test]
+fn a_refused_figure_names_what_is_not_understood() {
+    let error = "V7[zz]".parse::<RomanNumeral>().unwrap_err().to_string();
+    assert!(error.contains("[zz]"), "{error}");
+}
