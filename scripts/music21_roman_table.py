@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""Writes crates/theory/tests/fixtures/music21_roman.tsv: how music21 spells Roman numerals.
+"""Writes how music21 spells Roman numerals, for the theory engine's tests to hold it to:
+
+- crates/theory/tests/fixtures/music21_roman.tsv: (key, figure) pairs;
+- crates/theory/tests/fixtures/analysis.music21.tsv: every chord of analysis.rntxt, a
+  RomanText file of our own, as music21's RomanText reader reads it.
+
 
 Each row is one (key, figure) pair as analysts write them in RomanText files, read the way
 music21's RomanText reader reads them (the sixth and seventh degrees of a minor key follow
@@ -15,9 +20,10 @@ import itertools
 from pathlib import Path
 
 import music21
-from music21 import key, roman
+from music21 import converter, key, roman
 
-OUT = Path(__file__).resolve().parent.parent / "crates/theory/tests/fixtures/music21_roman.tsv"
+FIXTURES = Path(__file__).resolve().parent.parent / "crates/theory/tests/fixtures"
+OUT = FIXTURES / "music21_roman.tsv"
 
 MAJOR_KEYS = ["C", "G", "D", "A", "E", "B", "F#", "F", "Bb", "E-", "A-", "D-"]
 MINOR_KEYS = ["a", "e", "b", "f#", "c#", "g#", "d", "g", "c", "f", "b-", "e-"]
@@ -70,7 +76,30 @@ def rows():
             yield feature, key_name, figure, " ".join(pitches), bass
 
 
+def analysis_rows():
+    """Each chord of analysis.rntxt: measure, beat, key, figure, pitches from the bass up."""
+    source = (FIXTURES / "analysis.rntxt").read_text()
+    score = converter.parse(source, format="romanText")
+    for numeral in score.recurse().getElementsByClass(roman.RomanNumeral):
+        pitches = " ".join(music21_name(p.name) for p in numeral.pitches)
+        yield (
+            str(numeral.measureNumber),
+            f"{float(numeral.beat):g}",
+            numeral.key.tonicPitchNameWithCase,
+            numeral.figure,
+            pitches,
+        )
+
+
 def main():
+    analysis = list(analysis_rows())
+    with (FIXTURES / "analysis.music21.tsv").open("w") as out:
+        out.write(f"# music21 {music21.__version__} reading analysis.rntxt; "
+                  "written by scripts/music21_roman_table.py\n")
+        out.write("# measure\tbeat\tkey\tfigure\tpitches from the bass up\n")
+        for row in analysis:
+            out.write("\t".join(row) + "\n")
+    print(f"{len(analysis)} chords of analysis.rntxt written")
     table = list(rows())
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w") as out:

@@ -1,9 +1,10 @@
 //! `cadence theory`: the theory engine's reports, without a model or the library.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cadence::theory::Style;
-use cadence::theory::report;
+use cadence::theory::{report, romantext};
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand)]
@@ -73,6 +74,14 @@ pub(crate) enum TheoryCommand {
         #[command(flatten)]
         output: TheoryOutput,
     },
+    /// Read a RomanText analysis (the When-in-Rome format) and spell every chord.
+    #[command(after_help = "Example:\n  cadence theory rntxt chorale.txt")]
+    Rntxt {
+        /// A RomanText file: `Time Signature: 4/4`, `m1 b1 a: i b3 V6/5`, `m5-6 = m1-2`…
+        file: PathBuf,
+        #[command(flatten)]
+        output: TheoryOutput,
+    },
     /// Check a chart of numerals and chords: reports every chord that does not match.
     #[command(
         after_help = "Example:\n  cadence theory check --key Eb \"ii7=Fm7 | V7=Ab7 | Imaj7=Ebmaj7\""
@@ -138,6 +147,13 @@ pub(crate) fn run(command: TheoryCommand) -> anyhow::Result<ExitCode> {
             chords,
             output,
         } => output.print(&report::voicing_report(&kind, &key, &chords)?)?,
+        TheoryCommand::Rntxt { file, output } => {
+            let source = std::fs::read_to_string(&file)
+                .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", file.display()))?;
+            let analysis = romantext::read(&source)
+                .map_err(|error| anyhow::anyhow!("{}: {error}", file.display()))?;
+            output.print(&analysis)?;
+        }
         TheoryCommand::Scale { scale, output } => output.print(&report::scale_report(&scale)?)?,
         TheoryCommand::Progression {
             template,
@@ -288,5 +304,30 @@ mod tests {
             error.to_string(),
             "the chart has chords that do not match their numerals"
         );
+    }
+
+    #[test]
+    fn a_romantext_file_reads_or_names_the_line_it_cannot_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.rntxt");
+        std::fs::write(&good, "Time Signature: 3/4\nm1 a: i b2 V6/5 b3 i\n").unwrap();
+        let analysis = romantext::read(&std::fs::read_to_string(&good).unwrap()).unwrap();
+        let text = TEXT.render(&analysis).unwrap();
+        assert!(text.contains("m1 b2 A minor: V6/5 (G# B D E)"), "{text}");
+        let command = theory(&["rntxt", good.to_str().unwrap()]);
+        assert_eq!(run(command).unwrap(), ExitCode::SUCCESS);
+
+        let bad = dir.path().join("bad.rntxt");
+        std::fs::write(&bad, "m1 C: I\nm2 V7[zz]\n").unwrap();
+        let error = run(theory(&["rntxt", bad.to_str().unwrap()])).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("line 2") && message.contains("[zz]"),
+            "{message}"
+        );
+
+        let missing = dir.path().join("missing.rntxt");
+        let error = run(theory(&["rntxt", missing.to_str().unwrap()])).unwrap_err();
+        assert!(error.to_string().starts_with("cannot read"), "{error}");
     }
 }

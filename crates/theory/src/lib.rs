@@ -26,6 +26,7 @@
 //! - [`Progression`], [`ProgressionTemplate`], [`Reharmonization`],
 //!   [`progression::tritone_substitute`].
 //! - [`validate::validate`] / [`validate::validate_text`] → [`ValidationReport`].
+//! - [`romantext::read`]: a RomanText analysis, every chord spelled.
 //!
 //! # Conventions
 //!
@@ -76,6 +77,7 @@ pub mod progression;
 pub mod quality;
 pub mod report;
 pub mod roman;
+pub mod romantext;
 pub mod scale;
 pub mod validate;
 pub mod voicing;

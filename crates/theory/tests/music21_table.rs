@@ -44,12 +44,12 @@ enum Outcome {
     Wrong(String),
 }
 
-/// The engine's reading of one pair: its pitch names, bass first.
+/// The engine's reading of one pair: its pitch names from the bass up.
 fn engine(row: &Row) -> Result<Vec<String>, String> {
     let key = Key::from_romantext(row.key).map_err(|e| e.to_string())?;
     let numeral: RomanNumeral = row.figure.parse().map_err(|e| format!("{e}"))?;
     let notes = numeral
-        .notes(&key, Style::Classical)
+        .notes_from_bass(&key, Style::Classical)
         .map_err(|e| e.to_string())?;
     Ok(notes.iter().map(ToString::to_string).collect())
 }
@@ -58,12 +58,9 @@ fn outcome(row: &Row) -> Outcome {
     match engine(row) {
         Err(_) => Outcome::Refused,
         Ok(notes) => {
-            let mut ours: Vec<&str> = notes.iter().map(String::as_str).collect();
+            let ours: Vec<&str> = notes.iter().map(String::as_str).collect();
             let bass = ours.first().copied().unwrap_or_default();
-            let mut theirs = row.pitches.clone();
-            ours.sort_unstable();
-            theirs.sort_unstable();
-            if ours == theirs && bass == row.bass {
+            if ours == row.pitches && bass == row.bass {
                 Outcome::Agrees
             } else {
                 Outcome::Wrong(format!(

@@ -80,6 +80,19 @@ impl RomanNumeral {
         Ok(chord.with_bass(bass))
     }
 
+    /// The spelled notes from the bass up in close position, as an analysis lists them
+    /// (`V65` in C: B D F G).
+    pub fn notes_from_bass(&self, key: &Key, style: Style) -> Result<Vec<PitchClass>> {
+        let mut notes = self.notes(key, style)?;
+        if !matches!(self.root, NumeralRoot::AugmentedSixth(_)) && notes.len() > 1 {
+            // `notes` is the bass, then the other tones from the root up: the tones below
+            // the bass in the chord go above it.
+            let below_bass = usize::from(self.inversion).min(notes.len() - 1);
+            notes[1..].rotate_left(below_bass);
+        }
+        Ok(notes)
+    }
+
     /// The spelled notes, bass first. Equal to the chord's notes except for
     /// augmented sixths, which keep their ♯4 (It+6 in C: A♭ C F♯).
     pub fn notes(&self, key: &Key, style: Style) -> Result<Vec<PitchClass>> {
