@@ -78,6 +78,7 @@ fn outcome(row: &Row) -> Outcome {
 
 /// Features the engine reads in full: every pair must agree.
 const COMPLETE: &[&str] = &[
+    "altered root",
     "applied",
     "augmented sixth",
     "cadential 6-4",

@@ -2,8 +2,8 @@
 //! Neapolitan, applied, borrowed or chromatic) and its inversion figure.
 
 use super::{
-    HarmonicFunction, NumeralReading, NumeralRoot, RomanNumeral, Style, default_root,
-    diatonic_seventh, flatten, is_lower_case,
+    HarmonicFunction, NumeralReading, NumeralRoot, RomanNumeral, Style, altered_degree,
+    default_root, diatonic_seventh, flatten, is_lower_case,
 };
 use crate::chord::Chord;
 use crate::error::{Result, TheoryError};
@@ -125,7 +125,7 @@ fn numeral_on(key: &Key, chord: &Chord, style: Style) -> RomanNumeral {
     } else {
         Some(
             root.alter()
-                .saturating_sub(key.major_degree(degree).alter()),
+                .saturating_sub(altered_degree(key, degree, style).alter()),
         )
     };
     let upper_with_seventh = !lower && quality.triad() != Triad::Power;
@@ -133,7 +133,7 @@ fn numeral_on(key: &Key, chord: &Chord, style: Style) -> RomanNumeral {
         && match (quality.seventh(), style) {
             (Some(Seventh::Minor), Style::Jazz) => true,
             (Some(seventh), Style::Classical) => {
-                seventh != Seventh::Diminished && diatonic_seventh(key, root) == seventh
+                seventh != Seventh::Diminished && diatonic_seventh(key, root) == Some(seventh)
             }
             _ => false,
         };

@@ -17,13 +17,15 @@
 //!   that lower-case VI and VII (`vi°`, `vii°`, `viiø7`) take the raised sixth
 //!   and seventh; `♮VI`/`♮VII` write a raised root under an upper-case numeral. A
 //!   sharp before the sixth or seventh degree in minor is cautionary, as RomanText
-//!   reads it: `♯vii°` and `♯VII` stand on the raised seventh.
+//!   reads it: `♯vii°` and `♯VII` stand on the raised seventh. In the classical style
+//!   an accidental before III in minor alters the minor third, as RomanText reads it
+//!   (`♭III` in A minor is C♭); `-` may stand for `♭` (`-VI`).
 //!
 //! [`Style`] decides what a bare upper-case `7` means: in
-//! [`Style::Classical`] (the default) it is the seventh found in the key
-//! (`I7` = Cmaj7 and `V7` = G7 in C major; off-key roots take the parallel
-//! key's, so `♭VII7` = B♭7), in [`Style::Jazz`] it is always a dominant
-//! seventh (`I7` = C7, blues). `maj7` and `dom7` are explicit in both styles.
+//! [`Style::Classical`] (the default) it is the seventh found in the key's scale,
+//! as RomanText reads it (`I7` = Cmaj7 and `V7` = G7 in C major, `♭VII7` = B♭maj7),
+//! in [`Style::Jazz`] it is always a dominant seventh (`I7` = C7, blues). `maj7`
+//! and `dom7` are explicit in both styles.
 //!
 //! Layout: `parse` reads numerals, `write` prints them, `realize` turns a
 //! numeral and a key into a chord, `analyze` finds the numeral for a chord.
@@ -33,6 +35,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, TheoryError};
+use crate::interval::Interval;
 use crate::pitch::PitchClass;
 use crate::quality::{ChordQuality, Seventh, Triad};
 use crate::scale::Key;
@@ -174,20 +177,34 @@ fn default_root(key: &Key, degree: u8, lower: bool) -> PitchClass {
     }
 }
 
-/// The seventh the key itself puts above `root`: from the key's scale, else
-/// from the parallel key's scale, else a minor seventh.
-fn diatonic_seventh(key: &Key, root: PitchClass) -> Seventh {
-    for candidate in [*key, key.parallel()] {
-        let notes = candidate.scale().notes();
-        if let Some(index) = notes.iter().position(|&p| p == root) {
-            let seventh = notes[(index + 6) % 7];
-            return match root.interval_to(seventh).semitones() {
-                11 => Seventh::Major,
-                _ => Seventh::Minor,
-            };
-        }
+/// The seventh a plain `7` means in RomanText: the key's own scale note a seventh above
+/// the root, so `V7` in C is G7 and `♭VII7` is B♭maj7 (the scale's A). None when that
+/// note makes no seventh the engine spells.
+fn diatonic_seventh(key: &Key, root: PitchClass) -> Option<Seventh> {
+    let letter = root.transpose(Interval::from_parts(6, 10)).letter();
+    let seventh = key
+        .scale()
+        .notes()
+        .into_iter()
+        .find(|p| p.letter() == letter)?;
+    match root.interval_to(seventh).semitones() {
+        11 => Some(Seventh::Major),
+        10 => Some(Seventh::Minor),
+        9 => Some(Seventh::Diminished),
+        _ => None,
     }
-    Seventh::Minor
+}
+
+/// The scale degree an accidental before a numeral alters. RomanText reads it against the
+/// key's own scale, except that in minor the sixth and seventh are the major scale's (their
+/// sharps only confirm them); the jazz reading is always against the major scale, so `♭III`
+/// in C minor is E♭ there and E𝄫 in RomanText.
+fn altered_degree(key: &Key, degree: u8, style: Style) -> PitchClass {
+    if style == Style::Classical && key.is_minor() && degree == 3 {
+        key.degree(degree)
+    } else {
+        key.major_degree(degree)
+    }
 }
 
 fn invalid(input: &str, reason: &str) -> TheoryError {

@@ -113,7 +113,17 @@ fn normalize_numeral(text: &str) -> String {
     for (slashed, plain) in SLASHED_FORMS {
         out = out.replace(slashed, plain);
     }
-    out
+    // RomanText's `-` for a flat, before a numeral (`-VI`, `V/-III`).
+    let mut chars: Vec<char> = out.chars().collect();
+    for at in (0..chars.len()).rev() {
+        let before_numeral = chars
+            .get(at + 1)
+            .is_some_and(|next| matches!(next, 'I' | 'V' | 'i' | 'v' | 'b'));
+        if chars[at] == '-' && before_numeral {
+            chars[at] = 'b';
+        }
+    }
+    chars.into_iter().collect()
 }
 
 impl FromStr for RomanNumeral {

@@ -2,8 +2,8 @@
 //! style, inversions from the figures, augmented sixths with their ♯4.
 
 use super::{
-    AugmentedSixth, NumeralRoot, RomanNumeral, Style, alter_by, default_root, diatonic_seventh,
-    flatten, invalid, is_lower_case,
+    AugmentedSixth, NumeralRoot, RomanNumeral, Style, alter_by, altered_degree, default_root,
+    diatonic_seventh, flatten, invalid, is_lower_case,
 };
 use crate::chord::Chord;
 use crate::error::Result;
@@ -50,15 +50,20 @@ impl RomanNumeral {
                 Some(alter) if alter > 0 && local.is_minor() && matches!(degree, 6 | 7) => {
                     alter_by(local.major_degree(degree), alter - 1)
                 }
-                Some(alter) => alter_by(local.major_degree(degree), alter),
+                Some(alter) => alter_by(altered_degree(&local, degree, style), alter),
                 None => default_root(&local, degree, is_lower_case(self.quality.triad())),
             },
         };
         let quality = if self.root == NumeralRoot::CadentialSixFour && local.is_minor() {
             self.quality.with_triad(Triad::Minor)
         } else if self.plain_seventh && style == Style::Classical {
-            self.quality
-                .with_seventh(Some(diatonic_seventh(&local, root)))
+            let seventh = diatonic_seventh(&local, root).ok_or_else(|| {
+                invalid(
+                    &self.to_string(),
+                    &format!("the scale of {local} has no seventh above {root} that makes a seventh chord; write maj7 or dom7"),
+                )
+            })?;
+            self.quality.with_seventh(Some(seventh))
         } else {
             self.quality.clone()
         };
@@ -157,7 +162,12 @@ mod tests {
             ("viio7", "C", Classical, "Bdim7"),
             ("viio7", "C minor", Classical, "Bdim7"),
             ("bVII", "C", Classical, "Bb"),
-            ("bVII7", "C", Classical, "Bb7"),
+            ("bVII7", "C", Classical, "Bbmaj7"),
+            ("bVII7", "C", Jazz, "Bb7"),
+            ("bVIIdom7", "C", Classical, "Bb7"),
+            ("bIII", "A minor", Classical, "Cb"),
+            ("bIII", "A minor", Jazz, "C"),
+            ("-VI", "C", Classical, "Ab"),
             ("bVI", "C minor", Classical, "Ab"),
             ("VI", "C minor", Classical, "Ab"),
             ("VII", "A minor", Classical, "G"),
@@ -188,7 +198,7 @@ mod tests {
             ("vii°7", "G# minor", Classical, "F##dim7"),
             ("V7/iv", "Eb minor", Classical, "Eb7"),
             ("i(maj7)", "D minor", Classical, "Dm(maj7)"),
-            ("bII7", "C", Classical, "Db7"),
+            ("bII7", "C", Classical, "Dbmaj7"),
             ("♭VImaj7", "C", Jazz, "Abmaj7"),
             ("Iadd6", "C", Classical, "C6"),
             ("I69", "C", Classical, "C6/9"),
