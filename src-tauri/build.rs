@@ -1,6 +1,6 @@
 // The window may call exactly the commands src/commands.rs defines; capabilities/main.json
 // grants them. Reading the names from the source keeps one list (the bindings test checks
-// that lib.rs registers the same ones).
+// that lib.rs registers the same ones, tests/security.rs that the capability grants them).
 fn main() {
     println!("cargo:rerun-if-changed=src/commands.rs");
     let source = std::fs::read_to_string("src/commands.rs").expect("src/commands.rs is readable");
@@ -16,21 +16,4 @@ fn main() {
     .expect("the Tauri build step failed");
 }
 
-/// The name of each `pub fn` that follows a `#[tauri::command]` attribute.
-fn command_names(source: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut after_attribute = false;
-    for line in source.lines().map(str::trim) {
-        if line.starts_with("#[tauri::command") {
-            after_attribute = true;
-        } else if after_attribute && let Some(rest) = line.strip_prefix("pub fn ") {
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            names.push(name);
-            after_attribute = false;
-        }
-    }
-    names
-}
+include!("command_names.rs");

@@ -1,7 +1,10 @@
 //! The window's security settings: the CSP forbids remote content, and the capability grants
-//! exactly Cadence's own commands (the ones build.rs declares) plus the save dialog.
+//! exactly Cadence's own commands (the ones src/commands.rs defines, which build.rs declares)
+//! plus the save dialog.
 
 use std::path::Path;
+
+include!("../command_names.rs");
 
 fn read_json(relative: &str) -> serde_json::Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
@@ -55,27 +58,24 @@ fn the_csp_allows_no_remote_scripts_or_content() {
 
 #[test]
 fn the_window_may_call_only_our_commands_and_the_save_dialog() {
-    let build =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs")).unwrap();
-    let list = build
-        .split("const COMMANDS: &[&str] = &[")
-        .nth(1)
-        .and_then(|rest| rest.split("];").next())
-        .expect("build.rs lists COMMANDS");
-    let mut expected: Vec<String> = list
-        .split(',')
-        .map(|c| c.trim().trim_matches('"'))
-        .filter(|c| !c.is_empty())
+    let commands =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands.rs"))
+            .unwrap();
+    let mut expected: Vec<String> = command_names(&commands)
+        .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
         .collect();
+    assert!(expected.len() > 20, "{expected:?}");
     expected.push("dialog:allow-save".into());
+    expected.sort();
     let capability = read_json("capabilities/main.json");
-    let granted: Vec<String> = capability["permissions"]
+    let mut granted: Vec<String> = capability["permissions"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p.as_str().unwrap().to_string())
         .collect();
+    granted.sort();
     assert_eq!(granted, expected);
     assert_eq!(capability["windows"], serde_json::json!(["main"]));
     assert!(
