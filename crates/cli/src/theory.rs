@@ -28,7 +28,8 @@ pub(crate) enum TheoryCommand {
         key: String,
         /// Numerals or chord symbols separated by spaces (ii7 V65/V viio7/ii bVII N6).
         numerals: String,
-        /// classical (I7 = the key's seventh chord) or jazz (I7 = dominant seventh).
+        /// classical (I7 = the key's seventh chord), jazz (I7 = dominant seventh) or romantext
+        /// (as RomanText analyses mean their figures).
         #[arg(long, default_value = "classical")]
         style: Style,
         #[command(flatten)]

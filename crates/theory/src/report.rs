@@ -243,6 +243,7 @@ impl fmt::Display for RomanReport {
         let style = match self.style {
             Style::Classical => "classical",
             Style::Jazz => "jazz",
+            Style::RomanText => "RomanText",
         };
         write!(
             f,

@@ -3,8 +3,8 @@
 //! `Time Signature: 3/4`), measure lines (`m1 b1 a: i b2 V6/5 b3 i`), with key changes
 //! (`C:`) and beats (`b2.5`), and repeats of earlier measures (`m5-6 = m1-2`).
 //!
-//! [`read`] spells every chord with the theory engine, in RomanText's conventions
-//! ([`Style::Classical`], keys by [`Key::from_romantext`]), or stops at the first line it
+//! [`read`] spells every chord with the theory engine in RomanText's conventions
+//! ([`Style::RomanText`], keys by [`Key::from_romantext`]), or stops at the first line it
 //! cannot read and says why.
 
 use std::collections::BTreeMap;
@@ -120,11 +120,7 @@ pub fn read(source: &str) -> Result<Analysis, RomanTextError> {
             metadata.push((name.to_string(), value.trim().to_string()));
             continue;
         }
-        let Some((measure_part, rest)) = line.split_once(char::is_whitespace) else {
-            return Err(error(
-                "expected a measure (`m1 b1 C: I`) or a line like `Time Signature: 4/4`".into(),
-            ));
-        };
+        let (measure_part, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
         let span = measure_span(measure_part).ok_or_else(|| {
             error(format!(
                 "`{measure_part}` is not a measure number; write m1, m2… (or m5-6 for a repeat)"
@@ -175,7 +171,8 @@ fn measure_span(text: &str) -> Option<(u32, u32)> {
             (measure, measure)
         }
     };
-    (first >= 1 && first <= last).then_some((first, last))
+    // m0 is a pickup measure.
+    (first <= last).then_some((first, last))
 }
 
 /// The chords of earlier measures, renumbered for the measures that repeat them.
@@ -194,9 +191,9 @@ fn repeat(
     (from..=to)
         .zip(first..)
         .map(|(original, copy)| {
-            let chords = measures
-                .get(&original)
-                .ok_or_else(|| format!("m{original} comes before it nowhere in the file"))?;
+            let chords = measures.get(&original).ok_or_else(|| {
+                format!("m{original} has not been read yet: a repeat copies measures above it")
+            })?;
             let renumbered = chords
                 .iter()
                 .map(|chord| AnalysedChord {
@@ -232,7 +229,7 @@ fn measure(number: u32, text: &str, key: &mut Option<Key>) -> Result<Vec<Analyse
         };
         let numeral: RomanNumeral = token.parse().map_err(|e| format!("{e}"))?;
         let notes = numeral
-            .notes_from_bass(&current, Style::Classical)
+            .notes_from_bass(&current, Style::RomanText)
             .map_err(|e| format!("{token} in {current}: {e}"))?;
         chords.push(AnalysedChord {
             measure: number,
@@ -317,7 +314,10 @@ m6 a: Cad64 b3 V7 b4 i
         let error = read("m1 C: I\nm2-3 = m1-3").unwrap_err();
         assert!(error.reason.contains("same number of measures"), "{error}");
         let error = read("m1 C: I\nm3 = m2").unwrap_err();
-        assert!(error.reason.contains("m2"), "{error}");
+        assert!(error.reason.contains("m2 has not been read yet"), "{error}");
         assert!(read("measure one C: I").is_err());
+        let pickup = read("m0 b3 G: V\nm1 I\nm2\nm3 V7 b3 I").unwrap();
+        let measures: Vec<u32> = pickup.chords.iter().map(|c| c.measure).collect();
+        assert_eq!(measures, [0, 1, 3, 3]);
     }
 }

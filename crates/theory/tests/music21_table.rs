@@ -49,7 +49,7 @@ fn engine(row: &Row) -> Result<Vec<String>, String> {
     let key = Key::from_romantext(row.key).map_err(|e| e.to_string())?;
     let numeral: RomanNumeral = row.figure.parse().map_err(|e| format!("{e}"))?;
     let notes = numeral
-        .notes_from_bass(&key, Style::Classical)
+        .notes_from_bass(&key, Style::RomanText)
         .map_err(|e| e.to_string())?;
     Ok(notes.iter().map(ToString::to_string).collect())
 }

@@ -2,8 +2,8 @@
 //! Neapolitan, applied, borrowed or chromatic) and its inversion figure.
 
 use super::{
-    HarmonicFunction, NumeralReading, NumeralRoot, RomanNumeral, Style, altered_degree,
-    default_root, diatonic_seventh, flatten, is_lower_case,
+    HarmonicFunction, NumeralReading, NumeralRoot, RomanNumeral, Style, accidental_to,
+    default_root, flatten, is_lower_case, key_seventh,
 };
 use crate::chord::Chord;
 use crate::error::{Result, TheoryError};
@@ -50,12 +50,12 @@ impl RomanNumeral {
                 HarmonicFunction::Diatonic,
             ));
         }
-        if style == Style::Classical
+        if style != Style::Jazz
             && chord.root() == flatten(key.major_degree(2))
             && *chord.quality() == ChordQuality::major()
         {
             let numeral = RomanNumeral {
-                root: NumeralRoot::Neapolitan,
+                root: NumeralRoot::Neapolitan { bare: false },
                 quality: ChordQuality::major(),
                 plain_seventh: false,
                 inversion: 0,
@@ -123,17 +123,14 @@ fn numeral_on(key: &Key, chord: &Chord, style: Style) -> RomanNumeral {
     let accidental = if root == default_root(key, degree, lower) {
         None
     } else {
-        Some(
-            root.alter()
-                .saturating_sub(altered_degree(key, degree, style).alter()),
-        )
+        Some(accidental_to(key, degree, root, style))
     };
     let upper_with_seventh = !lower && quality.triad() != Triad::Power;
     let plain_seventh = upper_with_seventh
         && match (quality.seventh(), style) {
             (Some(Seventh::Minor), Style::Jazz) => true,
-            (Some(seventh), Style::Classical) => {
-                seventh != Seventh::Diminished && diatonic_seventh(key, root) == Some(seventh)
+            (Some(seventh), style) if style.sevenths_from_key() => {
+                seventh != Seventh::Diminished && key_seventh(key, root, style) == Some(seventh)
             }
             _ => false,
         };

@@ -7,25 +7,26 @@
 //! - Any chord suffix may follow instead (`V7b9`, `ii9`, `Imaj7`, `V13#11`,
 //!   `Iadd6`, `I69`, `V7sus4`); `6` and `64` are always inversion figures.
 //! - Secondary (applied) chords: `V7/V`, `viio7/ii`, nested `V/V/V`.
-//! - `N`/`N6` Neapolitan (a bare `N` is in first inversion, `N53` in root position);
-//!   `Cad64` the cadential six-four; `It+6`, `Fr+6`, `Ger+6` augmented sixths.
+//! - `N`/`N53` and `N6`/`N64` Neapolitan; `Cad64` the cadential six-four; `It+6`,
+//!   `Fr+6`, `Ger+6` and `Sw` augmented sixths, in their usual position over ♭6, or in
+//!   an inversion counted from the chord's root (`Ger7`, `Fr65`, `It53`).
 //! - Figures may be written with slashes (`V6/5`, `V4/3`, `I6/4`, `V4/2`), `/o` is `ø`,
 //!   and `d7` marks a dominant seventh (`Vd7`).
 //! - `♭`/`♯` before the numeral alter the root relative to the **major**
 //!   scale on the tonic, in major and minor keys alike, so `♭VI` is A♭ in both
 //!   C major and C minor. Unmarked numerals in minor use natural minor, except
 //!   that lower-case VI and VII (`vi°`, `vii°`, `viiø7`) take the raised sixth
-//!   and seventh; `♮VI`/`♮VII` write a raised root under an upper-case numeral. A
-//!   sharp before the sixth or seventh degree in minor is cautionary, as RomanText
-//!   reads it: `♯vii°` and `♯VII` stand on the raised seventh. In the classical style
-//!   an accidental before III in minor alters the minor third, as RomanText reads it
-//!   (`♭III` in A minor is C♭); `-` may stand for `♭` (`-VI`).
+//!   and seventh; `♮VI`/`♮VII` write a raised root under an upper-case numeral.
+//!   `-` may stand for `♭` (`-VI`). [`Style::RomanText`] reads accidentals as
+//!   RomanText files mean them.
 //!
 //! [`Style`] decides what a bare upper-case `7` means: in
-//! [`Style::Classical`] (the default) it is the seventh found in the key's scale,
-//! as RomanText reads it (`I7` = Cmaj7 and `V7` = G7 in C major, `♭VII7` = B♭maj7),
-//! in [`Style::Jazz`] it is always a dominant seventh (`I7` = C7, blues). `maj7`
-//! and `dom7` are explicit in both styles.
+//! [`Style::Classical`] (the default) it is the seventh found in the key
+//! (`I7` = Cmaj7 and `V7` = G7 in C major; off-key roots take the parallel
+//! key's, so `♭VII7` = B♭7), in [`Style::Jazz`] it is always a dominant
+//! seventh (`I7` = C7, blues), in [`Style::RomanText`] it is the key's scale
+//! seventh above any root (`♭VII7` = B♭maj7). `maj7` and `dom7` are explicit in
+//! every style.
 //!
 //! Layout: `parse` reads numerals, `write` prints them, `realize` turns a
 //! numeral and a key into a chord, `analyze` finds the numeral for a chord.
@@ -56,6 +57,20 @@ pub enum Style {
     Classical,
     /// `I7` is a dominant seventh, as in jazz and blues charts.
     Jazz,
+    /// As RomanText analyses mean their figures (music21's reading of them): classical, but
+    /// a plain `7` is the key's scale seventh above any root (`♭VII7` in C is B♭maj7), an
+    /// accidental before III in minor alters the minor third (`♭III` in A minor is C♭), a
+    /// sharp before the sixth or seventh in minor only confirms the raised degree (`♯vii°`
+    /// in A minor is G♯ B D), and a bare `N` is in first inversion.
+    #[serde(rename = "romantext")]
+    RomanText,
+}
+
+impl Style {
+    /// Classical and RomanText: sevenths come from the key.
+    fn sevenths_from_key(self) -> bool {
+        matches!(self, Style::Classical | Style::RomanText)
+    }
 }
 
 impl FromStr for Style {
@@ -65,9 +80,10 @@ impl FromStr for Style {
         match s.trim().to_lowercase().as_str() {
             "classical" => Ok(Style::Classical),
             "jazz" | "blues" | "pop" => Ok(Style::Jazz),
+            "romantext" | "rntxt" => Ok(Style::RomanText),
             _ => Err(TheoryError::InvalidNumeral {
                 input: s.to_string(),
-                reason: "style must be classical or jazz".into(),
+                reason: "style must be classical, jazz or romantext".into(),
             }),
         }
     }
@@ -121,8 +137,10 @@ pub enum NumeralRoot {
         degree: u8,
         accidental: Option<i8>,
     },
-    /// ♭II major triad.
-    Neapolitan,
+    /// ♭II major triad. `bare` when written `N` alone, which RomanText reads as `N6`.
+    Neapolitan {
+        bare: bool,
+    },
     /// `Cad64`: the tonic triad of the key, major or minor, over its fifth.
     CadentialSixFour,
     AugmentedSixth(AugmentedSixth),
@@ -177,10 +195,26 @@ fn default_root(key: &Key, degree: u8, lower: bool) -> PitchClass {
     }
 }
 
+/// The seventh the key itself puts above `root`: from the key's scale, else
+/// from the parallel key's scale, else a minor seventh.
+fn diatonic_seventh(key: &Key, root: PitchClass) -> Seventh {
+    for candidate in [*key, key.parallel()] {
+        let notes = candidate.scale().notes();
+        if let Some(index) = notes.iter().position(|&p| p == root) {
+            let seventh = notes[(index + 6) % 7];
+            return match root.interval_to(seventh).semitones() {
+                11 => Seventh::Major,
+                _ => Seventh::Minor,
+            };
+        }
+    }
+    Seventh::Minor
+}
+
 /// The seventh a plain `7` means in RomanText: the key's own scale note a seventh above
-/// the root, so `V7` in C is G7 and `♭VII7` is B♭maj7 (the scale's A). None when that
-/// note makes no seventh the engine spells.
-fn diatonic_seventh(key: &Key, root: PitchClass) -> Option<Seventh> {
+/// any root (`♭VII7` in C takes the scale's A). None when that note makes no seventh the
+/// engine spells.
+fn scale_seventh(key: &Key, root: PitchClass) -> Option<Seventh> {
     let letter = root.transpose(Interval::from_parts(6, 10)).letter();
     let seventh = key
         .scale()
@@ -195,16 +229,41 @@ fn diatonic_seventh(key: &Key, root: PitchClass) -> Option<Seventh> {
     }
 }
 
-/// The scale degree an accidental before a numeral alters. RomanText reads it against the
-/// key's own scale, except that in minor the sixth and seventh are the major scale's (their
-/// sharps only confirm them); the jazz reading is always against the major scale, so `♭III`
-/// in C minor is E♭ there and E𝄫 in RomanText.
-fn altered_degree(key: &Key, degree: u8, style: Style) -> PitchClass {
-    if style == Style::Classical && key.is_minor() && degree == 3 {
-        key.degree(degree)
-    } else {
-        key.major_degree(degree)
+/// The seventh a plain `7` means in a style that takes it from the key.
+fn key_seventh(key: &Key, root: PitchClass, style: Style) -> Option<Seventh> {
+    match style {
+        Style::RomanText => scale_seventh(key, root),
+        _ => Some(diatonic_seventh(key, root)),
     }
+}
+
+/// The scale degree an accidental before a numeral alters: the major scale's, except that
+/// RomanText reads III in minor against the minor scale (`♭III` in A minor is C♭) and a
+/// sharp before the minor sixth or seventh as confirming the raised degree.
+fn altered_root(key: &Key, degree: u8, alter: i8, style: Style) -> PitchClass {
+    if style == Style::RomanText && key.is_minor() {
+        match degree {
+            3 => return alter_by(key.degree(3), alter),
+            6 | 7 if alter > 0 => return alter_by(key.major_degree(degree), alter - 1),
+            _ => {}
+        }
+    }
+    alter_by(key.major_degree(degree), alter)
+}
+
+/// The accidental [`altered_root`] needs to reach `root` on `degree`.
+fn accidental_to(key: &Key, degree: u8, root: PitchClass, style: Style) -> i8 {
+    let against = |base: PitchClass| root.alter().saturating_sub(base.alter());
+    if style == Style::RomanText && key.is_minor() {
+        match degree {
+            3 => return against(key.degree(3)),
+            6 | 7 if against(key.major_degree(degree)) >= 0 => {
+                return against(key.major_degree(degree)).saturating_add(1);
+            }
+            _ => {}
+        }
+    }
+    against(key.major_degree(degree))
 }
 
 fn invalid(input: &str, reason: &str) -> TheoryError {
@@ -326,7 +385,7 @@ mod tests {
             "bVII7",
             "bIII6",
         ];
-        let classical_major = ["I7", "IV7", "I65", "IV42", "bVI7", "bIII7", "N53", "N6"];
+        let classical_major = ["I7", "IV7", "I65", "IV42", "bVI7", "bIII7", "N", "N6"];
         let jazz_major = [
             "Imaj7", "IVmaj7", "bVImaj7", "bIImaj7", "bII", "V9", "ii9", "V7b9/ii", "V13", "Imaj9",
         ];
@@ -368,7 +427,7 @@ mod tests {
             "ii",
             "IV7",
         ];
-        let classical_minor = ["III7", "VI7", "VII7", "N53", "N6"];
+        let classical_minor = ["III7", "VI7", "VII7", "N", "N6"];
         let jazz_minor = ["IIImaj7", "VImaj7", "VII7", "bII", "V7b9"];
         let mut all: Vec<&'static str> = Vec::new();
         match (mode, style) {
@@ -387,6 +446,15 @@ mod tests {
             (KeyMode::Minor, Style::Jazz) => {
                 all.extend(common_minor);
                 all.extend(jazz_minor);
+            }
+            // RomanText reads a bare `N` as `N6`, which is written so.
+            (KeyMode::Major, Style::RomanText) => {
+                all.extend(common_major);
+                all.extend(classical_major.iter().filter(|n| **n != "N"));
+            }
+            (KeyMode::Minor, Style::RomanText) => {
+                all.extend(common_minor);
+                all.extend(classical_minor.iter().filter(|n| **n != "N"));
             }
         }
         all
@@ -411,7 +479,7 @@ mod tests {
         let keys = all_keys();
         assert_eq!(keys.iter().filter(|k| !k.is_minor()).count(), 13);
         assert_eq!(keys.iter().filter(|k| k.is_minor()).count(), 13);
-        for style in [Style::Classical, Style::Jazz] {
+        for style in [Style::Classical, Style::Jazz, Style::RomanText] {
             for key in &keys {
                 for text in round_trip_numerals(key.mode(), style) {
                     let numeral: RomanNumeral = text.parse().unwrap();

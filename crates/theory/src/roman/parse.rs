@@ -238,8 +238,8 @@ fn suffix_quality(rest: &str, upper: bool, input: &str) -> Result<(ChordQuality,
     Ok((quality, plain, 0))
 }
 
-/// `N`, `N6`, `Cad64`, `It+6`, `Fr+6`, `Ger+6` and their common variants. A bare `N` is
-/// in first inversion, as RomanText reads it; `N53` is the root position.
+/// `N`, `N6`, `Cad64`, `It+6`, `Fr+6`, `Ger+6` and their common variants, and augmented
+/// sixths in inversions counted from their root (`Ger7`, `Fr65`).
 fn parse_special(text: &str) -> Option<RomanNumeral> {
     let special = |root: NumeralRoot, inversion: u8| RomanNumeral {
         root,
@@ -249,9 +249,10 @@ fn parse_special(text: &str) -> Option<RomanNumeral> {
         target: None,
     };
     match text {
-        "N53" => return Some(special(NumeralRoot::Neapolitan, 0)),
-        "N" | "N6" => return Some(special(NumeralRoot::Neapolitan, 1)),
-        "N64" => return Some(special(NumeralRoot::Neapolitan, 2)),
+        "N" => return Some(special(NumeralRoot::Neapolitan { bare: true }, 0)),
+        "N53" => return Some(special(NumeralRoot::Neapolitan { bare: false }, 0)),
+        "N6" => return Some(special(NumeralRoot::Neapolitan { bare: false }, 1)),
+        "N64" => return Some(special(NumeralRoot::Neapolitan { bare: false }, 2)),
         "Cad64" => return Some(special(NumeralRoot::CadentialSixFour, 2)),
         _ => {}
     }
@@ -266,8 +267,8 @@ fn parse_special(text: &str) -> Option<RomanNumeral> {
         let figure = text.strip_prefix(name)?;
         let inversion = match figure {
             // The chord's usual name, over ♭6.
-            "" | "+6" | "6" | "+" => kind.usual_inversion(),
-            "2" => 3,
+            "" | "+6" | "6" | "+" | "+43" | "+65" => kind.usual_inversion(),
+            "2" => kind.figures().iter().position(|f| *f == "42")? as u8,
             figure => kind.figures().iter().position(|f| *f == figure)? as u8,
         };
         Some(special(NumeralRoot::AugmentedSixth(kind), inversion))
@@ -319,6 +320,33 @@ mod tests {
             message.contains("Vxyz") && message.contains("figure"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn augmented_sixths_read_and_write_each_inversion() {
+        for (written, canonical) in [
+            ("It6", "It+6"),
+            ("It53", "It53"),
+            ("It64", "It64"),
+            ("Ger65", "Ger+6"),
+            ("Ger+65", "Ger+6"),
+            ("Ger7", "Ger7"),
+            ("Ger43", "Ger43"),
+            ("Fr43", "Fr+6"),
+            ("Fr+43", "Fr+6"),
+            ("Fr2", "Fr42"),
+            ("Sw65", "Sw65"),
+            ("Sw", "Sw+6"),
+        ] {
+            let numeral: RomanNumeral =
+                written.parse().unwrap_or_else(|e| panic!("{written}: {e}"));
+            assert_eq!(numeral.to_string(), canonical, "{written}");
+            assert_eq!(canonical.parse::<RomanNumeral>().unwrap(), numeral);
+        }
+        // A triad has no third inversion.
+        for refused in ["It2", "It42", "It7"] {
+            assert!(refused.parse::<RomanNumeral>().is_err(), "{refused}");
+        }
     }
 
     #[test]

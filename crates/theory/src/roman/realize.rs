@@ -2,8 +2,8 @@
 //! style, inversions from the figures, augmented sixths with their ♯4.
 
 use super::{
-    AugmentedSixth, NumeralRoot, RomanNumeral, Style, alter_by, altered_degree, default_root,
-    diatonic_seventh, flatten, invalid, is_lower_case,
+    AugmentedSixth, NumeralRoot, RomanNumeral, Style, altered_root, default_root, flatten, invalid,
+    is_lower_case, key_seventh,
 };
 use crate::chord::Chord;
 use crate::error::Result;
@@ -43,21 +43,17 @@ impl RomanNumeral {
                 let notes = self.notes(key, style)?;
                 return Chord::identify(&notes);
             }
-            NumeralRoot::Neapolitan => flatten(local.major_degree(2)),
+            NumeralRoot::Neapolitan { .. } => flatten(local.major_degree(2)),
             NumeralRoot::CadentialSixFour => local.tonic(),
             NumeralRoot::Degree { degree, accidental } => match accidental {
-                // The raised degree is the major scale's: the sharp only confirms it.
-                Some(alter) if alter > 0 && local.is_minor() && matches!(degree, 6 | 7) => {
-                    alter_by(local.major_degree(degree), alter - 1)
-                }
-                Some(alter) => alter_by(altered_degree(&local, degree, style), alter),
+                Some(alter) => altered_root(&local, degree, alter, style),
                 None => default_root(&local, degree, is_lower_case(self.quality.triad())),
             },
         };
         let quality = if self.root == NumeralRoot::CadentialSixFour && local.is_minor() {
             self.quality.with_triad(Triad::Minor)
-        } else if self.plain_seventh && style == Style::Classical {
-            let seventh = diatonic_seventh(&local, root).ok_or_else(|| {
+        } else if self.plain_seventh && style.sevenths_from_key() {
+            let seventh = key_seventh(&local, root, style).ok_or_else(|| {
                 invalid(
                     &self.to_string(),
                     &format!("the scale of {local} has no seventh above {root} that makes a seventh chord; write maj7 or dom7"),
@@ -68,7 +64,7 @@ impl RomanNumeral {
             self.quality.clone()
         };
         let chord = Chord::new(root, quality);
-        let bass = match self.inversion {
+        let bass = match self.inversion_in(style) {
             0 => None,
             n => {
                 let tones = chord.tones();
@@ -85,6 +81,15 @@ impl RomanNumeral {
         Ok(chord.with_bass(bass))
     }
 
+    /// The inversion as `style` reads the figure: RomanText puts a bare `N` in first
+    /// inversion.
+    fn inversion_in(&self, style: Style) -> u8 {
+        match self.root {
+            NumeralRoot::Neapolitan { bare: true } if style == Style::RomanText => 1,
+            _ => self.inversion,
+        }
+    }
+
     /// The spelled notes from the bass up in close position, as an analysis lists them
     /// (`V65` in C: B D F G).
     pub fn notes_from_bass(&self, key: &Key, style: Style) -> Result<Vec<PitchClass>> {
@@ -92,7 +97,7 @@ impl RomanNumeral {
         if !matches!(self.root, NumeralRoot::AugmentedSixth(_)) && notes.len() > 1 {
             // `notes` is the bass, then the other tones from the root up: the tones below
             // the bass in the chord go above it.
-            let below_bass = usize::from(self.inversion).min(notes.len() - 1);
+            let below_bass = usize::from(self.inversion_in(style)).min(notes.len() - 1);
             notes[1..].rotate_left(below_bass);
         }
         Ok(notes)
@@ -120,8 +125,8 @@ impl RomanNumeral {
                 vec![sharp(local.major_degree(2)), sharp_four, flat_six, tonic]
             }
         };
-        let turns = usize::from(self.inversion) % notes.len();
-        notes.rotate_left(turns);
+        let below_bass = usize::from(self.inversion).min(notes.len() - 1);
+        notes.rotate_left(below_bass);
         Ok(notes)
     }
 }
@@ -144,7 +149,7 @@ mod tests {
 
     #[test]
     fn numerals_to_chords() {
-        use Style::{Classical, Jazz};
+        use Style::{Classical, Jazz, RomanText};
         let table = [
             ("I", "C", Classical, "C"),
             ("ii7", "Eb", Classical, "Fm7"),
@@ -162,11 +167,11 @@ mod tests {
             ("viio7", "C", Classical, "Bdim7"),
             ("viio7", "C minor", Classical, "Bdim7"),
             ("bVII", "C", Classical, "Bb"),
-            ("bVII7", "C", Classical, "Bbmaj7"),
-            ("bVII7", "C", Jazz, "Bb7"),
-            ("bVIIdom7", "C", Classical, "Bb7"),
-            ("bIII", "A minor", Classical, "Cb"),
-            ("bIII", "A minor", Jazz, "C"),
+            ("bVII7", "C", Classical, "Bb7"),
+            ("bVII7", "C", RomanText, "Bbmaj7"),
+            ("bVIIdom7", "C", RomanText, "Bb7"),
+            ("bIII", "A minor", Classical, "C"),
+            ("bIII", "A minor", RomanText, "Cb"),
             ("-VI", "C", Classical, "Ab"),
             ("bVI", "C minor", Classical, "Ab"),
             ("VI", "C minor", Classical, "Ab"),
@@ -179,14 +184,15 @@ mod tests {
             ("V7/IV", "Bb", Classical, "Bb7"),
             ("V/V/V", "C", Classical, "A"),
             ("N6", "C minor", Classical, "Db/F"),
+            ("N", "E", Classical, "F"),
             ("N53", "E", Classical, "F"),
-            ("N", "E", Classical, "F/A"),
+            ("N", "E", RomanText, "F/A"),
             ("Cad64", "C", Classical, "C/G"),
             ("Cad64", "A minor", Classical, "Am/E"),
             ("V6/5", "C", Classical, "G7/B"),
             ("Vd7", "A minor", Classical, "E7"),
-            ("#viio", "A minor", Classical, "G#dim"),
-            ("#VII", "A minor", Classical, "G#"),
+            ("#viio", "A minor", RomanText, "G#dim"),
+            ("#VII", "A minor", RomanText, "G#"),
             ("Ger+6", "C", Classical, "Ab7"),
             ("It+6", "C", Classical, "Ab7(omit5)"),
             ("Fr+6", "C", Classical, "D7b5/Ab"),
@@ -198,7 +204,8 @@ mod tests {
             ("vii°7", "G# minor", Classical, "F##dim7"),
             ("V7/iv", "Eb minor", Classical, "Eb7"),
             ("i(maj7)", "D minor", Classical, "Dm(maj7)"),
-            ("bII7", "C", Classical, "Dbmaj7"),
+            ("bII7", "C", Classical, "Db7"),
+            ("bII7", "C", RomanText, "Dbmaj7"),
             ("♭VImaj7", "C", Jazz, "Abmaj7"),
             ("Iadd6", "C", Classical, "C6"),
             ("I69", "C", Classical, "C6/9"),

@@ -10,10 +10,10 @@ impl RomanNumeral {
     /// Writes the numeral, ASCII unless `unicode`.
     fn write(&self, unicode: bool) -> String {
         let mut text = match self.root {
-            NumeralRoot::Neapolitan => {
+            NumeralRoot::Neapolitan { .. } => {
                 format!(
                     "N{}",
-                    ["53", "6", "64"]
+                    ["", "6", "64"]
                         .get(usize::from(self.inversion))
                         .unwrap_or(&"")
                 )
@@ -25,7 +25,9 @@ impl RomanNumeral {
             NumeralRoot::AugmentedSixth(kind) => format!(
                 "{}{}",
                 kind.name(),
-                kind.figures()[usize::from(self.inversion)]
+                kind.figures()
+                    .get(usize::from(self.inversion))
+                    .unwrap_or(&"")
             ),
             NumeralRoot::Degree { degree, accidental } => {
                 let accidental = match accidental {
