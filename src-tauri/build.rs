@@ -1,6 +1,7 @@
 // The window may call exactly the commands src/commands.rs defines; capabilities/main.json
-// grants them. Reading the names from the source keeps one list (the bindings test checks
-// that lib.rs registers the same ones, tests/security.rs that the capability grants them).
+// grants them. Reading the names from the source keeps one list: the bindings tests check
+// that this scan finds the commands they declare and that lib.rs registers them, and
+// tests/security.rs that the capability grants them.
 fn main() {
     println!("cargo:rerun-if-changed=src/commands.rs");
     let source = std::fs::read_to_string("src/commands.rs").expect("src/commands.rs is readable");

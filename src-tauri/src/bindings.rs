@@ -463,6 +463,17 @@ mod tests {
         assert_eq!(registered, defined);
     }
 
+    include!("../command_names.rs");
+
+    #[test]
+    fn the_build_script_grants_the_commands_the_bindings_declare() {
+        let declared: Vec<String> = super::command_signatures(&commands_source())
+            .into_iter()
+            .map(|command| command.name)
+            .collect();
+        assert_eq!(command_names(&commands_source()), declared);
+    }
+
     #[test]
     fn command_signatures_become_typescript() {
         let source = r#"

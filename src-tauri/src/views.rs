@@ -30,7 +30,7 @@ pub enum DownloadOutcome {
     },
 }
 
-/// A tutorial being written, streamed to the window.
+/// A tutorial or material being written, streamed to the window.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum WritingProgress {

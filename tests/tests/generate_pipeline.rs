@@ -1,4 +1,4 @@
-//! `Studio::generate_tutorial` over the real pipeline (routing, schema, theory checks,
+//! `Studio::create_tutorial` over the real pipeline (routing, schema, theory checks,
 //! repair, regeneration, escalation, the SQLite store and the usage ledger), with scripted
 //! models whose answers carry planted errors.
 
@@ -291,6 +291,14 @@ fn asked_for_the_template_generator_the_pipeline_passes_over_every_model_and_say
         routed.contains("passed over big: the template generator was asked for"),
         "{routed}"
     );
+    let template_reason = events
+        .iter()
+        .find_map(|event| match event {
+            Progress::Template { reason } => Some(reason.as_str()),
+            _ => None,
+        })
+        .expect("the template generator says why it writes");
+    assert_eq!(template_reason, "the template generator was asked for");
     assert_eq!(store.read(|c| tutorials::search(c, "")).unwrap().len(), 1);
 }
 

@@ -19,10 +19,10 @@ pub(crate) struct LibraryArgs {
 
 pub(crate) fn run(args: LibraryArgs) -> anyhow::Result<ExitCode> {
     let LibraryArgs { search, json } = args;
+    let query = cadence::limits::query(search.as_deref().unwrap_or(""))?;
     let store = studio()?.open_store()?;
     let curricula = store.read(cadence::store::curricula::list)?;
-    let tutorials = store
-        .read(|conn| cadence::store::tutorials::search(conn, search.as_deref().unwrap_or("")))?;
+    let tutorials = store.read(|conn| cadence::store::tutorials::search(conn, query))?;
     if json {
         let library = serde_json::json!({ "curricula": curricula, "tutorials": tutorials });
         println!("{}", serde_json::to_string_pretty(&library)?);

@@ -20,6 +20,9 @@ use crate::store::Store;
 use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
 use crate::{Studio, StudioError};
 
+/// Why the template generator writes a document when the teacher chose it.
+const TEMPLATE_ASKED_FOR: &str = "the template generator was asked for";
+
 /// Answers each model may give before the next model is tried.
 pub const ATTEMPTS_PER_MODEL: usize = 2;
 
@@ -158,9 +161,10 @@ impl Studio {
         let mut providers = match writers {
             Writers::Models(providers) => Some(providers),
             Writers::TemplateOnly => {
-                let passed_over = route.candidates.drain(..).map(|candidate| {
-                    format!("{}: the template generator was asked for", candidate.model)
-                });
+                let passed_over = route
+                    .candidates
+                    .drain(..)
+                    .map(|candidate| format!("{}: {TEMPLATE_ASKED_FOR}", candidate.model));
                 route.skipped.extend(passed_over);
                 None
             }
@@ -313,7 +317,9 @@ impl Studio {
         if cancel.is_cancelled() {
             return Err(StudioError::Cancelled);
         }
-        let reason = if route.candidates.is_empty() {
+        let reason = if providers.is_none() {
+            TEMPLATE_ASKED_FOR.to_string()
+        } else if route.candidates.is_empty() {
             "no model is installed for this task".to_string()
         } else {
             format!("no model wrote an acceptable {noun}")

@@ -1,5 +1,7 @@
-//! What a request may carry. The Studio checks these bounds itself, before any work starts,
-//! so the command line and the window refuse the same input with the same sentence.
+//! What a request may carry: the bounds on its text fields, lists and ids. The Studio checks
+//! them itself, before any work starts, so the command line and the window refuse the same
+//! input with the same sentence. (What a value must mean, such as a known key or a tempo
+//! between 20 and 400, is checked where it is used.)
 
 /// Longest topic, key, instrument, grade, part name, standard code or model id.
 pub const MAX_FIELD_CHARS: usize = 64;
@@ -35,6 +37,10 @@ pub enum InputError {
     Turn { opening: String },
     #[error("{0} is not a library id")]
     Id(i64),
+    #[error("the title must have 1 to {MAX_TITLE_CHARS} characters")]
+    Title,
+    #[error("the search must have at most {MAX_QUERY_CHARS} characters")]
+    Query,
 }
 
 /// A short text field, trimmed: 1 to [`MAX_FIELD_CHARS`] characters.
@@ -79,6 +85,25 @@ pub fn conversation<'a>(turns: impl ExactSizeIterator<Item = &'a str>) -> Result
         }
     }
     Ok(())
+}
+
+/// A document's title, trimmed: 1 to [`MAX_TITLE_CHARS`] characters.
+pub fn title(title: &str) -> Result<&str, InputError> {
+    let title = title.trim();
+    let length = title.chars().count();
+    if length == 0 || length > MAX_TITLE_CHARS {
+        return Err(InputError::Title);
+    }
+    Ok(title)
+}
+
+/// A library search, trimmed: at most [`MAX_QUERY_CHARS`] characters (longer is a paste
+/// mistake).
+pub fn query(query: &str) -> Result<&str, InputError> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(InputError::Query);
+    }
+    Ok(query.trim())
 }
 
 /// A library row's id: the store numbers rows from 1.
@@ -127,6 +152,12 @@ mod tests {
             "0 is not a library id"
         );
         assert_eq!(library_id(7), Ok(7));
+        assert_eq!(title("  Blues in F "), Ok("Blues in F"));
+        assert_eq!(title(" ").unwrap_err(), InputError::Title);
+        assert_eq!(
+            query(&"q".repeat(MAX_QUERY_CHARS + 1)),
+            Err(InputError::Query)
+        );
         let long = "a".repeat(MAX_TURN_CHARS + 1);
         assert!(matches!(
             conversation([long.as_str()].into_iter()),

@@ -20,8 +20,7 @@ use crate::content::{
 };
 use crate::generate::{Generated, Progress};
 use crate::library::{
-    ExportFormat, ExportedFile, LibraryError, checked_query, checked_title, validate_export_path,
-    write_export,
+    ExportFormat, ExportedFile, LibraryError, validate_export_path, write_export,
 };
 use crate::limits::{self, InputError, short_field};
 use crate::llm::CancelToken;
@@ -348,7 +347,7 @@ impl Studio {
         store: &Store,
         query: &str,
     ) -> Result<Vec<MaterialListItem>, LibraryError> {
-        let query = checked_query(query)?;
+        let query = crate::limits::query(query)?;
         let rows = store.read(|conn| materials::search(conn, query))?;
         Ok(rows
             .into_iter()
@@ -392,7 +391,7 @@ impl Studio {
 
     pub fn rename_material(&self, store: &Store, id: i64, title: &str) -> Result<(), LibraryError> {
         let id = crate::limits::library_id(id)?;
-        let title = checked_title(title)?;
+        let title = crate::limits::title(title)?;
         store.write(|tx| materials::rename(tx, id, title))?;
         Ok(())
     }

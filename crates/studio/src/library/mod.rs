@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::StudioError;
 use crate::content::ContentError;
-use crate::limits::{InputError, MAX_PATH_CHARS, MAX_QUERY_CHARS, MAX_TITLE_CHARS};
+use crate::limits::{InputError, MAX_PATH_CHARS};
 use crate::store::StoreError;
 
 mod curricula;
@@ -66,7 +66,7 @@ pub enum ExportPathError {
 
 /// Checks a path the window asks to write to and says which format its extension names.
 pub fn validate_export_path(path: &Path) -> Result<ExportFormat, ExportPathError> {
-    if path.as_os_str().len() > MAX_PATH_CHARS {
+    if path.to_string_lossy().chars().count() > MAX_PATH_CHARS {
         return Err(ExportPathError::TooLong);
     }
     let shown = path.display().to_string();
@@ -102,10 +102,6 @@ pub enum LibraryError {
     Studio(#[from] StudioError),
     #[error(transparent)]
     ExportPath(#[from] ExportPathError),
-    #[error("the title must have 1 to {MAX_TITLE_CHARS} characters")]
-    Title,
-    #[error("the search must have at most {MAX_QUERY_CHARS} characters")]
-    Query,
     #[error("only tutorials and exercises can be exported as MIDI; export this {0} as JSON")]
     NotMusic(&'static str),
     #[error("the tempo must be between 20 and 400 beats per minute; got {0}")]
@@ -136,22 +132,6 @@ impl From<ContentError> for LibraryError {
 }
 
 /// The search, trimmed, or why it is refused.
-pub(crate) fn checked_query(query: &str) -> Result<&str, LibraryError> {
-    if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(LibraryError::Query);
-    }
-    Ok(query.trim())
-}
-
-pub(crate) fn checked_title(title: &str) -> Result<&str, LibraryError> {
-    let title = title.trim();
-    let length = title.chars().count();
-    if length == 0 || length > MAX_TITLE_CHARS {
-        return Err(LibraryError::Title);
-    }
-    Ok(title)
-}
-
 /// Writes an export beside `path` and renames it into place, so a failed export never
 /// leaves half a file.
 pub(crate) fn write_export(

@@ -5,10 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{
-    ExportFormat, ExportedFile, LibraryError, checked_query, checked_title, validate_export_path,
-    write_export,
-};
+use super::{ExportFormat, ExportedFile, LibraryError, validate_export_path, write_export};
 use crate::commissions::TutorialRequest;
 use crate::commissions::tutorial::tutorial_row;
 use crate::content::{self, ContentError, Exercise, ExerciseKind, Tutorial};
@@ -100,9 +97,10 @@ pub fn tutorial_as_exercise(tutorial: &Tutorial, tempo_bpm: u32) -> Exercise {
 }
 
 impl Studio {
-    /// The one way a tutorial is made: the request is checked, then the generation
-    /// pipeline (the routed model, else the template generator) writes it, the theory engine
-    /// checks it, and the library stores it.
+    /// The one way a teacher's request for a tutorial is made (a curriculum's lessons are
+    /// written by the batch): the request is checked, then the generation pipeline (the
+    /// routed model, else the template generator) writes it, the theory engine checks it,
+    /// and the library stores it.
     pub fn create_tutorial(
         &self,
         store: &Store,
@@ -129,7 +127,7 @@ impl Studio {
         store: &Store,
         query: &str,
     ) -> Result<Vec<TutorialListItem>, LibraryError> {
-        let query = checked_query(query)?;
+        let query = crate::limits::query(query)?;
         let rows = store.read(|conn| tutorials::search(conn, query))?;
         Ok(rows
             .into_iter()
@@ -162,7 +160,7 @@ impl Studio {
 
     pub fn rename_tutorial(&self, store: &Store, id: i64, title: &str) -> Result<(), LibraryError> {
         let id = crate::limits::library_id(id)?;
-        let title = checked_title(title)?;
+        let title = crate::limits::title(title)?;
         store.write(|tx| tutorials::rename(tx, id, title))?;
         Ok(())
     }
@@ -191,7 +189,7 @@ impl Studio {
         store: &Store,
         deleted: &DeletedTutorial,
     ) -> Result<i64, LibraryError> {
-        let title = checked_title(&deleted.title)?;
+        let title = crate::limits::title(&deleted.title)?;
         let (tutorial, report) = content::export::tutorial_from_value(deleted.document.clone())?;
         if !report.is_acceptable() {
             return Err(ContentError::Invalid {
