@@ -142,7 +142,10 @@ fn a_romantext_analysis_is_spelled_chord_by_chord() {
     assert!(ok, "{stderr}");
     assert!(text.contains("Time Signature: 3/4"), "{text}");
     assert!(text.contains("m1 b2 A minor: V6/5 (G# B D E)"), "{text}");
-    assert!(text.contains("m20 b3 F# minor: Sw42 (F# G## B# D)"), "{text}");
+    assert!(
+        text.contains("m20 b3 F# minor: Sw42 (F# G## B# D)"),
+        "{text}"
+    );
     let report = json(&["rntxt", analysis]);
     assert_eq!(report["chords"].as_array().unwrap().len(), 58);
     assert_eq!(report["chords"][1]["numeral"], "V65");
@@ -152,5 +155,8 @@ fn a_romantext_analysis_is_spelled_chord_by_chord() {
     std::fs::write(&file, "m1 C: I\nm2 V7 b3 Q\n").unwrap();
     let (ok, _, stderr) = run(&["rntxt", file.to_str().unwrap()]);
     assert!(!ok);
-    assert!(stderr.contains("line 2") && stderr.contains("`Q`"), "{stderr}");
+    assert!(
+        stderr.contains("line 2") && stderr.contains("`Q`"),
+        "{stderr}"
+    );
 }
