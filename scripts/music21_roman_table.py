@@ -17,6 +17,7 @@ hand.
 """
 
 import itertools
+import re
 from pathlib import Path
 
 import music21
@@ -42,10 +43,13 @@ FEATURES = {
     "diminished": (["viio", "viio6", "viio7", "viio65", "viio43", "viio42", "iio", "iio6", "viio/V", "#ivo7", "#ivo", "viio7/vi"], "both"),
     "half diminished": (["viiø7", "viiø65", "viiø43", "viiø42", "iiø7", "iiø65", "vii/o7", "vii/o65", "ii/o7", "ii/o43"], "both"),
     "augmented": (["III+", "V+", "I+", "III+7", "V+7", "I+M7"], "both"),
-    "major seventh": (["IM7", "IVM7", "VIM7", "IVM65", "IM43", "IIIM7"], "both"),
+    "major seventh": (["IM7", "IVM7", "VIM7", "IVM65", "IM43", "IIIM7", "Imaj7", "IVmaj7", "bVIM7", "I+M7"], "both"),
     "dominant seventh marker": (["Vd7", "Id7", "IVd7", "VId7", "Vd65", "Vd43"], "both"),
-    "ninth and above": (["V9", "V11", "V13", "ii9", "I9", "IV9"], "both"),
-    "brackets": (["I[no3]", "V[no5]", "I[no1]", "I[add6]", "IV6[no1][add2]", "V7[no5]", "V7[no3]", "i[add6]", "I[add9]", "V7[b9]", "V[add4][no3]", "ii7[no5]"], "both"),
+    "ninth and above": (["V9", "V11", "V13", "ii9", "I9", "IV9", "V9/V", "ii11", "IV11", "I13", "V9[b9]", "V9[#9]"], "both"),
+    "brackets": (["I[no3]", "V[no5]", "I[no1]", "I[add6]", "IV6[no1][add2]", "V7[no5]", "V7[no3]", "i[add6]", "I[add9]", "V7[b9]", "V[add4][no3]", "ii7[no5]",
+                 "V7[#5]", "V7[b5]", "I[#5]", "I[add#4]", "V7[addb9]", "I[no3][add2]", "V7[no5]/V",
+                 "viio7[no3]", "V43[no5]", "V65[b5]", "IV[add6]", "V7[no3][no5]", "I64[add9]",
+                 "V[add7]", "iv[add#6]", "V7[b9][b13]", "V7[b9]/V"], "both"),
     "altered root": (["bII", "bIII", "bVI", "bVII", "#iv", "#ivo", "#IV", "-VI", "-VII", "-III", "bVI7", "bVII7", "#ii", "#v", "biii"], "both"),
     "minor sixth and seventh": (["vi", "VI", "#vi", "bVI", "bvi", "#VI", "vii", "VII", "#vii", "bVII", "bvii", "#VII", "viio", "#viio", "viio7", "#viio7", "viiø7", "#viiø7", "vio", "#vio"], "minor"),
 }
@@ -54,6 +58,29 @@ FEATURES = {
 def music21_name(pitch_name: str) -> str:
     """music21's `-` for a flat as the engine writes it: `b`."""
     return pitch_name.replace("-", "b")
+
+
+def major_seventh_marker(figure: str) -> bool:
+    """`IM7`, `IVM65`, `I+M7`, `Imaj7`: M or maj before a seventh figure."""
+    return re.search(r"(M|maj)(7|65|43|42|2)", figure) is not None
+
+
+def pitch_names(numeral) -> tuple[list[str], str]:
+    """The numeral's pitch names from the bass up, and its bass.
+
+    music21 reads the M of `VIM7` (and the maj of `VImaj7`) as nothing and takes the seventh from the key (G natural
+    in C major, a dominant seventh). The M asks for a major seventh, and the engine gives
+    one rather than a chord the figure does not name; so for these figures the table takes
+    music21's chord with its seventh replaced by the major seventh above the root, computed
+    by music21. Where the key's seventh is already major (`IM7` in C) nothing changes.
+    """
+    pitches = list(numeral.pitches)
+    if major_seventh_marker(numeral.figure):
+        seventh = numeral.seventh
+        major = numeral.root().transpose("M7")
+        pitches = [major if p is seventh else p for p in pitches]
+    names = [music21_name(p.name) for p in pitches]
+    return names, names[0]
 
 
 def rows():
@@ -68,10 +95,12 @@ def rows():
                 numeral = roman.RomanNumeral(
                     figure, key.Key(key_name), sixthMinor=flags, seventhMinor=flags
                 )
-                pitches = [music21_name(p.name) for p in numeral.pitches]
-                bass = music21_name(numeral.bass().name)
+                numeral.pitches  # noqa: B018 - music21 spells lazily and may refuse here
             except Exception:  # noqa: BLE001 - a figure music21 refuses is left out
                 continue
+            pitches, bass = pitch_names(numeral)
+            if bass != music21_name(numeral.bass().name):
+                raise ValueError(f"{figure} in {key_name}: the bass is not the first note")
             seen.add((key_name, figure))
             yield feature, key_name, figure, " ".join(pitches), bass
 
@@ -81,7 +110,7 @@ def analysis_rows():
     source = (FIXTURES / "analysis.rntxt").read_text()
     score = converter.parse(source, format="romanText")
     for numeral in score.recurse().getElementsByClass(roman.RomanNumeral):
-        pitches = " ".join(music21_name(p.name) for p in numeral.pitches)
+        pitches = " ".join(pitch_names(numeral)[0])
         yield (
             str(numeral.measureNumber),
             f"{float(numeral.beat):g}",

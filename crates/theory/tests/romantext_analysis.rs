@@ -2,7 +2,7 @@
 //! write, read by the engine and by music21 (fixtures/analysis.music21.tsv, written by
 //! scripts/music21_roman_table.py): the same chords, chord for chord.
 
-use cadence_theory::Key;
+use cadence_theory::{Key, RomanNumeral};
 use cadence_theory::romantext;
 
 #[test]
@@ -20,9 +20,11 @@ fn the_analysis_reads_as_music21_reads_it() {
         let beat: f64 = chord.beat.parse().unwrap();
         assert_eq!(beat, row[1].parse::<f64>().unwrap(), "{place}");
         assert_eq!(chord.key, Key::from_romantext(row[2]).unwrap(), "{place}");
-        assert_eq!(chord.figure, row[3], "{place}");
+        // music21 writes `/o` as `ø`; the figures must name the same numeral.
+        let numeral = |figure: &str| figure.parse::<RomanNumeral>().unwrap();
+        assert_eq!(numeral(&chord.figure), numeral(row[3]), "{place}");
         let notes: Vec<String> = chord.notes.iter().map(ToString::to_string).collect();
         assert_eq!(notes.join(" "), row[4], "{place}");
     }
-    assert_eq!(analysis.chords.iter().map(|c| c.measure).max(), Some(20));
+    assert_eq!(analysis.chords.iter().map(|c| c.measure).max(), Some(24));
 }

@@ -59,6 +59,7 @@ impl RomanNumeral {
                 quality: ChordQuality::major(),
                 plain_seventh: false,
                 inversion: 0,
+                brackets: Vec::new(),
                 target: None,
             };
             candidates.push((numeral, HarmonicFunction::Neapolitan));
@@ -144,6 +145,7 @@ fn numeral_on(key: &Key, chord: &Chord, style: Style) -> RomanNumeral {
         quality,
         plain_seventh,
         inversion: 0,
+        brackets: Vec::new(),
         target: None,
     }
 }
@@ -198,6 +200,7 @@ fn applied_readings(
             quality: target_quality,
             plain_seventh: false,
             inversion: 0,
+            brackets: Vec::new(),
             target: None,
         }));
     }

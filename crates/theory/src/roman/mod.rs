@@ -10,8 +10,10 @@
 //! - `N`/`N53` and `N6`/`N64` Neapolitan; `Cad64` the cadential six-four; `It+6`,
 //!   `Fr+6`, `Ger+6` and `Sw` augmented sixths, in their usual position over ♭6, or in
 //!   an inversion counted from the chord's root (`Ger7`, `Fr65`, `It53`).
-//! - Figures may be written with slashes (`V6/5`, `V4/3`, `I6/4`, `V4/2`), `/o` is `ø`,
-//!   and `d7` marks a dominant seventh (`Vd7`).
+//! - Figures may be written with slashes (`V6/5`, `V4/3`, `I6/4`, `V4/2`), `/o` and `%`
+//!   are `ø`, `M7` is `maj7`, and `d7` marks a dominant seventh (`Vd7`).
+//! - Brackets after the figure change its chord (`IV6[no1][add2]`, `V7[no5]`, `V9[b9]`);
+//!   see `brackets`.
 //! - `♭`/`♯` before the numeral alter the root relative to the **major**
 //!   scale on the tonic, in major and minor keys alike, so `♭VI` is A♭ in both
 //!   C major and C minor. Unmarked numerals in minor use natural minor, except
@@ -25,11 +27,13 @@
 //! (`I7` = Cmaj7 and `V7` = G7 in C major; off-key roots take the parallel
 //! key's, so `♭VII7` = B♭7), in [`Style::Jazz`] it is always a dominant
 //! seventh (`I7` = C7, blues), in [`Style::RomanText`] it is the key's scale
-//! seventh above any root (`♭VII7` = B♭maj7). `maj7` and `dom7` are explicit in
+//! seventh above any root (`♭VII7` = B♭maj7), and so are a ninth and above (`V9` in A
+//! minor has F♮; a thirteenth keeps its eleventh). `maj7` and `dom7` are explicit in
 //! every style.
 //!
 //! Layout: `parse` reads numerals, `write` prints them, `realize` turns a
-//! numeral and a key into a chord, `analyze` finds the numeral for a chord.
+//! numeral and a key into a chord, `brackets` applies bracketed changes, `analyze` finds
+//! the numeral for a chord.
 
 use std::str::FromStr;
 
@@ -42,10 +46,12 @@ use crate::quality::{ChordQuality, Seventh, Triad};
 use crate::scale::Key;
 
 mod analyze;
+mod brackets;
 mod parse;
 mod realize;
 mod write;
 
+pub use brackets::Bracket;
 pub use parse::parse_numerals;
 
 /// How a bare upper-case `7` is read; see the module documentation.
@@ -61,7 +67,8 @@ pub enum Style {
     /// a plain `7` is the key's scale seventh above any root (`♭VII7` in C is B♭maj7), an
     /// accidental before III in minor alters the minor third (`♭III` in A minor is C♭), a
     /// sharp before the sixth or seventh in minor only confirms the raised degree (`♯vii°`
-    /// in A minor is G♯ B D), and a bare `N` is in first inversion.
+    /// in A minor is G♯ B D), a bare `N` is in first inversion, ninths and above come from
+    /// the scale, and an alteration in brackets of a tone the chord lacks is dropped.
     #[serde(rename = "romantext")]
     RomanText,
 }
@@ -156,6 +163,8 @@ pub struct RomanNumeral {
     plain_seventh: bool,
     /// 0 = root position, 1 = third in the bass, 2 = fifth, 3 = seventh.
     inversion: u8,
+    /// RomanText's bracketed changes, in the order written (`[no1][add2]`).
+    brackets: Vec<Bracket>,
     target: Option<Box<RomanNumeral>>,
 }
 
@@ -289,6 +298,11 @@ impl RomanNumeral {
 
     pub fn inversion(&self) -> u8 {
         self.inversion
+    }
+
+    /// The bracketed changes after the figure (`[no5]`, `[add9]`, `[b9]`).
+    pub fn brackets(&self) -> &[Bracket] {
+        &self.brackets
     }
 
     /// The chord this one is applied to (`V` in `V7/V`).

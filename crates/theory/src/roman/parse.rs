@@ -4,6 +4,7 @@
 
 use std::str::FromStr;
 
+use super::brackets::split_brackets;
 use super::{AugmentedSixth, NumeralRoot, ROMAN, RomanNumeral, invalid, is_lower_case};
 use crate::accidental::read_accidentals;
 use crate::error::{Result, TheoryError};
@@ -105,7 +106,8 @@ fn normalize_numeral(text: &str) -> String {
             '𝄫' => out.push_str("bb"),
             '𝄪' => out.push_str("##"),
             '°' | 'º' => out.push('o'),
-            'Ø' => out.push('ø'),
+            // `%` is the half-diminished sign of DCML and some RomanText files.
+            'Ø' | '%' => out.push('ø'),
             c if c.is_whitespace() => {}
             c => out.push(c),
         }
@@ -162,8 +164,16 @@ impl FromStr for RomanNumeral {
     }
 }
 
-/// Parses one numeral without a `/target`.
+/// Parses one numeral without a `/target`, with its bracketed changes.
 fn parse_single(text: &str, input: &str) -> Result<RomanNumeral> {
+    let (text, brackets) = split_brackets(text, input)?;
+    let mut numeral = parse_unbracketed(&text, input)?;
+    numeral.brackets = brackets;
+    Ok(numeral)
+}
+
+/// Parses one numeral without brackets or a `/target`.
+fn parse_unbracketed(text: &str, input: &str) -> Result<RomanNumeral> {
     if let Some(special) = parse_special(text) {
         return Ok(special);
     }
@@ -216,6 +226,7 @@ fn parse_single(text: &str, input: &str) -> Result<RomanNumeral> {
         quality,
         plain_seventh,
         inversion,
+        brackets: Vec::new(),
         target: None,
     })
 }
@@ -246,6 +257,7 @@ fn parse_special(text: &str) -> Option<RomanNumeral> {
         quality: ChordQuality::major(),
         plain_seventh: false,
         inversion,
+        brackets: Vec::new(),
         target: None,
     };
     match text {
@@ -346,6 +358,33 @@ mod tests {
         // A triad has no third inversion.
         for refused in ["It2", "It42", "It7"] {
             assert!(refused.parse::<RomanNumeral>().is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn half_diminished_is_written_several_ways() {
+        let canonical: RomanNumeral = "viiø65".parse().unwrap();
+        for written in ["vii/o65", "vii/o6/5", "vii%65", "viiØ65"] {
+            assert_eq!(
+                written.parse::<RomanNumeral>().unwrap(),
+                canonical,
+                "{written}"
+            );
+        }
+    }
+
+    #[test]
+    fn brackets_follow_the_figure_and_print_back() {
+        for (written, canonical) in [
+            ("IV6[no1][add2]", "IV6[no1][add2]"),
+            ("V6/5[b5]", "V65[b5]"),
+            ("V7[no5]/V", "V7[no5]/V"),
+            ("I[add-7]", "I[addb7]"),
+        ] {
+            let numeral: RomanNumeral =
+                written.parse().unwrap_or_else(|e| panic!("{written}: {e}"));
+            assert_eq!(numeral.to_string(), canonical);
+            assert_eq!(canonical.parse::<RomanNumeral>().unwrap(), numeral);
         }
     }
 

@@ -1,6 +1,7 @@
 //! Numeral + key → chord: roots from the key (or a secondary key), sevenths by
 //! style, inversions from the figures, augmented sixths with their ♯4.
 
+use super::brackets::{self, BracketedChord};
 use super::{
     AugmentedSixth, NumeralRoot, RomanNumeral, Style, altered_root, default_root, flatten, invalid,
     is_lower_case, key_seventh,
@@ -8,8 +9,8 @@ use super::{
 use crate::chord::Chord;
 use crate::error::Result;
 use crate::interval::Interval;
-use crate::pitch::PitchClass;
-use crate::quality::Triad;
+use crate::pitch::{Letter, PitchClass};
+use crate::quality::{Alteration, Extension, Triad};
 use crate::scale::{Key, KeyMode};
 
 impl RomanNumeral {
@@ -35,12 +36,34 @@ impl RomanNumeral {
 
     /// The chord this numeral names in `key`. Augmented sixths are returned
     /// under their enharmonic chord symbol (Ger+6 in C is `Ab7`); use
-    /// [`RomanNumeral::notes`] for their functional spelling (F♯, not G♭).
+    /// [`RomanNumeral::notes`] for their functional spelling (F♯, not G♭). A numeral with
+    /// bracketed changes, or a RomanText ninth and above, is named from its notes.
     pub fn chord(&self, key: &Key, style: Style) -> Result<Chord> {
+        if self.brackets.is_empty() && !self.stacks_from_scale(style) {
+            return self.figure_chord(key, style);
+        }
+        let notes = self.notes_from_bass(key, style)?;
+        match Chord::identify(&notes) {
+            Ok(chord) => Ok(chord),
+            // A thirteenth with every tone names no symbol; its usual one leaves the 11th out.
+            Err(_) if self.brackets.is_empty() => self.figure_chord(key, style),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// RomanText takes a ninth, eleventh and thirteenth from the key's scale, as it takes a
+    /// plain seventh, and keeps every tone of the stack.
+    fn stacks_from_scale(&self, style: Style) -> bool {
+        style == Style::RomanText && self.quality.extension().is_some()
+    }
+
+    /// The chord the figure names before any bracketed change.
+    fn figure_chord(&self, key: &Key, style: Style) -> Result<Chord> {
         let local = self.local_key(key, style)?;
         let root = match self.root {
-            NumeralRoot::AugmentedSixth(_) => {
-                let notes = self.notes(key, style)?;
+            NumeralRoot::AugmentedSixth(kind) => {
+                let mut notes = self.augmented_sixth_notes(kind, &local);
+                put_in_bass(&mut notes, self.inversion);
                 return Chord::identify(&notes);
             }
             NumeralRoot::Neapolitan { .. } => flatten(local.major_degree(2)),
@@ -91,31 +114,112 @@ impl RomanNumeral {
     }
 
     /// The spelled notes from the bass up in close position, as an analysis lists them
-    /// (`V65` in C: B D F G).
+    /// (`V65` in C: B D F G), after any bracketed change.
     pub fn notes_from_bass(&self, key: &Key, style: Style) -> Result<Vec<PitchClass>> {
-        let mut notes = self.notes(key, style)?;
-        if !matches!(self.root, NumeralRoot::AugmentedSixth(_)) && notes.len() > 1 {
-            // `notes` is the bass, then the other tones from the root up: the tones below
-            // the bass in the chord go above it.
-            let below_bass = usize::from(self.inversion_in(style)).min(notes.len() - 1);
-            notes[1..].rotate_left(below_bass);
+        let local = self.local_key(key, style)?;
+        let (mut notes, root) = match self.root {
+            NumeralRoot::AugmentedSixth(kind) => {
+                let notes = self.augmented_sixth_notes(kind, &local);
+                let root = notes[0];
+                (notes, root)
+            }
+            _ => {
+                let chord = self.figure_chord(key, style)?;
+                (self.tones_from_root(&chord, &local, style), chord.root())
+            }
+        };
+        put_in_bass(&mut notes, self.inversion_in(style));
+        if self.brackets.is_empty() {
+            return Ok(notes);
         }
-        Ok(notes)
+        let chord = BracketedChord {
+            notes,
+            root,
+            key: &local,
+            degree: self.scale_degree(),
+        };
+        brackets::apply(&self.brackets, chord, style, &self.to_string())
+    }
+
+    /// The chord's tones from the root up; in RomanText the ninth and above come from the
+    /// scale unless the figure alters them (`V9` in A minor has F, `V7b9` in C has A♭).
+    fn tones_from_root(&self, chord: &Chord, local: &Key, style: Style) -> Vec<PitchClass> {
+        let tones = chord.tones();
+        if !self.stacks_from_scale(style) {
+            return tones.into_iter().map(|(_, pitch)| pitch).collect();
+        }
+        let altered_steps: Vec<i8> = self
+            .quality
+            .alterations()
+            .iter()
+            .filter_map(|alteration| match alteration {
+                Alteration::FlatNine | Alteration::SharpNine => Some(8),
+                Alteration::SharpEleven => Some(10),
+                Alteration::FlatThirteen => Some(12),
+                Alteration::FlatFive | Alteration::SharpFive => None,
+            })
+            .collect();
+        let top_step = match self.quality.extension() {
+            Some(Extension::Ninth) => 8,
+            Some(Extension::Eleventh) => 10,
+            _ => 12,
+        };
+        let scale = local.scale().notes();
+        let root = chord.root();
+        let mut notes: Vec<PitchClass> = tones
+            .iter()
+            .filter(|(interval, _)| interval.steps() <= 6)
+            .map(|(_, pitch)| *pitch)
+            .collect();
+        for step in [8, 10, 12].into_iter().filter(|step| *step <= top_step) {
+            if altered_steps.contains(&step) {
+                notes.extend(
+                    tones
+                        .iter()
+                        .filter(|(interval, _)| interval.steps() == step)
+                        .map(|(_, pitch)| *pitch),
+                );
+            } else {
+                let letter = Letter::from_index(root.letter().index() + i32::from(step));
+                notes.extend(scale.iter().copied().filter(|p| p.letter() == letter));
+            }
+        }
+        notes
+    }
+
+    /// The scale degree a bracketed addition counts from: the numeral's, 2 for the
+    /// Neapolitan, the tonic for the cadential six-four, and the degree of the augmented
+    /// sixths' roots (♯4, or 2 for the French and Swiss).
+    fn scale_degree(&self) -> u8 {
+        match self.root {
+            NumeralRoot::Degree { degree, .. } => degree,
+            NumeralRoot::Neapolitan { .. } => 2,
+            NumeralRoot::CadentialSixFour => 1,
+            NumeralRoot::AugmentedSixth(AugmentedSixth::Italian | AugmentedSixth::German) => 4,
+            NumeralRoot::AugmentedSixth(AugmentedSixth::French | AugmentedSixth::Swiss) => 2,
+        }
     }
 
     /// The spelled notes, bass first. Equal to the chord's notes except for
-    /// augmented sixths, which keep their ♯4 (It+6 in C: A♭ C F♯).
+    /// augmented sixths, which keep their ♯4 (It+6 in C: A♭ C F♯), and for numerals whose
+    /// notes no chord symbol gives (brackets, RomanText's stacks), listed from the bass up.
     pub fn notes(&self, key: &Key, style: Style) -> Result<Vec<PitchClass>> {
-        let NumeralRoot::AugmentedSixth(kind) = self.root else {
-            return Ok(self.chord(key, style)?.notes());
-        };
-        let local = self.local_key(key, style)?;
+        match self.root {
+            NumeralRoot::AugmentedSixth(_) => self.notes_from_bass(key, style),
+            _ if !self.brackets.is_empty() || self.stacks_from_scale(style) => {
+                self.notes_from_bass(key, style)
+            }
+            _ => Ok(self.figure_chord(key, style)?.notes()),
+        }
+    }
+
+    /// An augmented sixth's notes from the root its figures count from.
+    fn augmented_sixth_notes(&self, kind: AugmentedSixth, local: &Key) -> Vec<PitchClass> {
         let flat_six = flatten(local.major_degree(6));
         let sharp = |pitch: PitchClass| pitch.transpose(Interval::from_parts(0, 1));
         let sharp_four = sharp(local.major_degree(4));
         let tonic = local.tonic();
-        // From each chord's root, as its figures count.
-        let mut notes = match kind {
+        match kind {
             AugmentedSixth::Italian => vec![sharp_four, flat_six, tonic],
             AugmentedSixth::French => vec![local.major_degree(2), sharp_four, flat_six, tonic],
             AugmentedSixth::German => {
@@ -124,11 +228,15 @@ impl RomanNumeral {
             AugmentedSixth::Swiss => {
                 vec![sharp(local.major_degree(2)), sharp_four, flat_six, tonic]
             }
-        };
-        let below_bass = usize::from(self.inversion).min(notes.len() - 1);
-        notes.rotate_left(below_bass);
-        Ok(notes)
+        }
     }
+}
+
+/// Turns notes listed from the root up into notes from the bass up, for an inversion
+/// (1: the third in the bass).
+fn put_in_bass(notes: &mut [PitchClass], inversion: u8) {
+    let below_bass = usize::from(inversion).min(notes.len().saturating_sub(1));
+    notes.rotate_left(below_bass);
 }
 
 #[cfg(test)]
@@ -217,6 +325,48 @@ mod tests {
                 "{numeral} in {key_name}"
             );
         }
+    }
+
+    fn from_bass(numeral: &str, key_name: &str, style: Style) -> Result<String> {
+        let numeral: RomanNumeral = numeral.parse()?;
+        let notes = numeral.notes_from_bass(&key(key_name), style)?;
+        Ok(notes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" "))
+    }
+
+    #[test]
+    fn brackets_change_the_chord_in_every_style() {
+        use Style::{Classical, RomanText};
+        for style in [Classical, RomanText] {
+            assert_eq!(from_bass("V7[no5]", "C", style).unwrap(), "G B F");
+            assert_eq!(from_bass("IV6[no1][add2]", "C", style).unwrap(), "A C G");
+            assert_eq!(from_bass("V7[b5]", "C", style).unwrap(), "G B Db F");
+        }
+        assert_eq!(realize("V7[no5]", "C", Classical), "G7(omit5)");
+        assert_eq!(realize("I[add9]", "C", Classical), "Cadd9");
+        // RomanText drops an alteration of a tone the chord lacks, as its reader does; the
+        // other styles say so rather than give a chord without the ♭9 the writer meant.
+        assert_eq!(from_bass("V7[b9]", "C", RomanText).unwrap(), "G B D F");
+        let refused = from_bass("V7[b9]", "C", Classical).unwrap_err().to_string();
+        assert!(
+            refused.contains("[b9]") && refused.contains("[addb9]"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn romantext_takes_ninths_and_above_from_the_scale() {
+        use Style::{Classical, RomanText};
+        assert_eq!(from_bass("V9", "A minor", RomanText).unwrap(), "E G# B D F");
+        assert_eq!(
+            from_bass("V9", "A minor", Classical).unwrap(),
+            "E G# B D F#"
+        );
+        assert_eq!(from_bass("V13", "C", RomanText).unwrap(), "G B D F A C E");
+        assert_eq!(realize("V9", "A minor", RomanText), "E7b9");
     }
 
     #[test]

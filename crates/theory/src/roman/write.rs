@@ -44,6 +44,9 @@ impl RomanNumeral {
                 format!("{accidental}{numeral}{}", self.body(unicode))
             }
         };
+        for bracket in &self.brackets {
+            text.push_str(&bracket.to_string());
+        }
         if let Some(target) = &self.target {
             text.push('/');
             text.push_str(&target.write(unicode));
