@@ -78,8 +78,8 @@ pub fn music(payload: &mut MusicPayload, path: &str, report: &mut ValidationRepo
     }
 }
 
-/// Recomputes each chord from its numeral; returns the chords that could be read
-/// (None where the numeral could not).
+/// Recomputes each chord from its numeral, in its own key where it has one; returns the
+/// chords that could be read (None where the numeral or key could not).
 fn chords(
     entries: &mut [ChordEntry],
     key: &Key,
@@ -103,6 +103,30 @@ fn chords(
             );
         }
         last_bar = last_bar.max(entry.bar);
+        let key = match entry.key.as_deref().map(Key::from_str).transpose() {
+            Ok(moved) => moved.unwrap_or(*key),
+            Err(error) => {
+                report.push(
+                    format!("{entry_path}.key"),
+                    Severity::Error,
+                    format!(
+                        "bar {}: `{}` is not a key: {error}",
+                        entry.bar,
+                        entry.key.as_deref().unwrap_or_default()
+                    ),
+                );
+                computed.push(None);
+                continue;
+            }
+        };
+        let key = &key;
+        if let Some(beat) = entry.beat.filter(|beat| !(1.0..=16.0).contains(beat)) {
+            report.push(
+                format!("{entry_path}.beat"),
+                Severity::Error,
+                format!("bar {}: beat {beat} is not between 1 and 16", entry.bar),
+            );
+        }
         let numeral = match RomanNumeral::from_str(&entry.numeral) {
             Ok(numeral) => numeral,
             Err(error) => {

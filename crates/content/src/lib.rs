@@ -20,6 +20,7 @@
 
 pub mod export;
 pub mod prompts;
+pub mod romantext;
 pub mod schema;
 pub mod standards;
 pub mod structured;
@@ -86,6 +87,8 @@ pub enum ContentError {
         what: &'static str,
         report: ValidationReport,
     },
+    #[error("{0}")]
+    RomanText(String),
     #[error("prompt `{template}`: {problem}")]
     Prompt { template: String, problem: String },
     #[error("cannot write {}: {source}; check that the folder exists and is writable", path.display())]

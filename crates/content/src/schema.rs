@@ -218,6 +218,34 @@ mod tests {
         assert_eq!(alternatives(VOICING_KIND), read);
     }
 
+    /// The numeral shape a constrained model writes under, and that a document's numerals
+    /// are checked against, admits every figure of the music21 table the theory engine reads,
+    /// and still refuses prose.
+    #[test]
+    fn numeral_pattern_admits_every_figure_the_engine_reads() {
+        use crate::types::pattern::NUMERAL;
+        let schema = serde_json::json!({ "type": "string", "pattern": NUMERAL });
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let table = include_str!("../../theory/tests/fixtures/music21_roman.tsv");
+        let figures: std::collections::BTreeSet<&str> = table
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split('\t').nth(2))
+            .collect();
+        assert!(figures.len() > 150, "{} figures", figures.len());
+        let refused: Vec<&&str> = figures
+            .iter()
+            .filter(|figure| !validator.is_valid(&serde_json::json!(figure)))
+            .collect();
+        assert!(refused.is_empty(), "the pattern refuses {refused:?}");
+        for written in ["vii%7", "V7b9/ii", "Ger+6", "bVII7", "V/V/V", "Cad64"] {
+            assert!(validator.is_valid(&serde_json::json!(written)), "{written}");
+        }
+        for prose in ["", "the dominant", "V7 then I", "X7", "V[zz]"] {
+            assert!(!validator.is_valid(&serde_json::json!(prose)), "{prose}");
+        }
+    }
+
     #[test]
     fn write_all_writes_one_file_per_document() {
         let dir = std::env::temp_dir().join(format!("cadence-schema-{}", std::process::id()));

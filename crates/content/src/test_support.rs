@@ -5,11 +5,8 @@ use crate::types::{ChordEntry, MusicPayload, NumeralStyle};
 
 pub(crate) fn entry(bar: u32, numeral: &str, symbol: &str) -> ChordEntry {
     ChordEntry {
-        bar,
-        numeral: numeral.into(),
         symbol: symbol.into(),
-        notes: Vec::new(),
-        voicing: None,
+        ..ChordEntry::new(bar, numeral)
     }
 }
 
@@ -17,6 +14,7 @@ pub(crate) fn payload(key: &str, chords: Vec<ChordEntry>) -> MusicPayload {
     MusicPayload {
         key: key.into(),
         style: NumeralStyle::Classical,
+        meter: None,
         voicing_kind: None,
         chords,
         scale: None,

@@ -96,7 +96,7 @@ pub use report::{
     progression_report, roman_report, roman_report_with_style, scale_report, validation_report,
     voicing_report,
 };
-pub use roman::{HarmonicFunction, NumeralReading, RomanNumeral, Style};
+pub use roman::{Bracket, HarmonicFunction, NumeralReading, RomanNumeral, Style};
 pub use scale::{Key, KeyMode, KeySignature, Scale, ScaleKind};
 pub use validate::{ProposedChord, ValidationReport};
 pub use voicing::{Register, VoicedProgression, Voicing, VoicingKind};

@@ -151,6 +151,67 @@ pub fn read(source: &str) -> Result<Analysis, RomanTextError> {
     Ok(Analysis { metadata, chords })
 }
 
+/// One chord as a RomanText file places it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement<'a> {
+    pub measure: u32,
+    /// 1 the downbeat, 2.5 halfway through beat 2.
+    pub beat: f64,
+    pub key: Key,
+    pub figure: &'a str,
+}
+
+/// Writes a RomanText analysis: the metadata lines, then a line per measure that names the
+/// key where the analysis starts and wherever it changes. [`read`] reads it back to the
+/// same chords. The chords must be in order of measure and beat.
+pub fn write(metadata: &[(String, String)], chords: &[Placement]) -> String {
+    let mut text = String::new();
+    for (name, value) in metadata {
+        text.push_str(&format!("{name}: {value}\n"));
+    }
+    text.push('\n');
+    let mut key: Option<Key> = None;
+    let mut measure: Option<u32> = None;
+    for chord in chords {
+        if measure != Some(chord.measure) {
+            if measure.is_some() {
+                text.push('\n');
+            }
+            text.push_str(&format!("m{}", chord.measure));
+            measure = Some(chord.measure);
+        }
+        if chord.beat != 1.0 {
+            text.push_str(&format!(" b{}", beat_text(chord.beat)));
+        }
+        if key != Some(chord.key) {
+            text.push_str(&format!(" {}:", key_text(&chord.key)));
+            key = Some(chord.key);
+        }
+        text.push(' ');
+        text.push_str(chord.figure);
+    }
+    if measure.is_some() {
+        text.push('\n');
+    }
+    text
+}
+
+/// `2.5`, `3`, `1.33`: at most two decimals, no trailing zeros.
+fn beat_text(beat: f64) -> String {
+    let text = format!("{beat:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `C`, `Bb`, `f#`: the tonic, lower case for a minor key.
+fn key_text(key: &Key) -> String {
+    let tonic = key.tonic().to_string();
+    if key.is_minor() {
+        tonic.to_lowercase()
+    } else {
+        tonic
+    }
+}
+
 /// `Name: value` with a name of letters and spaces (`Time Signature: 3/4`).
 fn metadata_line(line: &str) -> Option<(&str, &str)> {
     let (name, value) = line.split_once(':')?;
@@ -302,6 +363,28 @@ m6 a: Cad64 b3 V7 b4 i
             .collect();
         assert_eq!(cadence, ["E A C", "E G# B D", "A C E"]);
         assert_eq!(analysis.chords[0].to_string(), "m1 b1 A minor: i (A C E)");
+    }
+
+    #[test]
+    fn a_written_analysis_reads_back_to_the_same_chords() {
+        let source = "Time Signature: 3/4\n\nm1 a: i b2 V6/5 b3 i\nm2 C: V7 b2.5 I\nm3 bb: i\n";
+        let analysis = read(source).unwrap();
+        let placements: Vec<Placement> = analysis
+            .chords
+            .iter()
+            .map(|chord| Placement {
+                measure: chord.measure,
+                beat: chord.beat.parse().unwrap(),
+                key: chord.key,
+                figure: &chord.figure,
+            })
+            .collect();
+        let written = write(&analysis.metadata, &placements);
+        assert_eq!(
+            written,
+            "Time Signature: 3/4\n\nm1 a: i b2 V6/5 b3 i\nm2 C: V7 b2.5 I\nm3 bb: i\n"
+        );
+        assert_eq!(read(&written).unwrap(), analysis);
     }
 
     #[test]

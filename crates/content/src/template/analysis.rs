@@ -8,8 +8,8 @@ use super::{parse_key, plan, voicings_for};
 use crate::ContentError;
 use crate::topic::{Topic, progression_name};
 use crate::types::{
-    ChordFunction, FunctionNote, Level, SCHEMA_VERSION, ScaleChordRelation, Substitution,
-    TheoryAnalysis,
+    ChordFunction, FunctionNote, Level, MusicPayload, SCHEMA_VERSION, ScaleChordRelation,
+    Substitution, TheoryAnalysis,
 };
 use cadence_theory::progression::tritone_substitute;
 use cadence_theory::{Chord, Key, Note, RomanNumeral, Scale, ScaleKind, voicing};
@@ -44,22 +44,16 @@ fn scales_for(chord: &Chord) -> Vec<String> {
         .collect()
 }
 
-/// A harmonic analysis of a progression topic: functions, scale choices, voice leading
-/// and tritone substitutions, all computed.
-pub fn theory_analysis(
-    topic: &str,
-    key: &str,
-    level: Level,
-) -> Result<TheoryAnalysis, ContentError> {
-    let parsed = Topic::parse(topic)?;
-    let Topic::Progression(template) = parsed else {
-        return Err(ContentError::UnknownTopic {
-            input: topic.to_string(),
-            known: "a progression, e.g. ii-V-I, gospel-2-5-1, blues".to_string(),
-        });
-    };
-    let key = parse_key(key)?;
-    let music = progression_payload(template, &key, &voicings_for(template, &plan(level)))?;
+/// What the engine says of a progression's chords: each one's function in its key, the
+/// scales on its root that hold it, and its tritone substitutions.
+pub(crate) struct HarmonicNotes {
+    pub functions: Vec<FunctionNote>,
+    pub scale_chord: Vec<ScaleChordRelation>,
+    pub substitutions: Vec<Substitution>,
+}
+
+/// The harmonic notes of `music`, whose chords are computed.
+pub(crate) fn harmonic_notes(music: &MusicPayload) -> Result<HarmonicNotes, ContentError> {
     let music_key = Key::from_str(&music.key)?;
     let style = music.style.theory();
     let mut functions = Vec::new();
@@ -69,13 +63,17 @@ pub fn theory_analysis(
         let Ok(chord) = Chord::from_str(&entry.symbol) else {
             continue;
         };
-        if let Ok(reading) = RomanNumeral::for_chord(&chord, &music_key, style) {
+        let key = match &entry.key {
+            Some(name) => Key::from_str(name)?,
+            None => music_key,
+        };
+        if let Ok(reading) = RomanNumeral::for_chord(&chord, &key, style) {
             let function = ChordFunction::from(reading.function);
             functions.push(FunctionNote {
                 bar: entry.bar,
                 numeral: entry.numeral.clone(),
                 function,
-                explanation: function_explanation(function, &entry.symbol, &music_key),
+                explanation: function_explanation(function, &entry.symbol, &key),
             });
         }
         if !scale_chord.iter().any(|r| r.symbol == entry.symbol) {
@@ -95,6 +93,34 @@ pub fn theory_analysis(
             }
         }
     }
+    Ok(HarmonicNotes {
+        functions,
+        scale_chord,
+        substitutions,
+    })
+}
+
+/// A harmonic analysis of a progression topic: functions, scale choices, voice leading
+/// and tritone substitutions, all computed.
+pub fn theory_analysis(
+    topic: &str,
+    key: &str,
+    level: Level,
+) -> Result<TheoryAnalysis, ContentError> {
+    let parsed = Topic::parse(topic)?;
+    let Topic::Progression(template) = parsed else {
+        return Err(ContentError::UnknownTopic {
+            input: topic.to_string(),
+            known: "a progression, e.g. ii-V-I, gospel-2-5-1, blues".to_string(),
+        });
+    };
+    let key = parse_key(key)?;
+    let music = progression_payload(template, &key, &voicings_for(template, &plan(level)))?;
+    let HarmonicNotes {
+        functions,
+        scale_chord,
+        substitutions,
+    } = harmonic_notes(&music)?;
     let voice_leading = music
         .chords
         .windows(2)

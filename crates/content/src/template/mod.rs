@@ -23,6 +23,7 @@ mod payload;
 mod tutorial;
 
 pub use analysis::theory_analysis;
+pub(crate) use analysis::{HarmonicNotes, harmonic_notes};
 pub use assessment::assessment;
 pub use curriculum::curriculum;
 pub use exercise::exercises;

@@ -31,6 +31,7 @@ fn empty_payload(key: &Key) -> MusicPayload {
     MusicPayload {
         key: key.to_string(),
         style: NumeralStyle::Jazz,
+        meter: None,
         voicing_kind: None,
         chords: Vec::new(),
         scale: None,
@@ -54,13 +55,10 @@ pub(super) fn progression_payload(
         .enumerate()
         .flat_map(|(bar, chords)| {
             chords.iter().filter_map(move |chord| {
-                chord.numeral.as_ref().map(|numeral| ChordEntry {
-                    bar: bar as u32 + 1,
-                    numeral: numeral.to_string(),
-                    symbol: String::new(),
-                    notes: Vec::new(),
-                    voicing: None,
-                })
+                chord
+                    .numeral
+                    .as_ref()
+                    .map(|numeral| ChordEntry::new(bar as u32 + 1, numeral.to_string()))
             })
         })
         .collect();
@@ -113,13 +111,7 @@ pub(super) fn scale_payload(
     payload.chords = scale_numerals(kind)
         .iter()
         .enumerate()
-        .map(|(index, numeral)| ChordEntry {
-            bar: index as u32 + 1,
-            numeral: (*numeral).to_string(),
-            symbol: String::new(),
-            notes: Vec::new(),
-            voicing: None,
-        })
+        .map(|(index, numeral)| ChordEntry::new(index as u32 + 1, *numeral))
         .collect();
     payload.voicing_kind = Some(VoicingKind::Close.name().to_string());
     let scale = Scale::new(key.tonic(), kind);

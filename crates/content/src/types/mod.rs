@@ -46,9 +46,11 @@ pub mod pattern {
     pub const PITCH_CLASS: &str = r"^[A-G](##|#|bb|b)?$";
     /// `Eb4`: scientific pitch notation.
     pub const NOTE: &str = r"^[A-G](##|#|bb|b)?-?[0-9]$";
-    /// `ii7`, `V7/V`, `viio7/ii`, `bVII`, `N6`, `Ger+6`. Suffixes are bounded: an unbounded
-    /// one lets a sampling model ramble inside a single field.
-    pub const NUMERAL: &str = r"^(bb|b|#)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i|N|It|Fr|Ger)[A-Za-z0-9+#°ø()]{0,8}(/(bb|b|#)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i))?$";
+    /// `ii7`, `V7/V`, `viio7/ii`, `bVII`, `N6`, `Ger+6`, and the RomanText forms: `V6/5`,
+    /// `vii/o7`, `Cad64`, `IV6[no1][add2]`, `V/V/V`. The theory engine's parser decides; this
+    /// is its shape. Suffixes are bounded: an unbounded one lets a sampling model ramble
+    /// inside a single field.
+    pub const NUMERAL: &str = r"^(bb|b|#|-)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i|N|It|Fr|Ger|Gr|Sw|Cad)[A-Za-z0-9+#°ø%()/]{0,10}(\[(no|add)?(bb|b|#|-)?[0-9]{1,2}\]){0,4}(/(bb|b|#|-)?(VII|VI|V|IV|III|II|I|vii|vi|v|iv|iii|ii|i)){0,3}$";
     /// `Ebmaj7`, `C7(b9,#11)`, `F/A`; empty where the engine has yet to compute it.
     pub const CHORD_SYMBOL: &str =
         r"^([A-G](##|#|bb|b)?[A-Za-z0-9+#°ø(),^-]{0,16}(/[A-G](##|#|bb|b)?)?)?$";
@@ -107,14 +109,17 @@ impl FromStr for Level {
     }
 }
 
-/// How a bare upper-case `7` in a numeral is read: `classical` (I7 = Imaj7 in major) or
-/// `jazz` (I7 is a dominant seventh, as in the blues).
+/// How a bare upper-case `7` in a numeral is read: `classical` (I7 = Imaj7 in major),
+/// `jazz` (I7 is a dominant seventh, as in the blues) or `romantext` (as published RomanText
+/// analyses mean their figures; an imported analysis is in this style).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NumeralStyle {
     #[default]
     Classical,
     Jazz,
+    #[serde(rename = "romantext")]
+    RomanText,
 }
 
 impl NumeralStyle {
@@ -122,6 +127,7 @@ impl NumeralStyle {
         match self {
             NumeralStyle::Classical => cadence_theory::Style::Classical,
             NumeralStyle::Jazz => cadence_theory::Style::Jazz,
+            NumeralStyle::RomanText => cadence_theory::Style::RomanText,
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{NumeralStyle, pattern};
 
 /// One chord of a progression.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ChordEntry {
     /// 1-based bar number.
     #[schemars(range(min = 1, max = 64))]
@@ -25,6 +25,31 @@ pub struct ChordEntry {
     /// Piano voicing (computed when the payload names a voicing kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voicing: Option<VoicingEntry>,
+    /// The key the numeral is read in where the music has moved from the payload's key,
+    /// e.g. "C major" in a piece in A minor; absent, the payload's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(pattern::KEY))]
+    pub key: Option<String>,
+    /// The beat the chord starts on, 1 the downbeat (2.5 halfway through beat 2); absent,
+    /// the chords of a bar share it evenly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1.0, max = 16.0))]
+    pub beat: Option<f64>,
+}
+
+impl ChordEntry {
+    /// A chord in the payload's key at the start of `bar`, to be computed from its numeral.
+    pub fn new(bar: u32, numeral: impl Into<String>) -> Self {
+        ChordEntry {
+            bar,
+            numeral: numeral.into(),
+            symbol: String::new(),
+            notes: Vec::new(),
+            voicing: None,
+            key: None,
+            beat: None,
+        }
+    }
 }
 
 /// A chord voiced on the piano.
@@ -85,6 +110,11 @@ pub struct MusicPayload {
     pub key: String,
     #[serde(default)]
     pub style: NumeralStyle,
+    /// Time signature of the music, e.g. "3/4", where the document follows a score (an
+    /// imported analysis); absent, 4/4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(pattern::METER))]
+    pub meter: Option<String>,
     /// Voicing kind used for every chord's voicing, e.g. "rootless-a".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(pattern::VOICING_KIND))]

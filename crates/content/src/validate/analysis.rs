@@ -20,13 +20,20 @@ pub fn theory_analysis(doc: &mut TheoryAnalysis) -> ValidationReport {
     for (index, note) in doc.functions.iter_mut().enumerate() {
         report.checked += 1;
         let path = format!("functions[{index}]");
+        // A chord in a key of its own (after a modulation) has its function there.
         let chord = doc
             .music
             .chords
             .iter()
             .find(|c| c.bar == note.bar && c.numeral == note.numeral)
-            .and_then(|c| Chord::from_str(&c.symbol).ok());
-        let Some(chord) = chord else {
+            .and_then(|c| {
+                let chord_key = match &c.key {
+                    Some(name) => Key::from_str(name).ok()?,
+                    None => key,
+                };
+                Some((Chord::from_str(&c.symbol).ok()?, chord_key))
+            });
+        let Some((chord, key)) = chord else {
             report.push(
                 path,
                 Severity::Error,
