@@ -200,7 +200,7 @@ pub fn delete_material(state: State<'_, AppState>, id: i64) -> CommandResult<()>
         .map_err(message)
 }
 
-/// Writes a material to `path`: JSON, or MIDI for an exercise.
+/// Writes a material to `path`: JSON, MIDI for an exercise, RomanText for an analysis.
 #[tauri::command(async)]
 pub fn export_material(
     state: State<'_, AppState>,
@@ -211,6 +211,20 @@ pub fn export_material(
     state
         .studio
         .export_material_file(state.store()?, id, &path)
+        .map_err(message)
+}
+
+/// Brings a published analysis (a RomanText file) into the library as a theory analysis,
+/// all of it or the measures asked for (`"1-16"`).
+#[tauri::command(async)]
+pub fn import_romantext(
+    state: State<'_, AppState>,
+    path: String,
+    measures: Option<String>,
+) -> CommandResult<CreatedMaterial> {
+    state
+        .studio
+        .import_romantext(state.store()?, &PathBuf::from(path), measures.as_deref())
         .map_err(message)
 }
 

@@ -164,6 +164,7 @@ pub fn run(studio: Studio) -> anyhow::Result<()> {
             rename_material,
             delete_material,
             export_material,
+            import_romantext,
             get_settings,
             save_settings,
             set_gemini_key,

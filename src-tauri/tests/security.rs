@@ -1,6 +1,6 @@
 //! The window's security settings: the CSP forbids remote content, and the capability grants
 //! exactly Cadence's own commands (the ones src/commands.rs defines, which build.rs declares)
-//! plus the save dialog.
+//! plus the save and open dialogs.
 
 use std::path::Path;
 
@@ -57,7 +57,7 @@ fn the_csp_allows_no_remote_scripts_or_content() {
 }
 
 #[test]
-fn the_window_may_call_only_our_commands_and_the_save_dialog() {
+fn the_window_may_call_only_our_commands_and_the_file_dialogs() {
     let commands =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands.rs"))
             .unwrap();
@@ -67,6 +67,7 @@ fn the_window_may_call_only_our_commands_and_the_save_dialog() {
         .collect();
     assert!(expected.len() > 20, "{expected:?}");
     expected.push("dialog:allow-save".into());
+    expected.push("dialog:allow-open".into());
     expected.sort();
     let capability = read_json("capabilities/main.json");
     let mut granted: Vec<String> = capability["permissions"]

@@ -174,6 +174,7 @@ async function firstSession(driver) {
   await screenshot(driver, "coach");
 
   await makeMaterials(driver);
+  await importAnalysis(driver);
   await driver.stop();
 }
 
@@ -273,6 +274,32 @@ async function makeMaterials(driver) {
   const course = JSON.parse(readFileSync(coursePath, "utf8"));
   const lessons = course.modules.flatMap((m) => m.lessons);
   check(course.duration_weeks === 2 && lessons.length > 0 && lessons.every((l) => l.topic && l.key), `the curriculum exports as JSON with its lessons' topics and keys (${lessons.length} lessons)`);
+}
+
+/** Brings a RomanText analysis into the library from the window, and exports it back. */
+async function importAnalysis(driver) {
+  const source = join(root, "crates/theory/tests/fixtures/analysis.rntxt");
+  await go(driver, "library", "Library");
+  await typeInto(driver, '[data-testid="import-path"]', source);
+  await driver.click(await driver.find('[data-testid="import-romantext"]'));
+  const tooLong = await driver.text(await driver.waitFor('[data-testid="import-error"]'));
+  check(tooLong.includes("choose fewer measures"), `an analysis longer than 64 chords asks for measures (${tooLong})`);
+  await typeInto(driver, '[data-testid="import-measures"]', "18-24");
+  await driver.click(await driver.find('[data-testid="import-romantext"]'));
+  const title = await driver.text(await driver.waitFor('[data-testid="material-title"]'));
+  check(title.includes("An analysis of our own"), `measures 18-24 come in as a theory analysis and open (“${title}”)`);
+  const keys = await driver.execute("return [...document.querySelectorAll('[data-testid=chord-key]')].map(k => k.textContent).join(' ')");
+  check(keys.includes("in F# minor") && keys.includes("in Eb major"), `chords after a key change show their key (${keys.slice(0, 60)}…)`);
+  const notes = await driver.execute("return [...document.querySelectorAll('[data-testid=chord] .numeral')].map(c => c.textContent).join(' ')");
+  check(notes.includes("IV6[no1][add2]") && notes.includes("Sw42"), `the analyst's figures are kept (${notes.slice(0, 80)}…)`);
+  await screenshot(driver, "imported-analysis");
+  await driver.execute("window.scrollTo(0, 0); document.querySelector('.exports details').open = true");
+  const exported = join(exportDir, "analysis.rntxt");
+  await driver.type(await driver.find('[data-testid="export-path"]'), exported);
+  await driver.click(await driver.find('[data-testid="export-typed"]'));
+  await driver.waitFor('[data-testid="export-done"]');
+  const text = readFileSync(exported, "utf8");
+  check(text.includes("m1 Bb: I") && text.includes(" f#: i") && text.includes("IV6[no1][add2]"), "the analysis exports as RomanText with its key changes and figures");
 }
 
 async function secondSession(driver) {

@@ -18,8 +18,10 @@ pub const MAX_QUESTION_CHARS: usize = 2000;
 /// Most turns of a conversation with the coach, and the longest turn.
 pub const MAX_COACH_TURNS: usize = 200;
 pub const MAX_TURN_CHARS: usize = 8000;
-/// Longest path an export may be written to.
+/// Longest path an export may be written to or an import read from.
 pub const MAX_PATH_CHARS: usize = 4096;
+/// Largest file an import reads (a long RomanText analysis is some tens of kilobytes).
+pub const MAX_IMPORT_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {

@@ -410,7 +410,8 @@ impl Studio {
         Ok(content::export::to_json(&opened.document))
     }
 
-    /// Writes a stored material to `path`: JSON, or MIDI for an exercise.
+    /// Writes a stored material to `path`: JSON, MIDI for an exercise, RomanText for a
+    /// theory analysis.
     pub fn export_material_file(
         &self,
         store: &Store,
@@ -429,6 +430,15 @@ impl Studio {
                 let exercise: Exercise =
                     serde_json::from_value(opened.document).map_err(StoreError::from)?;
                 content::export::exercise_midi(&exercise)?
+            }
+            ExportFormat::RomanText => {
+                let opened = self.open_material(store, id)?;
+                if opened.kind != MaterialKind::TheoryAnalysis {
+                    return Err(LibraryError::NotAnalysis(opened.kind.noun()));
+                }
+                let analysis: TheoryAnalysis =
+                    serde_json::from_value(opened.document).map_err(StoreError::from)?;
+                content::romantext::analysis_to_romantext(&analysis)?.into_bytes()
             }
         };
         write_export(path, format, &bytes)

@@ -2,8 +2,8 @@
 //! write, read by the engine and by music21 (fixtures/analysis.music21.tsv, written by
 //! scripts/music21_roman_table.py): the same chords, chord for chord.
 
-use cadence_theory::{Key, RomanNumeral};
 use cadence_theory::romantext;
+use cadence_theory::{Key, RomanNumeral};
 
 #[test]
 fn the_analysis_reads_as_music21_reads_it() {

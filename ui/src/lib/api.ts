@@ -1,7 +1,7 @@
 // The one module that talks to Rust. Components call these functions, never `invoke` directly.
 // Command names, arguments and results come from commands.ts and bindings.ts, generated from Rust.
 import { Channel, invoke } from "@tauri-apps/api/core";
-import { save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   AvailabilityView,
   CoachStatus,
@@ -123,19 +123,44 @@ export const exportTutorial = (id: number, path: string, tempoBpm = 90) =>
 export const exportCurriculum = (id: number, path: string) => call("export_curriculum", { id, path });
 
 /** Asks where to save with the native dialog; null when the user cancels. */
+/** The file formats the library exports to. */
+export type ExportFormatName = "json" | "midi" | "romantext";
+
+/** How each format is named and which extension its files take. */
+export const EXPORT_FORMATS: Record<ExportFormatName, { name: string; extension: string }> = {
+  json: { name: "JSON", extension: "json" },
+  midi: { name: "MIDI", extension: "mid" },
+  romantext: { name: "RomanText", extension: "rntxt" },
+};
+
 export async function chooseExportPath(
   title: string,
-  format: "json" | "midi",
+  format: ExportFormatName,
   what = "tutorial",
 ): Promise<string | null> {
-  const extension = format === "json" ? "json" : "mid";
+  const { name, extension } = EXPORT_FORMATS[format];
   const safe = title.replace(/[^\p{L}\p{N} _-]+/gu, "").trim() || what;
   return save({
-    title: `Export ${what} as ${format === "json" ? "JSON" : "MIDI"}`,
+    title: `Export ${what} as ${name}`,
     defaultPath: `${safe}.${extension}`,
-    filters: [{ name: format === "json" ? "JSON" : "MIDI", extensions: [extension] }],
+    filters: [{ name, extensions: [extension] }],
   });
 }
+
+/** The native open dialog, for a RomanText analysis to import; null when cancelled. */
+export async function chooseRomanTextFile(): Promise<string | null> {
+  const chosen = await open({
+    title: "Import a RomanText analysis",
+    multiple: false,
+    directory: false,
+    filters: [{ name: "RomanText", extensions: ["rntxt", "txt"] }],
+  });
+  return typeof chosen === "string" ? chosen : null;
+}
+
+/** Brings a RomanText analysis (all of it, or measures such as "1-16") into the library. */
+export const importRomantext = (path: string, measures: string | null) =>
+  call("import_romantext", { path, measures });
 
 /** Makes an exercise, theory analysis, assessment or lesson-plan part, streaming its steps and text. */
 export function createMaterial(

@@ -18,6 +18,7 @@ export interface Commands {
   rename_material: { args: { id: number; title: string }; result: void };
   delete_material: { args: { id: number }; result: void };
   export_material: { args: { id: number; path: string }; result: ExportedFile };
+  import_romantext: { args: { path: string; measures: string | null }; result: CreatedMaterial };
   create_curriculum: { args: { key: string; level: string; weeks: number; instrument: string; goal: string; onProgress: Channel<JobProgress> }; result: CreatedCurriculum };
   cancel_generation: { args: null; result: void };
   coach_status: { args: null; result: CoachStatus };

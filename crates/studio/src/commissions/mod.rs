@@ -214,7 +214,7 @@ impl MaterialKind {
 }
 
 /// The row of a material: what every kind has. Callers add the key, level or grade.
-fn material_row(
+pub(crate) fn material_row(
     kind: MaterialKind,
     title: &str,
     topic: &str,

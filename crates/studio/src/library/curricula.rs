@@ -173,8 +173,10 @@ impl Studio {
     ) -> Result<ExportedFile, LibraryError> {
         let id = crate::limits::library_id(id)?;
         let format = validate_export_path(path)?;
-        if format == ExportFormat::Midi {
-            return Err(LibraryError::NotMusic("curriculum"));
+        match format {
+            ExportFormat::Midi => return Err(LibraryError::NotMusic("curriculum")),
+            ExportFormat::RomanText => return Err(LibraryError::NotAnalysis("curriculum")),
+            ExportFormat::Json => {}
         }
         let curriculum = self.curriculum_document(store, id)?;
         let json = content::export::curriculum_json(&curriculum);

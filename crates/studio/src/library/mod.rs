@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::StudioError;
 use crate::content::ContentError;
-use crate::limits::{InputError, MAX_PATH_CHARS};
+use crate::limits::{InputError, MAX_IMPORT_BYTES, MAX_PATH_CHARS};
 use crate::store::StoreError;
 
 mod curricula;
@@ -23,12 +23,15 @@ pub use tutorials::{
     CreatedTutorial, DeletedTutorial, OpenedTutorial, TutorialListItem, tutorial_as_exercise,
 };
 
-/// The file formats a tutorial exports to.
+/// The file formats the library exports to: JSON for every document, MIDI for the music of
+/// tutorials and exercises, RomanText for theory analyses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     Json,
     Midi,
+    #[serde(rename = "romantext")]
+    RomanText,
 }
 
 impl ExportFormat {
@@ -36,6 +39,7 @@ impl ExportFormat {
         match self {
             ExportFormat::Json => "json",
             ExportFormat::Midi => "mid",
+            ExportFormat::RomanText => "rntxt",
         }
     }
 }
@@ -54,7 +58,7 @@ pub enum ExportPathError {
     NotAbsolute(String),
     #[error("the path `{0}` contains `..`; choose the folder directly")]
     Traversal(String),
-    #[error("the file name must end in .json or .mid; got `{0}`")]
+    #[error("the file name must end in .json, .mid or .rntxt; got `{0}`")]
     Extension(String),
     #[error("the folder `{0}` does not exist; choose an existing folder")]
     NoParent(String),
@@ -84,6 +88,7 @@ pub fn validate_export_path(path: &Path) -> Result<ExportFormat, ExportPathError
     {
         Some("json") => ExportFormat::Json,
         Some("mid") => ExportFormat::Midi,
+        Some("rntxt") => ExportFormat::RomanText,
         _ => return Err(ExportPathError::Extension(shown)),
     };
     if path.is_dir() {
@@ -104,6 +109,19 @@ pub enum LibraryError {
     ExportPath(#[from] ExportPathError),
     #[error("only tutorials and exercises can be exported as MIDI; export this {0} as JSON")]
     NotMusic(&'static str),
+    #[error("only theory analyses can be exported as RomanText (.rntxt); export this {0} as JSON")]
+    NotAnalysis(&'static str),
+    #[error("cannot read {path}: {source}; check the path and that the file is readable")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path} is {bytes} bytes; a RomanText analysis to import is at most {MAX_IMPORT_BYTES}"
+    )]
+    TooLarge { path: String, bytes: u64 },
+    #[error("{0} is not a text file (it is not UTF-8); choose a RomanText (.rntxt) file")]
+    NotText(String),
     #[error("the tempo must be between 20 and 400 beats per minute; got {0}")]
     Tempo(u32),
     #[error("cannot write {path}: {source}; check that the folder is writable")]

@@ -226,6 +226,7 @@ impl Studio {
                 let opened = self.open_tutorial(store, id)?;
                 content::export::exercise_midi(&tutorial_as_exercise(&opened.tutorial, tempo_bpm))?
             }
+            ExportFormat::RomanText => return Err(LibraryError::NotAnalysis("tutorial")),
         };
         write_export(path, format, &bytes)
     }
