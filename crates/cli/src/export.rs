@@ -19,6 +19,14 @@ pub(crate) enum ExportCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// A theory analysis as a RomanText file (as `cadence import rntxt` reads).
+    Analysis {
+        /// The analysis's id (printed when it was made or imported).
+        id: i64,
+        /// The file to write, ending in .rntxt (or .json for the document).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub(crate) fn run(command: ExportCommand) -> anyhow::Result<ExitCode> {
@@ -30,6 +38,16 @@ pub(crate) fn run(command: ExportCommand) -> anyhow::Result<ExitCode> {
             if let Some(path) = out {
                 eprintln!("exported tutorial {id} to {}", path.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        ExportCommand::Analysis { id, out } => {
+            let studio = studio()?;
+            let path = std::path::absolute(&out)?;
+            let file = studio.export_material_file(&studio.open_store()?, id, &path)?;
+            eprintln!(
+                "exported analysis {id} to {} ({} bytes)",
+                file.path, file.bytes
+            );
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -47,6 +65,13 @@ mod tests {
             Some(Command::Export(ExportCommand::Tutorial {
                 id: 7,
                 out: Some(PathBuf::from("t.json")),
+            }))
+        );
+        assert_eq!(
+            parse(&["export", "analysis", "3", "--out", "a.rntxt"]).unwrap(),
+            Some(Command::Export(ExportCommand::Analysis {
+                id: 3,
+                out: PathBuf::from("a.rntxt"),
             }))
         );
         let error = parse(&["export", "tutorial", "seven"]).unwrap_err();

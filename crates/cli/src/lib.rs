@@ -9,6 +9,7 @@ mod coach;
 mod db;
 mod export;
 mod generate;
+mod import;
 mod library;
 mod local_model;
 mod models;
@@ -95,6 +96,9 @@ enum Command {
     /// Export from the library.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Bring a published analysis into the library.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Opens the desktop window over a Studio, in a build that has one.
@@ -130,6 +134,7 @@ fn run(cli: Cli, window: Option<Window>) -> anyhow::Result<ExitCode> {
         Command::Batch(args) => batch::run(args),
         Command::Library(args) => library::run(args),
         Command::Export(command) => export::run(command),
+        Command::Import(command) => import::run(command),
     }
 }
 
