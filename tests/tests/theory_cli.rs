@@ -147,7 +147,7 @@ fn a_romantext_analysis_is_spelled_chord_by_chord() {
         "{text}"
     );
     let report = json(&["rntxt", analysis]);
-    assert_eq!(report["chords"].as_array().unwrap().len(), 74);
+    assert_eq!(report["chords"].as_array().unwrap().len(), 78);
     assert_eq!(report["chords"][1]["numeral"], "V65");
     assert!(
         text.contains("m24 b1 C minor: IV6[no1][add2] (A C G)"),

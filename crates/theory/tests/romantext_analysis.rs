@@ -26,5 +26,5 @@ fn the_analysis_reads_as_music21_reads_it() {
         let notes: Vec<String> = chord.notes.iter().map(ToString::to_string).collect();
         assert_eq!(notes.join(" "), row[4], "{place}");
     }
-    assert_eq!(analysis.chords.iter().map(|c| c.measure).max(), Some(24));
+    assert_eq!(analysis.chords.iter().map(|c| c.measure).max(), Some(25));
 }
