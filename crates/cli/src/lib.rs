@@ -14,6 +14,7 @@ mod library;
 mod local_model;
 mod models;
 mod output;
+mod practice;
 mod routing;
 mod theory;
 mod tokenize;
@@ -99,6 +100,16 @@ enum Command {
     /// Bring a published analysis into the library.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Add and list students.
+    #[command(subcommand)]
+    Student(practice::StudentCommand),
+    /// Assign a tutorial or a curriculum to a student for practice.
+    Assign(practice::AssignArgs),
+    /// Today's practice, and answering it (offline: no model, no network).
+    #[command(subcommand)]
+    Practice(practice::PracticeCommand),
+    /// A student's progress: answers, streak, mastery by skill; --export writes the record.
+    Progress(practice::ProgressArgs),
 }
 
 /// Opens the desktop window over a Studio, in a build that has one.
@@ -135,6 +146,10 @@ fn run(cli: Cli, window: Option<Window>) -> anyhow::Result<ExitCode> {
         Command::Library(args) => library::run(args),
         Command::Export(command) => export::run(command),
         Command::Import(command) => import::run(command),
+        Command::Student(command) => practice::run_student(command),
+        Command::Assign(args) => practice::run_assign(args),
+        Command::Practice(command) => practice::run_practice(command),
+        Command::Progress(args) => practice::run_progress(args),
     }
 }
 

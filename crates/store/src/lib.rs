@@ -11,6 +11,7 @@ pub mod curricula;
 pub mod generation_log;
 pub mod materials;
 mod migrations;
+pub mod practice;
 pub mod students;
 pub mod tutorials;
 

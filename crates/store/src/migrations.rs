@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_materials.sql"),
     include_str!("migrations/0003_lesson_topics.sql"),
     include_str!("migrations/0004_batch_jobs.sql"),
+    include_str!("migrations/0005_practice.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

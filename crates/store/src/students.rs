@@ -1,6 +1,6 @@
 //! Students and their practice records.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Result, StoreError, now_unix, require_non_empty};
@@ -52,6 +52,23 @@ pub fn insert(tx: &Transaction<'_>, student: &NewStudent) -> Result<i64> {
         params![student.name, student.instrument, student.level, now_unix()],
     )?;
     Ok(tx.last_insert_rowid())
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Student>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, name, instrument, level, created_at FROM students WHERE id = ?1",
+    )?;
+    Ok(statement
+        .query_row([id], |row| {
+            Ok(Student {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                instrument: row.get(2)?,
+                level: row.get(3)?,
+                created_at: row.get(4)?,
+            })
+        })
+        .optional()?)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Student>> {

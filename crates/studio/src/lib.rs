@@ -13,6 +13,7 @@ pub mod materials;
 pub mod models;
 pub mod paths;
 pub mod planning;
+pub mod practice;
 pub mod romantext;
 pub mod settings;
 pub mod sources;

@@ -13,6 +13,8 @@ pub const MAX_STANDARDS: usize = 12;
 pub const MAX_TITLE_CHARS: usize = 200;
 /// Longest library search.
 pub const MAX_QUERY_CHARS: usize = 200;
+/// Longest answer to a practice item.
+pub const MAX_ANSWER_CHARS: usize = 200;
 /// Longest question to the coach.
 pub const MAX_QUESTION_CHARS: usize = 2000;
 /// Most turns of a conversation with the coach, and the longest turn.
@@ -43,6 +45,8 @@ pub enum InputError {
     Title,
     #[error("the search must have at most {MAX_QUERY_CHARS} characters")]
     Query,
+    #[error("the answer must have at most {MAX_ANSWER_CHARS} characters")]
+    Answer,
 }
 
 /// A short text field, trimmed: 1 to [`MAX_FIELD_CHARS`] characters.
@@ -101,6 +105,15 @@ pub fn title(title: &str) -> Result<&str, InputError> {
 
 /// A library search, trimmed: at most [`MAX_QUERY_CHARS`] characters (longer is a paste
 /// mistake).
+/// A practice answer, trimmed; an empty one is the scorer's to explain.
+pub fn answer(answer: &str) -> Result<&str, InputError> {
+    let answer = answer.trim();
+    if answer.chars().count() > MAX_ANSWER_CHARS {
+        return Err(InputError::Answer);
+    }
+    Ok(answer)
+}
+
 pub fn query(query: &str) -> Result<&str, InputError> {
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(InputError::Query);

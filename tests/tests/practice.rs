@@ -1,0 +1,230 @@
+//! Practice over a real SQLite library, offline: a student is assigned a tutorial and a
+//! curriculum made by the template generator (no model), answers today's items, and the
+//! schedule, the lessons' order and the progress follow, across a restart.
+
+use cadence::commissions::BatchRequest;
+use cadence::content::Level;
+use cadence::llm::CancelToken;
+use cadence::practice::{Assignable, PracticeError};
+use cadence::{AppPaths, Catalog, Store, Studio};
+
+const NOW: i64 = 1_800_000_000;
+const DAY: i64 = 86_400;
+
+fn studio(home: &std::path::Path) -> Studio {
+    Studio::new(AppPaths::at(home), Catalog::builtin().unwrap())
+}
+
+/// A template tutorial and curriculum in the library: (tutorial id, curriculum id).
+fn library(studio: &Studio, store: &Store) -> (i64, i64) {
+    let outcome = studio
+        .run_batch(
+            store,
+            &BatchRequest::new("F", Level::Beginner, 2),
+            false,
+            &mut studio.installed_models(),
+            &CancelToken::new(),
+            &mut |_| {},
+        )
+        .unwrap();
+    let tutorials = store
+        .read(|conn| cadence::store::tutorials::search(conn, ""))
+        .unwrap();
+    (tutorials[0].id, outcome.curriculum_id)
+}
+
+/// The engine's answer to an item, as the student would give it.
+fn right_answer(store: &Store, student: i64, item: i64) -> String {
+    let row = store
+        .read(|conn| cadence::store::practice::item_of(conn, student, item))
+        .unwrap()
+        .unwrap();
+    let item: cadence::practice::item::Item = serde_json::from_value(row.item).unwrap();
+    if matches!(item, cadence::practice::item::Item::PlayAlong { .. }) {
+        return "good".into();
+    }
+    // Any answer is scored with the engine's expected one beside it.
+    cadence::practice::score::score(&item, "?")
+        .map(|scored| scored.expected)
+        .unwrap()
+}
+
+#[test]
+fn a_student_practises_a_tutorial_and_the_schedule_and_progress_follow() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = studio(home.path());
+    let store = studio.open_store().unwrap();
+    let (tutorial, _) = library(&studio, &store);
+    let ada = studio.add_student(&store, "Ada", "beginner", "").unwrap();
+    assert_eq!(ada.instrument, "piano");
+    let assigned = studio
+        .assign(&store, ada.id, Assignable::Tutorial(tutorial), None, NOW)
+        .unwrap();
+    assert!(assigned.items >= 5, "{assigned:?}");
+
+    let today = studio.practice_today(&store, ada.id, NOW).unwrap();
+    assert_eq!(
+        today.len(),
+        assigned.items.min(10),
+        "new items are rationed"
+    );
+    let kinds: std::collections::BTreeSet<&str> = today.iter().map(|i| i.kind.as_str()).collect();
+    assert!(
+        kinds.contains("chord_of_numeral") && kinds.contains("hear_chord"),
+        "{kinds:?}"
+    );
+
+    // One right, one wrong: the right one goes days away, the wrong one comes back today.
+    let first = &today[0];
+    let answer = right_answer(&store, ada.id, first.id);
+    let right = studio
+        .answer_item(&store, ada.id, first.id, &answer, NOW)
+        .unwrap();
+    assert!(right.correct, "{right:?}");
+    let second = &today[1];
+    let wrong = studio
+        .answer_item(&store, ada.id, second.id, "Cb Fb", NOW)
+        .unwrap();
+    assert!(!wrong.correct && !wrong.feedback.is_empty(), "{wrong:?}");
+    assert!(wrong.due < right.due, "{} before {}", wrong.due, right.due);
+
+    let later_today = studio
+        .practice_today(&store, ada.id, NOW + DAY / 2)
+        .unwrap();
+    assert!(!later_today.iter().any(|i| i.id == first.id));
+    assert!(later_today.iter().any(|i| i.id == second.id && !i.new));
+
+    // A restart: the same file, a fresh Studio.
+    drop(store);
+    let studio = self::studio(home.path());
+    let store = studio.open_store().unwrap();
+    let progress = studio.student_progress(&store, ada.id, NOW, 0).unwrap();
+    assert_eq!(
+        (progress.progress.answered, progress.progress.correct),
+        (2, 1)
+    );
+    assert_eq!(progress.progress.streak_days, 1);
+    assert_eq!(progress.assignments.len(), 1);
+    let mastered: usize = progress.progress.mastery.iter().map(|m| m.mastered).sum();
+    assert_eq!(mastered, 1);
+    let record: serde_json::Value =
+        serde_json::from_str(&studio.student_record(&store, ada.id, NOW).unwrap()).unwrap();
+    assert_eq!(record["answers"].as_array().unwrap().len(), 2);
+    assert_eq!(record["student"]["name"], "Ada");
+
+    // What a user can get wrong is refused with what to do, and stores nothing.
+    let again = studio
+        .assign(&store, ada.id, Assignable::Tutorial(tutorial), None, NOW)
+        .unwrap_err();
+    assert!(again.to_string().contains("already"), "{again}");
+    assert!(matches!(
+        studio.practice_today(&store, 99, NOW),
+        Err(PracticeError::NoSuchStudent(99))
+    ));
+    let other = studio
+        .add_student(&store, "Bo", "advanced", "guitar")
+        .unwrap();
+    assert!(matches!(
+        studio.answer_item(&store, other.id, first.id, "x", NOW),
+        Err(PracticeError::NoSuchItem { .. })
+    ));
+    assert!(studio.add_student(&store, "Cy", "expert", "").is_err());
+    assert!(studio.add_student(&store, " ", "beginner", "").is_err());
+    let empty = studio
+        .answer_item(&store, ada.id, first.id, "   ", NOW)
+        .unwrap_err();
+    assert!(empty.to_string().contains("empty"), "{empty}");
+    let after = studio.student_progress(&store, ada.id, NOW, 0).unwrap();
+    assert_eq!(after.progress.answered, 2);
+}
+
+#[test]
+fn a_curriculums_lessons_open_as_the_ones_before_are_passed() {
+    let home = tempfile::tempdir().unwrap();
+    let studio = studio(home.path());
+    let store = studio.open_store().unwrap();
+    let (_, curriculum) = library(&studio, &store);
+    let bo = studio
+        .add_student(&store, "Bo", "beginner", "piano")
+        .unwrap();
+    studio
+        .assign(
+            &store,
+            bo.id,
+            Assignable::Curriculum(curriculum),
+            Some(0.8),
+            NOW,
+        )
+        .unwrap();
+    let items = store
+        .read(|conn| cadence::store::practice::items_of(conn, bo.id))
+        .unwrap();
+    let lessons: Vec<i64> =
+        items
+            .iter()
+            .filter_map(|i| i.lesson_id)
+            .fold(Vec::new(), |mut l, id| {
+                if !l.contains(&id) {
+                    l.push(id);
+                }
+                l
+            });
+    assert!(lessons.len() >= 2, "{lessons:?}");
+    let in_lesson = |lesson: i64| -> Vec<i64> {
+        items
+            .iter()
+            .filter(|i| i.lesson_id == Some(lesson))
+            .map(|i| i.id)
+            .collect()
+    };
+    let first_lesson = in_lesson(lessons[0]);
+    let second_lesson = in_lesson(lessons[1]);
+
+    let mut now = NOW;
+    let today: Vec<i64> = studio
+        .practice_today(&store, bo.id, now)
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        today.iter().all(|id| first_lesson.contains(id)),
+        "only the first lesson is open"
+    );
+
+    // Answer every item of the first lesson right, a session a day.
+    while first_lesson.iter().any(|id| {
+        store
+            .read(|conn| cadence::store::practice::item_of(conn, bo.id, *id))
+            .unwrap()
+            .unwrap()
+            .last_correct
+            != Some(true)
+    }) {
+        for item in studio.practice_today(&store, bo.id, now).unwrap() {
+            if first_lesson.contains(&item.id) {
+                let answer = right_answer(&store, bo.id, item.id);
+                let result = studio
+                    .answer_item(&store, bo.id, item.id, &answer, now)
+                    .unwrap();
+                assert!(
+                    result.correct,
+                    "{} answered {answer}: {}",
+                    item.question, result.feedback
+                );
+            }
+        }
+        now += DAY;
+        assert!(now < NOW + 30 * DAY, "the first lesson never finished");
+    }
+    let today: Vec<i64> = studio
+        .practice_today(&store, bo.id, now)
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    assert!(
+        today.iter().any(|id| second_lesson.contains(id)),
+        "the second lesson opens: {today:?}"
+    );
+}
