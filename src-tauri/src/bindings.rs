@@ -27,6 +27,13 @@ use cadence::library::{
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadPhase, DownloadProgress};
 use cadence::planning::{CreateKind, GenerationPlan, Generator};
+use cadence::practice::item::Skill;
+use cadence::practice::midi::ChordMatch;
+use cadence::practice::progress::{DayCount, Progress, SkillMastery};
+use cadence::practice::{
+    AnswerResult, Assignable, Assigned, AssignmentView, PracticeItemView, StudentProgress,
+    StudentView,
+};
 use cadence::settings::{Device, Settings};
 use cadence::usage::{UsageReport, UsageRow};
 
@@ -200,6 +207,18 @@ pub fn typescript() -> String {
         declare::<OpenedMaterial>(),
         declare::<TopicFamily>(),
         declare::<TopicEntry>(),
+        declare::<StudentView>(),
+        declare::<Assignable>(),
+        declare::<Assigned>(),
+        declare::<Skill>(),
+        declare::<PracticeItemView>(),
+        declare::<AnswerResult>(),
+        declare::<ChordMatch>(),
+        declare::<AssignmentView>(),
+        declare::<SkillMastery>(),
+        declare::<DayCount>(),
+        declare::<Progress>(),
+        declare::<StudentProgress>(),
     ] {
         out.push_str(&declaration);
     }

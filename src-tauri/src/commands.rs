@@ -25,11 +25,22 @@ use cadence::limits::short_field;
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadError, DownloadProgress};
 use cadence::planning::{CreateKind, GenerationPlan};
+use cadence::practice::midi::ChordMatch;
+use cadence::practice::{
+    AnswerResult, Assignable, Assigned, PracticeItemView, StudentProgress, StudentView,
+};
 use cadence::settings::Settings;
 use cadence::sources::Writers;
 use cadence::usage::UsageReport;
 
 type CommandResult<T> = Result<T, String>;
+
+/// Now, in Unix seconds: practice is scheduled by the clock of the machine it runs on.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs() as i64)
+}
 
 fn message(error: impl std::fmt::Display) -> String {
     error.to_string()
@@ -477,4 +488,101 @@ pub fn forget_gemini_key() -> CommandResult<KeyStatus> {
 #[tauri::command]
 pub fn usage_report(state: State<'_, AppState>, since: i64) -> CommandResult<UsageReport> {
     state.studio.usage(state.store()?, since).map_err(message)
+}
+
+#[tauri::command]
+pub fn list_students(state: State<'_, AppState>) -> CommandResult<Vec<StudentView>> {
+    state.studio.list_students(state.store()?).map_err(message)
+}
+
+#[tauri::command]
+pub fn add_student(
+    state: State<'_, AppState>,
+    name: String,
+    level: String,
+    instrument: String,
+) -> CommandResult<StudentView> {
+    state
+        .studio
+        .add_student(state.store()?, &name, &level, &instrument)
+        .map_err(message)
+}
+
+/// Assigns a tutorial or a curriculum to a student and draws its practice items.
+#[tauri::command]
+pub fn assign_practice(
+    state: State<'_, AppState>,
+    student: i64,
+    what: Assignable,
+    pass_threshold: Option<f64>,
+) -> CommandResult<Assigned> {
+    state
+        .studio
+        .assign(state.store()?, student, what, pass_threshold, now())
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn practice_today(
+    state: State<'_, AppState>,
+    student: i64,
+) -> CommandResult<Vec<PracticeItemView>> {
+    state
+        .studio
+        .practice_today(state.store()?, student, now())
+        .map_err(message)
+}
+
+/// Scores an answer with the theory engine and schedules the item again.
+#[tauri::command]
+pub fn answer_practice(
+    state: State<'_, AppState>,
+    student: i64,
+    item: i64,
+    answer: String,
+) -> CommandResult<AnswerResult> {
+    state
+        .studio
+        .answer_item(state.store()?, student, item, &answer, now())
+        .map_err(message)
+}
+
+/// The keys held on the on-screen or a MIDI keyboard against the item's chord.
+#[tauri::command]
+pub fn check_played(
+    state: State<'_, AppState>,
+    student: i64,
+    item: i64,
+    keys: Vec<u8>,
+) -> CommandResult<ChordMatch> {
+    state
+        .studio
+        .check_played(state.store()?, student, item, &keys)
+        .map_err(message)
+}
+
+/// A student's progress; days are counted in the window's time zone, `utc_offset_minutes`
+/// east of UTC.
+#[tauri::command]
+pub fn student_progress(
+    state: State<'_, AppState>,
+    student: i64,
+    utc_offset_minutes: i64,
+) -> CommandResult<StudentProgress> {
+    state
+        .studio
+        .student_progress(state.store()?, student, now(), utc_offset_minutes * 60)
+        .map_err(message)
+}
+
+#[tauri::command(async)]
+pub fn export_student_record(
+    state: State<'_, AppState>,
+    student: i64,
+    path: String,
+) -> CommandResult<ExportedFile> {
+    state
+        .studio
+        .export_student_record_file(state.store()?, student, &PathBuf::from(path), now())
+        .map_err(message)
 }

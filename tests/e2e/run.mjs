@@ -175,6 +175,7 @@ async function firstSession(driver) {
 
   await makeMaterials(driver);
   await importAnalysis(driver);
+  await practise(driver);
   await driver.stop();
 }
 
@@ -302,6 +303,66 @@ async function importAnalysis(driver) {
   check(text.includes("m1 Bb: I") && text.includes(" f#: i") && text.includes("IV6[no1][add2]"), "the analysis exports as RomanText with its key changes and figures");
 }
 
+/** A student practises today's items of an assigned tutorial, from the keyboard and the mouse. */
+async function practise(driver) {
+  await go(driver, "practice", "Practice");
+  await driver.waitFor('[data-testid="no-students"]');
+  await typeInto(driver, '[data-testid="student-name"]', "Ada");
+  await driver.click(await driver.find('[data-testid="add-student"]'));
+  await driver.waitFor('[data-testid="practice-notice"]', { predicate: (t) => t.includes("Added Ada") });
+  const tutorialOption = await driver.execute(
+    "return [...document.querySelectorAll('[data-testid=assign-choice] option')].find(o => o.textContent.includes('ii-V-I in Eb')).value",
+  );
+  await selectOption(driver, 'select[data-testid="assign-choice"]', tutorialOption);
+  await driver.click(await driver.find('[data-testid="assign"]'));
+  const assigned = await driver.text(await driver.waitFor('[data-testid="practice-notice"]', { predicate: (t) => t.includes("Assigned") }));
+  check(/\d+ items to practise/.test(assigned), `a tutorial is assigned to the student (${assigned})`);
+  await driver.click(await driver.waitFor('[data-testid="start-practice"]'));
+  let answered = 0;
+  let wrongShown = false;
+  let heard = false;
+  for (let guard = 0; guard < 25; guard += 1) {
+    const done = await driver.execute("return !!document.querySelector('[data-testid=session-done]')");
+    if (done) break;
+    const kind = await driver.execute("return document.querySelector('[data-testid=practice-item]').dataset.kind");
+    if (kind === "hear_chord" || kind === "hear_interval") {
+      await driver.click(await driver.find('[data-testid="hear"]'));
+      heard = true;
+    }
+    if (kind === "play_along") {
+      const tempo = await driver.text(await driver.find('[data-testid="tempo"]'));
+      check(Number(tempo) > 0, `a play-along shows its chords and today's tempo (${tempo} bpm)`);
+      await driver.click(await driver.find('[data-testid="rate-good"]'));
+    } else if (await driver.execute("return !!document.querySelector('[data-testid=answer]')")) {
+      // A typed answer that is wrong on purpose: the feedback must say what is right.
+      await typeInto(driver, '[data-testid="answer"]', "C D");
+      await driver.click(await driver.find('[data-testid="submit-answer"]'));
+      const feedback = await driver.text(await driver.waitFor('[data-testid="feedback"]'));
+      if (!wrongShown) {
+        check(feedback.includes("Not yet") && feedback.length > 20, `a wrong answer gets the engine's feedback (${feedback.slice(0, 90)}…)`);
+        await screenshot(driver, "practice-feedback");
+        wrongShown = true;
+      }
+    } else {
+      // A choice, picked from the keyboard: the number key of the first choice.
+      await driver.execute("document.activeElement.blur()");
+      await driver.keys("1");
+    }
+    await driver.waitFor('[data-testid="feedback"]');
+    answered += 1;
+    await driver.click(await driver.find('[data-testid="practice-next"]'));
+  }
+  const summary = await driver.text(await driver.waitFor('[data-testid="session-done"]'));
+  check(answered >= 5 && summary.includes(`of ${answered} right`), `today's practice is finished (${summary.replace(/\s+/g, " ").trim()})`);
+  check(heard, "ear-training items play their sound");
+  await driver.click(await driver.find('[data-testid="session-close"]'));
+  const progress = await driver.text(await driver.waitFor('[data-testid="progress-summary"]'));
+  check(progress.includes(`${answered} answers`) && progress.includes("1 day in a row"), `progress counts the session (${progress})`);
+  await driver.execute("document.getElementById('progress-heading').scrollIntoView()");
+  await screenshot(driver, "practice-progress");
+  return answered;
+}
+
 async function secondSession(driver) {
   await driver.start(binary);
   await driver.waitFor("main h2", { predicate: (t) => t === "Create" });
@@ -338,6 +399,11 @@ async function secondSession(driver) {
   const residentRow = await driver.execute("return document.querySelector('[data-testid=resident]').closest('tr').textContent");
   check(resident.includes("Loaded") && residentRow.includes("smollm2"), "the Models screen shows the coach's model loaded in memory");
   await screenshot(driver, "models-resident");
+
+  await go(driver, "practice", "Practice");
+  const kept = await driver.text(await driver.waitFor('[data-testid="progress-summary"]'));
+  check(/^\d+ answers/.test(kept.trim()) && !kept.startsWith("0 answers"), `after a restart the student's progress is kept (${kept.trim()})`);
+  await screenshot(driver, "practice-dark");
 
   await go(driver, "library", "Library");
   await typeInto(driver, '[data-testid="search"]', "steady");

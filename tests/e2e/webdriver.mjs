@@ -82,6 +82,16 @@ export class WebDriver {
     return this.request("GET", this.s(`/element/${id}/text`));
   }
 
+  /** Presses and releases each character's key, as a person typing on the focused page. */
+  async keys(text) {
+    const actions = [...text].flatMap((value) => [
+      { type: "keyDown", value },
+      { type: "keyUp", value },
+    ]);
+    await this.request("POST", this.s("/actions"), { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.request("DELETE", this.s("/actions"));
+  }
+
   async execute(script, args = []) {
     return this.request("POST", this.s("/execute/sync"), { script, args });
   }

@@ -101,8 +101,10 @@ pub struct PracticeItemView {
     pub choices: Vec<String>,
     /// Notes the window plays (ear training), lowest first, with octaves.
     pub sound: Vec<String>,
-    /// For a play-along: its chords and the tempo to play them at today.
+    /// For a play-along: its chords, each voiced from the bass (notes with octaves), and the
+    /// tempo to play them at today.
     pub chords: Vec<String>,
+    pub voicings: Vec<Vec<String>>,
     pub tempo_bpm: Option<u32>,
     /// Whether the item is asked for the first time.
     pub new: bool,
@@ -387,6 +389,15 @@ impl Studio {
                     ),
                     _ => (Vec::new(), None),
                 };
+                let voicings = chords
+                    .iter()
+                    .map(|symbol| {
+                        symbol
+                            .parse::<crate::theory::Chord>()
+                            .map(|chord| item::stacked(&chord.notes(), 3))
+                            .unwrap_or_default()
+                    })
+                    .collect();
                 Ok(PracticeItemView {
                     id: row.id,
                     kind: item.kind().to_string(),
@@ -397,6 +408,7 @@ impl Studio {
                     choices: item.choices().to_vec(),
                     sound: item.sound(),
                     chords,
+                    voicings,
                     tempo_bpm,
                     new: schedule.is_new(),
                 })
@@ -563,6 +575,28 @@ impl Studio {
             "exported_at": rfc3339(now),
         });
         Ok(serde_json::to_string_pretty(&record).map_err(StoreError::from)?)
+    }
+}
+
+impl Studio {
+    /// Writes a student's record to `path` as JSON, for the teacher.
+    pub fn export_student_record_file(
+        &self,
+        store: &Store,
+        student: i64,
+        path: &std::path::Path,
+        now: i64,
+    ) -> Result<crate::library::ExportedFile, PracticeError> {
+        let format = crate::library::validate_export_path(path)
+            .map_err(|e| PracticeError::Invalid(e.to_string()))?;
+        if format != crate::library::ExportFormat::Json {
+            return Err(PracticeError::Invalid(
+                "a student's record is written as JSON; end the file name in .json".into(),
+            ));
+        }
+        let record = self.student_record(store, student, now)?;
+        crate::library::write_export(path, format, record.as_bytes())
+            .map_err(|e| PracticeError::Invalid(e.to_string()))
     }
 }
 

@@ -3,6 +3,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
+  Assignable,
   AvailabilityView,
   CoachStatus,
   CoachTurn,
@@ -262,3 +263,16 @@ export function coachConversation(status: CoachStatus, settings: CoachSettings):
     cancel: () => call("cancel_coach"),
   };
 }
+
+// Practice: students, assignments, today's items, answers and progress. All offline.
+export const listStudents = () => call("list_students");
+export const addStudent = (name: string, level: string, instrument: string) => call("add_student", { name, level, instrument });
+export const assignPractice = (student: number, what: Assignable, passThreshold: number | null = null) =>
+  call("assign_practice", { student, what, passThreshold });
+export const practiceToday = (student: number) => call("practice_today", { student });
+export const answerPractice = (student: number, item: number, answer: string) => call("answer_practice", { student, item, answer });
+export const checkPlayed = (student: number, item: number, keys: number[]) => call("check_played", { student, item, keys });
+/** Progress with days counted in this window's time zone. */
+export const studentProgress = (student: number) =>
+  call("student_progress", { student, utcOffsetMinutes: -new Date().getTimezoneOffset() });
+export const exportStudentRecord = (student: number, path: string) => call("export_student_record", { student, path });

@@ -192,6 +192,63 @@ id: string,
  * What to show, e.g. "ii-V-I", "The harmonic minor scale", "Drop-2 voicings".
  */
 title: string, family: TopicFamily, };
+export type StudentView = { id: number, name: string, level: string, instrument: string, };
+export type Assignable = { "kind": "tutorial", "id": number } | { "kind": "curriculum", "id": number };
+export type Assigned = { assignment: number, title: string, items: number, };
+export type Skill = "spelling" | "chord_qualities" | "intervals" | "roman_numerals" | "ear_chords" | "ear_intervals" | "playing";
+export type PracticeItemView = { id: number, kind: string, skill: Skill, question: string, key: string | null, numeral: string | null, choices: Array<string>, 
+/**
+ * Notes the window plays (ear training), lowest first, with octaves.
+ */
+sound: Array<string>, 
+/**
+ * For a play-along: its chords, each voiced from the bass (notes with octaves), and the
+ * tempo to play them at today.
+ */
+chords: Array<string>, voicings: Array<Array<string>>, tempo_bpm: number | null, 
+/**
+ * Whether the item is asked for the first time.
+ */
+new: boolean, };
+export type AnswerResult = { correct: boolean, expected: string, feedback: string, 
+/**
+ * When the item comes back, RFC 3339.
+ */
+due: string, };
+export type ChordMatch = { correct: boolean, 
+/**
+ * Chord tones not played.
+ */
+missing: Array<string>, 
+/**
+ * MIDI keys played that are not in the chord.
+ */
+extra: Array<number>, };
+export type AssignmentView = { id: number, title: string, kind: string, pass_threshold: number, items: number, };
+export type SkillMastery = { skill: Skill, 
+/**
+ * Items of the skill whose latest answer was right, of all the skill's items.
+ */
+mastered: number, items: number, };
+export type DayCount = { 
+/**
+ * The day, `YYYY-MM-DD` in the student's time zone.
+ */
+day: string, answered: number, correct: number, };
+export type Progress = { answered: number, correct: number, 
+/**
+ * Days practised in a row, up to today (or yesterday, before today's practice).
+ */
+streak_days: number, mastery: Array<SkillMastery>, 
+/**
+ * The last 30 days, oldest first.
+ */
+days: Array<DayCount>, };
+export type StudentProgress = { student: StudentView, assignments: Array<AssignmentView>, progress: Progress, 
+/**
+ * Items due now or new, ready for today's session.
+ */
+due_today: number, };
 
 // The topics the template generator teaches (cadence_content::topic).
 export const TOPICS: TopicEntry[] = [

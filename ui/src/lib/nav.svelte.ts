@@ -1,12 +1,12 @@
 // Which screen the window shows. Kept in the URL hash so the back key and reloads work.
-export type Screen = "create" | "library" | "tutorial" | "material" | "coach" | "models" | "usage" | "settings";
+export type Screen = "create" | "library" | "tutorial" | "material" | "practice" | "coach" | "models" | "usage" | "settings";
 
 export interface Route {
   screen: Screen;
   id?: number;
 }
 
-const SCREENS: Screen[] = ["create", "library", "tutorial", "material", "coach", "models", "usage", "settings"];
+const SCREENS: Screen[] = ["create", "library", "tutorial", "material", "practice", "coach", "models", "usage", "settings"];
 
 export function parseHash(hash: string): Route {
   const [name, id] = hash.replace(/^#\/?/, "").split("/");
