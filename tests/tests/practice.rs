@@ -228,3 +228,78 @@ fn a_curriculums_lessons_open_as_the_ones_before_are_passed() {
         "the second lesson opens: {today:?}"
     );
 }
+
+/// The command line as the issue specifies it: JSON in the documented shapes.
+#[test]
+fn the_practice_commands_print_the_documented_json() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| -> serde_json::Value {
+        let output = cadence_tests::cadence(home.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {stdout}"))
+    };
+    let made = cadence_tests::cadence(home.path())
+        .args(["tutorial", "--topic", "ii-V-I", "--key", "Bb", "--template"])
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let student = run(&[
+        "student", "add", "--name", "Ada", "--level", "beginner", "--json",
+    ]);
+    assert_eq!(student, serde_json::json!({ "id": 1 }));
+    run(&["assign", "--student", "1", "--tutorial", "1", "--json"]);
+    let today = run(&["practice", "today", "--student", "1", "--json"]);
+    let items = today["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for item in items {
+        assert!(item["id"].is_i64() && item["kind"].is_string() && item["question"].is_string());
+    }
+    let spelling = items
+        .iter()
+        .find(|i| i["kind"] == "chord_of_numeral")
+        .unwrap();
+    assert_eq!(spelling["key"], "Bb major");
+    assert!(spelling["numeral"].is_string());
+    assert!(
+        items
+            .iter()
+            .any(|i| i["choices"].as_array().is_some_and(|c| c.len() == 4))
+    );
+    let id = spelling["id"].as_i64().unwrap().to_string();
+    let answer = run(&[
+        "practice",
+        "answer",
+        "--student",
+        "1",
+        "--item",
+        &id,
+        "--answer",
+        "C Eb G Bb",
+        "--json",
+    ]);
+    assert_eq!(answer["correct"], true, "{answer}");
+    assert_eq!(answer["expected"], "C Eb G Bb");
+    let due = answer["due"].as_str().unwrap();
+    assert!(
+        due.len() == 20 && due.ends_with('Z') && due.as_bytes()[10] == b'T',
+        "{due}"
+    );
+    let progress = run(&["progress", "--student", "1", "--json"]);
+    assert_eq!(progress["progress"]["answered"], 1);
+    assert_eq!(progress["progress"]["streak_days"], 1);
+
+    let refused = cadence_tests::cadence(home.path())
+        .args(["practice", "today", "--student", "9"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("student 9 does not exist"));
+}
