@@ -49,7 +49,8 @@ FEATURES = {
     "brackets": (["I[no3]", "V[no5]", "I[no1]", "I[add6]", "IV6[no1][add2]", "V7[no5]", "V7[no3]", "i[add6]", "I[add9]", "V7[b9]", "V[add4][no3]", "ii7[no5]",
                  "V7[#5]", "V7[b5]", "I[#5]", "I[add#4]", "V7[addb9]", "I[no3][add2]", "V7[no5]/V",
                  "viio7[no3]", "V43[no5]", "V65[b5]", "IV[add6]", "V7[no3][no5]", "I64[add9]",
-                 "V[add7]", "iv[add#6]", "V7[b9][b13]", "V7[b9]/V"], "both"),
+                 "V[add7]", "iv[add#6]", "V7[b9][b13]", "V7[b9]/V", "It6[add4]", "Fr43[add9]",
+                 "Ger65[no5]", "V/V[no1]", "Cad64[add4]"], "both"),
     "altered root": (["bII", "bIII", "bVI", "bVII", "#iv", "#ivo", "#IV", "-VI", "-VII", "-III", "bVI7", "bVII7", "#ii", "#v", "biii"], "both"),
     "minor sixth and seventh": (["vi", "VI", "#vi", "bVI", "bvi", "#VI", "vii", "VII", "#vii", "bVII", "bvii", "#VII", "viio", "#viio", "viio7", "#viio7", "viiø7", "#viiø7", "vio", "#vio"], "minor"),
 }
@@ -134,6 +135,8 @@ def main():
     with OUT.open("w") as out:
         out.write(f"# music21 {music21.__version__}, RomanText conventions "
                   "(Minor67Default.CAUTIONARY); written by scripts/music21_roman_table.py\n")
+        out.write("# figures with M or maj before the seventh take the major seventh above the "
+                  "root (music21 ignores the M; see pitch_names)\n")
         out.write("# feature\tkey\tfigure\tpitches from the bass up\tbass\n")
         for row in table:
             out.write("\t".join(row) + "\n")

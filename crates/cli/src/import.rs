@@ -25,6 +25,7 @@ pub(crate) fn run(command: ImportCommand) -> anyhow::Result<ExitCode> {
     match command {
         ImportCommand::Rntxt { file, measures } => {
             let studio = studio()?;
+            let file = std::path::absolute(&file)?;
             let created =
                 studio.import_romantext(&studio.open_store()?, &file, measures.as_deref())?;
             println!(

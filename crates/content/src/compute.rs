@@ -103,8 +103,8 @@ fn chords(
             );
         }
         last_bar = last_bar.max(entry.bar);
-        let key = match entry.key.as_deref().map(Key::from_str).transpose() {
-            Ok(moved) => moved.unwrap_or(*key),
+        let key = match entry.key_in(key) {
+            Ok(key) => key,
             Err(error) => {
                 report.push(
                     format!("{entry_path}.key"),

@@ -63,12 +63,14 @@ pub fn analysis_from_romantext(
 ) -> Result<TheoryAnalysis, ContentError> {
     let analysis =
         romantext::read(source).map_err(|error| ContentError::RomanText(error.to_string()))?;
-    let chords: Vec<&romantext::AnalysedChord> = analysis
+    let mut chords: Vec<&romantext::AnalysedChord> = analysis
         .chords
         .iter()
         .filter(|chord| measures.is_none_or(|m| (m.first..=m.last).contains(&chord.measure)))
         .collect();
-    let (Some(first), Some(last)) = (chords.first(), chords.last()) else {
+    // A repeat may copy later measures into earlier ones: bars run in measure order.
+    chords.sort_by_key(|chord| chord.measure);
+    let (Some(first), Some(last)) = (chords.first().copied(), chords.last().copied()) else {
         return Err(ContentError::RomanText(match measures {
             Some(m) => format!(
                 "the file has no chords in measures {}–{}; choose measures it analyses",
@@ -86,7 +88,7 @@ pub fn analysis_from_romantext(
             last.measure,
             chords.len(),
             first.measure,
-            first.measure + 15
+            first.measure.saturating_add(15)
         )));
     }
     let home = first.key;
@@ -164,19 +166,10 @@ pub fn analysis_from_romantext(
 pub fn analysis_to_romantext(doc: &TheoryAnalysis) -> Result<String, ContentError> {
     let home = Key::from_str(&doc.music.key)?;
     let style = doc.music.style.theory();
-    let beats_per_bar = doc
-        .music
-        .meter
-        .as_deref()
-        .and_then(|meter| meter.split_once('/'))
-        .and_then(|(beats, _)| beats.parse::<f64>().ok())
-        .unwrap_or(4.0);
+    let beats_per_bar = doc.music.meter.as_deref().map_or(4.0, romantext_beats);
     let mut figures = Vec::with_capacity(doc.music.chords.len());
     for entry in &doc.music.chords {
-        let key = match &entry.key {
-            Some(name) => Key::from_str(name)?,
-            None => home,
-        };
+        let key = entry.key_in(&home)?;
         figures.push((key, romantext_figure(entry, &key, style)?));
     }
     let placements: Vec<Placement> = doc
@@ -204,12 +197,26 @@ pub fn analysis_to_romantext(doc: &TheoryAnalysis) -> Result<String, ContentErro
             }
         })
         .collect();
-    let mut metadata = vec![("Title".to_string(), doc.title.clone())];
-    metadata.push(("Analyst".to_string(), "Cadence".to_string()));
+    // A title is one line: a line break in it would read as a line of the analysis.
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut metadata = vec![("Title".to_string(), one_line(&doc.title))];
     if let Some(meter) = &doc.music.meter {
-        metadata.push(("Time Signature".to_string(), meter.clone()));
+        metadata.push(("Time Signature".to_string(), one_line(meter)));
     }
     Ok(romantext::write(&metadata, &placements))
+}
+
+/// Beats in a bar as RomanText counts them: the time signature's upper number, or a third
+/// of it in compound time (6/8 has two beats).
+fn romantext_beats(meter: &str) -> f64 {
+    let Some((upper, lower)) = meter.split_once('/') else {
+        return 4.0;
+    };
+    match (upper.trim().parse::<u32>(), lower.trim().parse::<u32>()) {
+        (Ok(upper), Ok(8 | 16)) if upper > 3 && upper % 3 == 0 => f64::from(upper / 3),
+        (Ok(upper), Ok(_)) if upper > 0 => f64::from(upper),
+        _ => 4.0,
+    }
 }
 
 /// The chord's figure as RomanText reads it, checked to spell the chord the document has.
@@ -253,6 +260,19 @@ mod tests {
     use super::*;
 
     const ANALYSIS: &str = include_str!("../../theory/tests/fixtures/analysis.rntxt");
+
+    #[test]
+    fn measures_out_of_order_come_in_in_order() {
+        let doc = analysis_from_romantext("m5 C: I\nm6 V\nm1-2 = m5-6\n", None).unwrap();
+        let bars: Vec<u32> = doc.music.chords.iter().map(|c| c.bar).collect();
+        assert_eq!(bars, [1, 2, 5, 6]);
+        let error = analysis_from_romantext("m0 C: I\nm4294967295 V\n", None)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("m9999"), "{error}");
+        assert_eq!(romantext_beats("6/8"), 2.0);
+        assert_eq!(romantext_beats("3/4"), 3.0);
+    }
 
     #[test]
     fn measures_read_as_ranges() {

@@ -218,8 +218,8 @@ mod tests {
         assert_eq!(alternatives(VOICING_KIND), read);
     }
 
-    /// The numeral shape a constrained model writes under, and that a document's numerals
-    /// are checked against, admits every figure of the music21 table the theory engine reads,
+    /// The numeral shape a constrained model writes under (and that an imported document's
+    /// schema check applies) admits every figure of the music21 table the theory engine reads,
     /// and still refuses prose.
     #[test]
     fn numeral_pattern_admits_every_figure_the_engine_reads() {

@@ -306,12 +306,8 @@ pub fn items_from_music(title: &str, music: &MusicPayload, target_bpm: u32) -> V
     let numerals: Vec<&str> = music.chords.iter().map(|c| c.numeral.as_str()).collect();
     let mut symbols = Vec::new();
     for (index, entry) in music.chords.iter().enumerate() {
-        let key = match &entry.key {
-            Some(name) => match Key::from_str(name) {
-                Ok(key) => key,
-                Err(_) => continue,
-            },
-            None => home,
+        let Ok(key) = entry.key_in(&home) else {
+            continue;
         };
         let Ok(numeral) = RomanNumeral::from_str(&entry.numeral) else {
             continue;

@@ -103,8 +103,6 @@ pub fn title(title: &str) -> Result<&str, InputError> {
     Ok(title)
 }
 
-/// A library search, trimmed: at most [`MAX_QUERY_CHARS`] characters (longer is a paste
-/// mistake).
 /// A practice answer, trimmed; an empty one is the scorer's to explain.
 pub fn answer(answer: &str) -> Result<&str, InputError> {
     let answer = answer.trim();
@@ -114,6 +112,8 @@ pub fn answer(answer: &str) -> Result<&str, InputError> {
     Ok(answer)
 }
 
+/// A library search, trimmed: at most [`MAX_QUERY_CHARS`] characters (longer is a paste
+/// mistake).
 pub fn query(query: &str) -> Result<&str, InputError> {
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(InputError::Query);

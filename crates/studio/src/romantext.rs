@@ -63,6 +63,10 @@ fn read_text(path: &Path) -> Result<String, LibraryError> {
     if shown.chars().count() > MAX_PATH_CHARS {
         return Err(crate::library::ExportPathError::TooLong.into());
     }
+    // The window's working folder is nobody's choice: a path must say where it starts.
+    if !path.is_absolute() {
+        return Err(crate::library::ExportPathError::NotAbsolute(shown).into());
+    }
     let read_error = |source| LibraryError::Read {
         path: shown.clone(),
         source,

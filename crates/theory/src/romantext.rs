@@ -123,7 +123,7 @@ pub fn read(source: &str) -> Result<Analysis, RomanTextError> {
         let (measure_part, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
         let span = measure_span(measure_part).ok_or_else(|| {
             error(format!(
-                "`{measure_part}` is not a measure number; write m1, m2… (or m5-6 for a repeat)"
+                "`{measure_part}` is not a measure number; write m1, m2… up to m{MAX_MEASURE} (or m5-6 for a repeat)"
             ))
         })?;
         let rest = rest.trim();
@@ -232,9 +232,12 @@ fn measure_span(text: &str) -> Option<(u32, u32)> {
             (measure, measure)
         }
     };
-    // m0 is a pickup measure.
-    (first <= last).then_some((first, last))
+    // m0 is a pickup measure; no score runs to ten thousand measures.
+    (first <= last && last <= MAX_MEASURE).then_some((first, last))
 }
+
+/// The highest measure number a file may use.
+pub const MAX_MEASURE: u32 = 9999;
 
 /// The chords of earlier measures, renumbered for the measures that repeat them.
 fn repeat(

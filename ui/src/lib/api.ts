@@ -123,7 +123,6 @@ export const exportTutorial = (id: number, path: string, tempoBpm = 90) =>
 /** Writes a curriculum to `path` as JSON; Rust checks the path. */
 export const exportCurriculum = (id: number, path: string) => call("export_curriculum", { id, path });
 
-/** Asks where to save with the native dialog; null when the user cancels. */
 /** The file formats the library exports to. */
 export type ExportFormatName = "json" | "midi" | "romantext";
 
@@ -134,6 +133,7 @@ export const EXPORT_FORMATS: Record<ExportFormatName, { name: string; extension:
   romantext: { name: "RomanText", extension: "rntxt" },
 };
 
+/** Asks where to save with the native dialog; null when the user cancels. */
 export async function chooseExportPath(
   title: string,
   format: ExportFormatName,

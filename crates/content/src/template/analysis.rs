@@ -63,10 +63,7 @@ pub(crate) fn harmonic_notes(music: &MusicPayload) -> Result<HarmonicNotes, Cont
         let Ok(chord) = Chord::from_str(&entry.symbol) else {
             continue;
         };
-        let key = match &entry.key {
-            Some(name) => Key::from_str(name)?,
-            None => music_key,
-        };
+        let key = entry.key_in(&music_key)?;
         if let Ok(reading) = RomanNumeral::for_chord(&chord, &key, style) {
             let function = ChordFunction::from(reading.function);
             functions.push(FunctionNote {

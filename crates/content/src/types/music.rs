@@ -38,6 +38,17 @@ pub struct ChordEntry {
 }
 
 impl ChordEntry {
+    /// The key the chord is read in: its own, or else the payload's `home`.
+    pub fn key_in(
+        &self,
+        home: &cadence_theory::Key,
+    ) -> cadence_theory::Result<cadence_theory::Key> {
+        match &self.key {
+            Some(name) => name.parse(),
+            None => Ok(*home),
+        }
+    }
+
     /// A chord in the payload's key at the start of `bar`, to be computed from its numeral.
     pub fn new(bar: u32, numeral: impl Into<String>) -> Self {
         ChordEntry {

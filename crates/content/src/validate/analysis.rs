@@ -26,13 +26,7 @@ pub fn theory_analysis(doc: &mut TheoryAnalysis) -> ValidationReport {
             .chords
             .iter()
             .find(|c| c.bar == note.bar && c.numeral == note.numeral)
-            .and_then(|c| {
-                let chord_key = match &c.key {
-                    Some(name) => Key::from_str(name).ok()?,
-                    None => key,
-                };
-                Some((Chord::from_str(&c.symbol).ok()?, chord_key))
-            });
+            .and_then(|c| Some((Chord::from_str(&c.symbol).ok()?, c.key_in(&key).ok()?)));
         let Some((chord, key)) = chord else {
             report.push(
                 path,

@@ -4,7 +4,9 @@
 //!
 //! They are applied as music21's RomanText reader applies them: alterations first, then
 //! omissions, then additions; an added tone goes in the octave above the bass and the notes
-//! are read again from the bass up.
+//! are read again from the bass up. Two choices differ from music21: a tone added that the
+//! chord already has is not listed twice (music21 lists `V7[add7]` as G B D F F), and a
+//! change that would leave no notes, or a note beyond a double sharp or flat, is refused.
 
 use std::fmt;
 
@@ -45,15 +47,18 @@ pub(super) fn split_brackets(text: &str, input: &str) -> Result<(String, Vec<Bra
     let mut remaining = text;
     while let Some(open) = remaining.find(['[', ']']) {
         rest.push_str(&remaining[..open]);
-        let close = remaining[open..]
-            .find(']')
-            .filter(|_| remaining[open..].starts_with('['))
-            .ok_or_else(|| {
-                invalid(
-                    input,
-                    "a bracket is not closed: write [no3], [add9] or [b9]",
-                )
-            })?;
+        if remaining[open..].starts_with(']') {
+            return Err(invalid(
+                input,
+                "a `]` closes no bracket: write [no3], [add9] or [b9]",
+            ));
+        }
+        let close = remaining[open..].find(']').ok_or_else(|| {
+            invalid(
+                input,
+                "a bracket is not closed: write [no3], [add9] or [b9]",
+            )
+        })?;
         let inside = &remaining[open + 1..open + close];
         brackets.extend(read_bracket(inside).ok_or_else(|| {
             invalid(
@@ -167,6 +172,18 @@ fn chord_step(notes: &[Placed], root: PitchClass, step: u8) -> Vec<usize> {
         .collect()
 }
 
+/// `pitch` altered by `alter`, or the bracket refused when that passes a double sharp or flat.
+fn altered(pitch: PitchClass, alter: i8, bracket: &Bracket, numeral: &str) -> Result<PitchClass> {
+    let total = i16::from(pitch.alter()) + i16::from(alter);
+    if total.abs() > 2 {
+        return Err(invalid(
+            numeral,
+            &format!("{bracket} would make {pitch} more than doubly sharp or flat"),
+        ));
+    }
+    Ok(PitchClass::new(pitch.letter(), total as i8))
+}
+
 /// Applies `brackets` to `chord`, returning its notes from the bass up. In RomanText an
 /// alteration of a tone the chord lacks is dropped, as the format's reader drops it; the
 /// other styles refuse it, since the writer surely meant a tone the chord does not have.
@@ -206,9 +223,8 @@ pub(super) fn apply(
                 ));
             }
             for index in found {
-                let pitch = placed[index].pitch;
-                let altered = PitchClass::new(pitch.letter(), pitch.alter().saturating_add(alter));
-                placed[index] = Placed::at(altered, placed[index].step.div_euclid(7));
+                let pitch = altered(placed[index].pitch, alter, bracket, numeral)?;
+                placed[index] = Placed::at(pitch, placed[index].step.div_euclid(7));
             }
         }
     }
@@ -227,11 +243,7 @@ pub(super) fn apply(
     for bracket in brackets {
         if let Bracket::Add { step, alter } = *bracket {
             let index = (usize::from(chord.degree) + usize::from(step) - 2) % 7;
-            let from_scale = scale[index];
-            let pitch = PitchClass::new(
-                from_scale.letter(),
-                from_scale.alter().saturating_add(alter),
-            );
+            let pitch = altered(scale[index], alter, bracket, numeral)?;
             if !placed.iter().any(|p| p.pitch == pitch) {
                 placed.push(Placed::lowest_from(pitch, bass));
                 added_any = true;
@@ -240,6 +252,9 @@ pub(super) fn apply(
     }
     if added_any {
         placed.sort_by_key(|p| (p.height, p.step));
+    }
+    if placed.is_empty() {
+        return Err(invalid(numeral, "its brackets leave no notes"));
     }
     Ok(placed.into_iter().map(|p| p.pitch).collect())
 }
@@ -263,5 +278,7 @@ mod tests {
             let error = split_brackets(bad, bad).unwrap_err().to_string();
             assert!(error.contains(bad), "{bad}: {error}");
         }
+        let unopened = split_brackets("V]", "V]").unwrap_err().to_string();
+        assert!(unopened.contains("closes no bracket"), "{unopened}");
     }
 }

@@ -20,7 +20,8 @@ impl RomanNumeral {
         let Some(target) = &self.target else {
             return Ok(*key);
         };
-        let chord = target.chord(key, style)?;
+        // The target's own brackets do not change the key it names (`V/V[no1]` is D F# A).
+        let chord = target.figure_chord(key, style)?;
         let mode = match chord.quality().triad() {
             Triad::Minor => KeyMode::Minor,
             Triad::Diminished => {
@@ -43,12 +44,50 @@ impl RomanNumeral {
             return self.figure_chord(key, style);
         }
         let notes = self.notes_from_bass(key, style)?;
-        match Chord::identify(&notes) {
-            Ok(chord) => Ok(chord),
-            // A thirteenth with every tone names no symbol; its usual one leaves the 11th out.
-            Err(_) if self.brackets.is_empty() => self.figure_chord(key, style),
-            Err(error) => Err(error),
+        if matches!(self.root, NumeralRoot::AugmentedSixth(_)) {
+            return Chord::identify(&notes);
         }
+        // The chord keeps the figure's root where its notes allow: `V13` is G13, not Dm13/G.
+        let figure = self.figure_chord(key, style)?;
+        let root = figure.root();
+        let identified = Chord::identify(&notes);
+        if let Ok(chord) = &identified
+            && chord.root() == root
+        {
+            return identified;
+        }
+        let same_notes = |chord: &Chord| {
+            let mut ours: Vec<PitchClass> = chord.notes();
+            let mut theirs = notes.clone();
+            ours.sort_by_key(|p| (p.letter().index(), p.alter()));
+            theirs.sort_by_key(|p| (p.letter().index(), p.alter()));
+            ours.dedup();
+            theirs.dedup();
+            ours == theirs
+        };
+        if notes.contains(&root)
+            && let Some(chord) = Chord::identify_with_root(&notes, root).filter(same_notes)
+        {
+            let bass = notes.first().copied().filter(|bass| *bass != root);
+            return Ok(chord.with_bass(bass));
+        }
+        if self.brackets.is_empty() {
+            // A stack no symbol names from its root keeps its figure's symbol.
+            return Ok(figure);
+        }
+        identified.map_err(|_| {
+            invalid(
+                &self.to_string(),
+                &format!(
+                    "its notes ({}) make no chord a symbol names",
+                    notes
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            )
+        })
     }
 
     /// RomanText takes a ninth, eleventh and thirteenth from the key's scale, as it takes a
@@ -132,10 +171,15 @@ impl RomanNumeral {
         if self.brackets.is_empty() {
             return Ok(notes);
         }
+        // An augmented sixth's added tones come from the minor mode it borrows from.
+        let added_from = match self.root {
+            NumeralRoot::AugmentedSixth(_) => Key::new(local.tonic(), KeyMode::Minor),
+            _ => local,
+        };
         let chord = BracketedChord {
             notes,
             root,
-            key: &local,
+            key: &added_from,
             degree: self.scale_degree(),
         };
         brackets::apply(&self.brackets, chord, style, &self.to_string())
@@ -171,7 +215,10 @@ impl RomanNumeral {
             .filter(|(interval, _)| interval.steps() <= 6)
             .map(|(_, pitch)| *pitch)
             .collect();
-        for step in [8, 10, 12].into_iter().filter(|step| *step <= top_step) {
+        for step in [8, 10, 12]
+            .into_iter()
+            .filter(|step| *step <= top_step || altered_steps.contains(step))
+        {
             if altered_steps.contains(&step) {
                 notes.extend(
                     tones
@@ -353,6 +400,40 @@ mod tests {
         let refused = from_bass("V7[b9]", "C", Classical).unwrap_err().to_string();
         assert!(
             refused.contains("[b9]") && refused.contains("[addb9]"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_bracketed_chord_keeps_its_root_and_refuses_what_is_not_a_chord() {
+        use Style::{Classical, RomanText};
+        // Every tone of the stack, named from its root.
+        assert_eq!(realize("V13", "C", RomanText), "G11add13");
+        assert_eq!(from_bass("V/V[no1]", "C", RomanText).unwrap(), "D F# A");
+        assert_eq!(from_bass("V[no1]/V", "C", RomanText).unwrap(), "F# A");
+        assert_eq!(from_bass("V9#11", "C", RomanText).unwrap(), "G B D F A C#");
+        assert_eq!(
+            from_bass("It+6[add4]", "C", RomanText).unwrap(),
+            "Ab Bb C F#"
+        );
+        let empty = from_bass("V[no1][no3][no5]", "C", Classical)
+            .unwrap_err()
+            .to_string();
+        assert!(empty.contains("leave no notes"), "{empty}");
+        let triple = from_bass("#iv[##3]", "E", Classical)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            triple.contains("[##3]") && triple.contains("doubly"),
+            "{triple}"
+        );
+        let one_note = "I[no3][no5]".parse::<RomanNumeral>().unwrap();
+        let refused = one_note
+            .chord(&key("C"), RomanText)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("I[no3][no5]") && refused.contains("(C)"),
             "{refused}"
         );
     }
