@@ -28,7 +28,7 @@ use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, Ope
 use cadence::models::{DownloadPhase, DownloadProgress};
 use cadence::planning::{CreateKind, GenerationPlan, Generator};
 use cadence::practice::item::Skill;
-use cadence::practice::midi::ChordMatch;
+use cadence::practice::midi::KeyEvent;
 use cadence::practice::progress::{DayCount, Progress, SkillMastery};
 use cadence::practice::{
     AnswerResult, Assignable, Assigned, AssignmentView, PracticeItemView, StudentProgress,
@@ -213,7 +213,7 @@ pub fn typescript() -> String {
         declare::<Skill>(),
         declare::<PracticeItemView>(),
         declare::<AnswerResult>(),
-        declare::<ChordMatch>(),
+        declare::<KeyEvent>(),
         declare::<AssignmentView>(),
         declare::<SkillMastery>(),
         declare::<DayCount>(),

@@ -25,7 +25,7 @@ use cadence::limits::short_field;
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadError, DownloadProgress};
 use cadence::planning::{CreateKind, GenerationPlan};
-use cadence::practice::midi::ChordMatch;
+use cadence::practice::midi::KeyEvent;
 use cadence::practice::{
     AnswerResult, Assignable, Assigned, PracticeItemView, StudentProgress, StudentView,
 };
@@ -547,18 +547,39 @@ pub fn answer_practice(
         .map_err(message)
 }
 
-/// The keys held on the on-screen or a MIDI keyboard against the item's chord.
+/// Answers an item by the keys played on the on-screen or a MIDI keyboard.
 #[tauri::command]
-pub fn check_played(
+pub fn answer_played(
     state: State<'_, AppState>,
     student: i64,
     item: i64,
     keys: Vec<u8>,
-) -> CommandResult<ChordMatch> {
+) -> CommandResult<AnswerResult> {
     state
         .studio
-        .check_played(state.store()?, student, item, &keys)
+        .answer_played(state.store()?, student, item, &keys, now())
         .map_err(message)
+}
+
+/// The MIDI keyboards connected; an error says why none can be listed.
+#[tauri::command]
+pub fn midi_inputs() -> CommandResult<Vec<String>> {
+    super::midi::inputs()
+}
+
+/// Listens to the MIDI input called `name`, sending each key pressed or released.
+#[tauri::command]
+pub fn listen_midi(
+    state: State<'_, AppState>,
+    name: String,
+    on_key: Channel<KeyEvent>,
+) -> CommandResult<()> {
+    state.midi.listen(&name, on_key)
+}
+
+#[tauri::command]
+pub fn stop_midi(state: State<'_, AppState>) {
+    state.midi.stop();
 }
 
 /// A student's progress; days are counted in the window's time zone, `utc_offset_minutes`

@@ -4,6 +4,7 @@
 mod bindings;
 mod commands;
 pub mod keychain;
+mod midi;
 mod views;
 
 use std::collections::HashMap;
@@ -52,6 +53,8 @@ pub struct AppState {
     resident: ResidentModels,
     /// The coach's answer being written.
     coach: CancelSlot,
+    /// The MIDI keyboard practice listens to.
+    midi: midi::MidiListener,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
             downloads: Mutex::new(HashMap::new()),
             resident: ResidentModels::default(),
             coach: CancelSlot::default(),
+            midi: midi::MidiListener::default(),
         }
     }
 
@@ -170,7 +174,10 @@ pub fn run(studio: Studio) -> anyhow::Result<()> {
             assign_practice,
             practice_today,
             answer_practice,
-            check_played,
+            answer_played,
+            midi_inputs,
+            listen_midi,
+            stop_midi,
             student_progress,
             export_student_record,
             get_settings,

@@ -321,6 +321,7 @@ async function practise(driver) {
   let answered = 0;
   let wrongShown = false;
   let heard = false;
+  let played = false;
   for (let guard = 0; guard < 25; guard += 1) {
     const done = await driver.execute("return !!document.querySelector('[data-testid=session-done]')");
     if (done) break;
@@ -333,6 +334,15 @@ async function practise(driver) {
       const tempo = await driver.text(await driver.find('[data-testid="tempo"]'));
       check(Number(tempo) > 0, `a play-along shows its chords and today's tempo (${tempo} bpm)`);
       await driver.click(await driver.find('[data-testid="rate-good"]'));
+    } else if (kind === "chord_of_numeral" && wrongShown && !played) {
+      // Played on the on-screen keyboard: C E G, clicked key by key.
+      await driver.execute("document.querySelector('[data-testid=keyboard-answer]').open = true");
+      for (const note of ["C4", "E4", "G4"]) await driver.click(await driver.find(`[data-testid="keyboard-answer"] rect[data-note="${note}"]`));
+      await driver.click(await driver.find('[data-testid="submit-played"]'));
+      const feedback = await driver.text(await driver.waitFor('[data-testid="feedback"]'));
+      check(/Right|Not quite/.test(feedback), `a chord played on the on-screen keyboard is judged by its keys (${feedback.slice(0, 80)}…)`);
+      await screenshot(driver, "practice-keyboard");
+      played = true;
     } else if (await driver.execute("return !!document.querySelector('[data-testid=answer]')")) {
       // A typed answer that is wrong on purpose: the feedback must say what is right.
       await typeInto(driver, '[data-testid="answer"]', "C D");
@@ -355,6 +365,7 @@ async function practise(driver) {
   const summary = await driver.text(await driver.waitFor('[data-testid="session-done"]'));
   check(answered >= 5 && summary.includes(`of ${answered} right`), `today's practice is finished (${summary.replace(/\s+/g, " ").trim()})`);
   check(heard, "ear-training items play their sound");
+  check(played, "a spelling item is answered on the on-screen keyboard");
   await driver.click(await driver.find('[data-testid="session-close"]'));
   const progress = await driver.text(await driver.waitFor('[data-testid="progress-summary"]'));
   check(progress.includes(`${answered} answers`) && progress.includes("1 day in a row"), `progress counts the session (${progress})`);

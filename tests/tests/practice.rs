@@ -136,6 +136,45 @@ fn a_student_practises_a_tutorial_and_the_schedule_and_progress_follow() {
     assert!(empty.to_string().contains("empty"), "{empty}");
     let after = studio.student_progress(&store, ada.id, NOW, 0).unwrap();
     assert_eq!(after.progress.answered, 2);
+
+    // A chord played on a keyboard: judged by its keys in any octave, and kept.
+    let spelling = studio
+        .practice_today(&store, ada.id, NOW)
+        .unwrap()
+        .into_iter()
+        .find(|item| item.kind == "chord_of_numeral" && item.id != first.id)
+        .expect("another spelling item");
+    let notes = right_answer(&store, ada.id, spelling.id);
+    let keys: Vec<u8> = notes
+        .split(' ')
+        .map(|name| {
+            let pitch: cadence::theory::PitchClass = name.parse().unwrap();
+            60 + pitch.semitone()
+        })
+        .collect();
+    let played = studio
+        .answer_played(&store, ada.id, spelling.id, &keys, NOW)
+        .unwrap();
+    assert!(played.correct, "{played:?}");
+    let wrong = studio
+        .answer_played(&store, ada.id, spelling.id, &keys[..1], NOW)
+        .unwrap();
+    assert!(
+        !wrong.correct && wrong.feedback.contains("missing"),
+        "{wrong:?}"
+    );
+    assert!(
+        studio
+            .answer_played(&store, ada.id, spelling.id, &[200], NOW)
+            .unwrap_err()
+            .to_string()
+            .contains("not a MIDI key")
+    );
+    let answers = store
+        .read(|conn| cadence::store::practice::answers_of(conn, ada.id))
+        .unwrap();
+    assert_eq!(answers.len(), 4);
+    assert!(answers[2].answer.starts_with("played keys "));
 }
 
 #[test]

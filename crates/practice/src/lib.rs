@@ -13,4 +13,4 @@ pub mod session;
 
 pub use item::{Item, Skill, items_from_music};
 pub use schedule::{Rating, Schedule};
-pub use score::{ScoreError, Scored, score};
+pub use score::{ScoreError, Scored, score, score_played};

@@ -15,6 +15,32 @@ pub struct ChordMatch {
     pub extra: Vec<u8>,
 }
 
+/// A key pressed or released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct KeyEvent {
+    pub key: u8,
+    pub down: bool,
+}
+
+/// The key event in a MIDI message, if it is a note on or off on any channel (a note on at
+/// velocity 0 is a release, as keyboards send it).
+pub fn key_event(message: &[u8]) -> Option<KeyEvent> {
+    let [status, key, velocity, ..] = *message else {
+        return None;
+    };
+    if key > 127 {
+        return None;
+    }
+    match status & 0xF0 {
+        0x90 => Some(KeyEvent {
+            key,
+            down: velocity > 0,
+        }),
+        0x80 => Some(KeyEvent { key, down: false }),
+        _ => None,
+    }
+}
+
 /// Matches the MIDI keys held (`played`) against the chord's notes.
 pub fn match_chord(played: &[u8], expected: &[PitchClass]) -> ChordMatch {
     let pitch_class = |key: u8| i32::from(key) % 12;
@@ -60,6 +86,35 @@ mod tests {
         assert!(match_chord(&[50, 60, 66, 69], &d7).correct);
         // Doubled root and enharmonic keys are the same keys.
         assert!(match_chord(&[62, 74, 66, 69, 72], &pitches("D Gb A C")).correct);
+    }
+
+    #[test]
+    fn note_messages_become_key_events() {
+        assert_eq!(
+            key_event(&[0x90, 60, 100]),
+            Some(KeyEvent {
+                key: 60,
+                down: true
+            })
+        );
+        assert_eq!(
+            key_event(&[0x93, 64, 0]),
+            Some(KeyEvent {
+                key: 64,
+                down: false
+            })
+        );
+        assert_eq!(
+            key_event(&[0x81, 67, 40]),
+            Some(KeyEvent {
+                key: 67,
+                down: false
+            })
+        );
+        // A control change, a clock tick and a short message are not keys.
+        assert_eq!(key_event(&[0xB0, 64, 127]), None);
+        assert_eq!(key_event(&[0xF8]), None);
+        assert_eq!(key_event(&[0x90, 60]), None);
     }
 
     #[test]

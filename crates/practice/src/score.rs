@@ -152,6 +152,51 @@ pub fn score(item: &Item, answer: &str) -> Result<Scored, ScoreError> {
     }
 }
 
+/// Keys played on a keyboard (MIDI numbers) against the chord an item asks for. A key has
+/// no spelling, so any octave and voicing of the chord's pitch classes is right.
+pub fn score_played(item: &Item, keys: &[u8]) -> Result<Scored, ScoreError> {
+    if matches!(item, Item::PlayAlong { .. }) {
+        return Err(ScoreError::Item(
+            "a play-along is rated, not checked note by note".into(),
+        ));
+    }
+    let expected = item
+        .chord_notes()
+        .map_err(|e| ScoreError::Item(e.to_string()))?;
+    if keys.is_empty() {
+        return Err(ScoreError::Empty("play the chord's notes together"));
+    }
+    let expected_text = names(&expected);
+    let played = crate::midi::match_chord(keys, &expected);
+    if played.correct {
+        return Ok(Scored::judged(
+            true,
+            expected_text.clone(),
+            format!("Right: you played {expected_text}."),
+        ));
+    }
+    let mut problems = Vec::new();
+    if !played.missing.is_empty() {
+        problems.push(format!("missing {}", played.missing.join(" ")));
+    }
+    if !played.extra.is_empty() {
+        let extra: Vec<String> = played
+            .extra
+            .iter()
+            .map(|key| cadence_theory::Note::from_midi(i32::from(*key), false).to_string())
+            .collect();
+        problems.push(format!("{} not in the chord", extra.join(" ")));
+    }
+    Ok(Scored::judged(
+        false,
+        expected_text.clone(),
+        format!(
+            "Not quite: {}. The chord is {expected_text}.",
+            problems.join("; ")
+        ),
+    ))
+}
+
 /// A list of notes against the engine's spelling of `what`: the same letters and
 /// accidentals, in any order.
 fn spelled_notes(answer: &str, expected: &[PitchClass], what: &str) -> Scored {
@@ -445,6 +490,22 @@ mod tests {
             "{}",
             wrong.feedback
         );
+    }
+
+    #[test]
+    fn a_chord_played_on_a_keyboard_is_matched_by_its_keys() {
+        let item = spell("D minor", "V7");
+        // A3 C#4 E4 G4, and the same an octave up with the root doubled.
+        assert!(score_played(&item, &[57, 61, 64, 67]).unwrap().correct);
+        assert!(score_played(&item, &[69, 73, 76, 79, 81]).unwrap().correct);
+        let wrong = score_played(&item, &[57, 60, 64, 67]).unwrap();
+        assert!(!wrong.correct);
+        assert!(
+            wrong.feedback.contains("missing C#") && wrong.feedback.contains("C4 not in the chord"),
+            "{}",
+            wrong.feedback
+        );
+        assert!(score_played(&item, &[]).is_err());
     }
 
     #[test]

@@ -14,7 +14,6 @@ use crate::store::practice::{self as rows, ItemRow, NewAnswer, NewAssignment, Ne
 use crate::store::{Store, StoreError, curricula, students, tutorials};
 use crate::{Studio, StudioError};
 use item::{Item, Skill, items_from_music};
-use midi::{ChordMatch, match_chord};
 use progress::{Answered, Progress, progress, rfc3339};
 use schedule::{Schedule, play_along_tempo, review};
 use score::ScoreError;
@@ -108,6 +107,8 @@ pub struct PracticeItemView {
     pub tempo_bpm: Option<u32>,
     /// Whether the item is asked for the first time.
     pub new: bool,
+    /// Whether the item can be answered by playing its chord on a keyboard.
+    pub playable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -411,6 +412,7 @@ impl Studio {
                     voicings,
                     tempo_bpm,
                     new: schedule.is_new(),
+                    playable: !matches!(item, Item::PlayAlong { .. }) && item.chord_notes().is_ok(),
                 })
             })
             .collect()
@@ -439,16 +441,50 @@ impl Studio {
     ) -> Result<AnswerResult, PracticeError> {
         let answer = crate::limits::answer(answer)?;
         let row = self.student_item(store, student, item_id)?;
-        let item = item_of(&row)?;
-        let scored = score::score(&item, answer)?;
-        let next = review(&schedule_of(&row), scored.rating, now)
+        let scored = score::score(&item_of(&row)?, answer)?;
+        self.record(store, student, &row, &scored, answer, now)
+    }
+
+    /// Scores the keys played on the on-screen or a MIDI keyboard against the item's chord,
+    /// keeps the answer and moves the item in the schedule.
+    pub fn answer_played(
+        &self,
+        store: &Store,
+        student: i64,
+        item_id: i64,
+        keys: &[u8],
+        now: i64,
+    ) -> Result<AnswerResult, PracticeError> {
+        if let Some(key) = keys.iter().find(|key| **key > 127) {
+            return Err(PracticeError::Invalid(format!(
+                "{key} is not a MIDI key; keys run from 0 to 127"
+            )));
+        }
+        let row = self.student_item(store, student, item_id)?;
+        let scored = score::score_played(&item_of(&row)?, keys)?;
+        let played: Vec<String> = keys.iter().map(ToString::to_string).collect();
+        let answer = format!("played keys {}", played.join(" "));
+        self.record(store, student, &row, &scored, &answer, now)
+    }
+
+    /// Keeps a scored answer and moves its item in the schedule, together.
+    fn record(
+        &self,
+        store: &Store,
+        student: i64,
+        row: &ItemRow,
+        scored: &score::Scored,
+        answer: &str,
+        now: i64,
+    ) -> Result<AnswerResult, PracticeError> {
+        let next = review(&schedule_of(row), scored.rating, now)
             .map_err(|e| PracticeError::Invalid(e.to_string()))?;
         let (stability, difficulty) = next.memory.unwrap_or_default();
         store.write(|tx| {
             rows::record_answer(
                 tx,
                 &NewAnswer {
-                    item_id,
+                    item_id: row.id,
                     student_id: student,
                     answered_at: now,
                     answer: answer.to_string(),
@@ -467,26 +503,10 @@ impl Studio {
         })?;
         Ok(AnswerResult {
             correct: scored.correct,
-            expected: scored.expected,
-            feedback: scored.feedback,
+            expected: scored.expected.clone(),
+            feedback: scored.feedback.clone(),
             due: rfc3339(next.due),
         })
-    }
-
-    /// The keys held on a MIDI keyboard against the chord an item asks for: a spelling item's
-    /// chord, or a play-along's first chord.
-    pub fn check_played(
-        &self,
-        store: &Store,
-        student: i64,
-        item_id: i64,
-        keys: &[u8],
-    ) -> Result<ChordMatch, PracticeError> {
-        let row = self.student_item(store, student, item_id)?;
-        let expected = item_of(&row)?
-            .chord_notes()
-            .map_err(|e| PracticeError::Invalid(e.to_string()))?;
-        Ok(match_chord(keys, &expected))
     }
 
     /// A student's progress at `now`, days counted in a zone `utc_offset` seconds east of UTC.

@@ -4,6 +4,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   Assignable,
+  KeyEvent,
   AvailabilityView,
   CoachStatus,
   CoachTurn,
@@ -271,8 +272,16 @@ export const assignPractice = (student: number, what: Assignable, passThreshold:
   call("assign_practice", { student, what, passThreshold });
 export const practiceToday = (student: number) => call("practice_today", { student });
 export const answerPractice = (student: number, item: number, answer: string) => call("answer_practice", { student, item, answer });
-export const checkPlayed = (student: number, item: number, keys: number[]) => call("check_played", { student, item, keys });
+export const answerPlayed = (student: number, item: number, keys: number[]) => call("answer_played", { student, item, keys });
 /** Progress with days counted in this window's time zone. */
 export const studentProgress = (student: number) =>
   call("student_progress", { student, utcOffsetMinutes: -new Date().getTimezoneOffset() });
 export const exportStudentRecord = (student: number, path: string) => call("export_student_record", { student, path });
+export const midiInputs = () => call("midi_inputs");
+/** Listens to a MIDI keyboard: `onKey` is called with each key pressed or released. */
+export function listenMidi(name: string, onKey: (event: KeyEvent) => void) {
+  const channel = new Channel<KeyEvent>();
+  channel.onmessage = onKey;
+  return call("listen_midi", { name, onKey: channel });
+}
+export const stopMidi = () => call("stop_midi");

@@ -209,21 +209,17 @@ chords: Array<string>, voicings: Array<Array<string>>, tempo_bpm: number | null,
 /**
  * Whether the item is asked for the first time.
  */
-new: boolean, };
+new: boolean, 
+/**
+ * Whether the item can be answered by playing its chord on a keyboard.
+ */
+playable: boolean, };
 export type AnswerResult = { correct: boolean, expected: string, feedback: string, 
 /**
  * When the item comes back, RFC 3339.
  */
 due: string, };
-export type ChordMatch = { correct: boolean, 
-/**
- * Chord tones not played.
- */
-missing: Array<string>, 
-/**
- * MIDI keys played that are not in the chord.
- */
-extra: Array<number>, };
+export type KeyEvent = { key: number, down: boolean, };
 export type AssignmentView = { id: number, title: string, kind: string, pass_threshold: number, items: number, };
 export type SkillMastery = { skill: Skill, 
 /**

@@ -2,7 +2,7 @@
 // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
 
 import type { Channel } from "@tauri-apps/api/core";
-import type { AnswerResult, AppInfo, Assignable, Assigned, ChordMatch, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DownloadOutcome, DownloadProgress, ExportedFile, GenerationPlan, JobProgress, KeyStatus, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
+import type { AnswerResult, AppInfo, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DownloadOutcome, DownloadProgress, ExportedFile, GenerationPlan, JobProgress, KeyEvent, KeyStatus, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
 
 /** Every command the window may call: its arguments as `invoke` takes them, and its result. */
 export interface Commands {
@@ -43,7 +43,10 @@ export interface Commands {
   assign_practice: { args: { student: number; what: Assignable; passThreshold: number | null }; result: Assigned };
   practice_today: { args: { student: number }; result: PracticeItemView[] };
   answer_practice: { args: { student: number; item: number; answer: string }; result: AnswerResult };
-  check_played: { args: { student: number; item: number; keys: number[] }; result: ChordMatch };
+  answer_played: { args: { student: number; item: number; keys: number[] }; result: AnswerResult };
+  midi_inputs: { args: null; result: string[] };
+  listen_midi: { args: { name: string; onKey: Channel<KeyEvent> }; result: void };
+  stop_midi: { args: null; result: void };
   student_progress: { args: { student: number; utcOffsetMinutes: number }; result: StudentProgress };
   export_student_record: { args: { student: number; path: string }; result: ExportedFile };
 }
