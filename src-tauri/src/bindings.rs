@@ -27,12 +27,13 @@ use cadence::library::{
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadPhase, DownloadProgress};
 use cadence::planning::{CreateKind, GenerationPlan, Generator};
+use cadence::practice::assessment::{AssessmentScore, QuestionScore};
 use cadence::practice::item::Skill;
 use cadence::practice::midi::KeyEvent;
 use cadence::practice::progress::{DayCount, Progress, SkillMastery};
 use cadence::practice::{
-    AnswerResult, Assignable, Assigned, AssignmentView, PracticeItemView, StudentProgress,
-    StudentView,
+    AnswerResult, Assignable, Assigned, AssignmentView, AttemptView, PracticeItemView,
+    StudentProgress, StudentView,
 };
 use cadence::settings::{Device, Settings};
 use cadence::usage::{UsageReport, UsageRow};
@@ -214,6 +215,9 @@ pub fn typescript() -> String {
         declare::<PracticeItemView>(),
         declare::<AnswerResult>(),
         declare::<KeyEvent>(),
+        declare::<QuestionScore>(),
+        declare::<AssessmentScore>(),
+        declare::<AttemptView>(),
         declare::<AssignmentView>(),
         declare::<SkillMastery>(),
         declare::<DayCount>(),

@@ -25,6 +25,7 @@ use cadence::limits::short_field;
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadError, DownloadProgress};
 use cadence::planning::{CreateKind, GenerationPlan};
+use cadence::practice::assessment::AssessmentScore;
 use cadence::practice::midi::KeyEvent;
 use cadence::practice::{
     AnswerResult, Assignable, Assigned, PracticeItemView, StudentProgress, StudentView,
@@ -558,6 +559,20 @@ pub fn answer_played(
     state
         .studio
         .answer_played(state.store()?, student, item, &keys, now())
+        .map_err(message)
+}
+
+/// A student takes an assessment; each answer is judged by the theory engine.
+#[tauri::command]
+pub fn take_assessment(
+    state: State<'_, AppState>,
+    material: i64,
+    student: i64,
+    answers: Vec<String>,
+) -> CommandResult<AssessmentScore> {
+    state
+        .studio
+        .take_assessment(state.store()?, material, student, &answers, now())
         .map_err(message)
 }
 

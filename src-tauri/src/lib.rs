@@ -175,6 +175,7 @@ pub fn run(studio: Studio) -> anyhow::Result<()> {
             practice_today,
             answer_practice,
             answer_played,
+            take_assessment,
             midi_inputs,
             listen_midi,
             stop_midi,

@@ -371,6 +371,25 @@ async function practise(driver) {
   check(progress.includes(`${answered} answers`) && progress.includes("1 day in a row"), `progress counts the session (${progress})`);
   await driver.execute("document.getElementById('progress-heading').scrollIntoView()");
   await screenshot(driver, "practice-progress");
+
+  // The assessment made earlier, taken by the student and scored by the engine.
+  await go(driver, "library", "Library");
+  await driver.waitFor('[data-testid="material-list"]', { predicate: (t) => t.includes("Milestone") });
+  const assessmentId = await driver.execute(
+    "return [...document.querySelectorAll('[data-material-id]')].find(li => li.textContent.includes('Milestone')).dataset.materialId",
+  );
+  await driver.click(await driver.find(`[data-material-id="${assessmentId}"] a`));
+  await driver.click(await driver.waitFor('[data-testid="take-assessment"]'));
+  await driver.waitFor('[data-testid="taker"]');
+  await typeInto(driver, '[data-testid="assessment-answer"]', "D F# A");
+  await driver.click(await driver.find('[data-testid="submit-assessment"]'));
+  const score = await driver.text(await driver.waitFor('[data-testid="assessment-score"]'));
+  const results = await driver.execute("return document.querySelectorAll('[data-testid=question-result]').length");
+  check(/Score: \d+ of \d+ points/.test(score) && results > 1, `an assessment is taken in the window and scored (${score}; ${results} questions judged)`);
+  await screenshot(driver, "assessment-taken");
+  await go(driver, "practice", "Practice");
+  const taken = await driver.text(await driver.waitFor('[data-testid="assessments-taken"]'));
+  check(taken.includes("Milestone"), `the student's progress lists the assessment (${taken})`);
   return answered;
 }
 

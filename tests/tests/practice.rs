@@ -342,3 +342,62 @@ fn the_practice_commands_print_the_documented_json() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("student 9 does not exist"));
 }
+
+#[test]
+fn an_assessment_from_the_library_is_taken_and_scored_by_the_engine() {
+    use cadence::content::AssessmentKind;
+    use cadence::materials::MaterialRequest;
+    use cadence::sources::Writers;
+    let home = tempfile::tempdir().unwrap();
+    let studio = studio(home.path());
+    let store = studio.open_store().unwrap();
+    let request = |kind| MaterialRequest::Assessment {
+        topic: "ii-V-I".into(),
+        key: "Bb".into(),
+        level: Level::Beginner,
+        instrument: "piano".into(),
+        assessment_kind: kind,
+    };
+    let made = studio
+        .create_material(
+            &store,
+            &request(AssessmentKind::Milestone),
+            Writers::TemplateOnly,
+            &CancelToken::new(),
+            &mut |_| {},
+        )
+        .unwrap();
+    let student = studio.add_student(&store, "Ada", "beginner", "").unwrap();
+    let opened = studio.open_material(&store, made.id).unwrap();
+    let assessment: cadence::content::Assessment = serde_json::from_value(opened.document).unwrap();
+    let right: Vec<String> = assessment
+        .questions
+        .iter()
+        .map(|q| {
+            cadence::practice::assessment::score_question(&q.spec, "?")
+                .unwrap()
+                .expected
+        })
+        .collect();
+    let full = studio
+        .take_assessment(&store, made.id, student.id, &right, NOW)
+        .unwrap();
+    assert_eq!((full.points, full.total), (full.total, full.total));
+    let mut half = right.clone();
+    half[0] = "nonsense".into();
+    let partial = studio
+        .take_assessment(&store, made.id, student.id, &half, NOW + 60)
+        .unwrap();
+    assert!(partial.score < 1.0 && !partial.questions[0].correct);
+    let progress = studio
+        .student_progress(&store, student.id, NOW + 60, 0)
+        .unwrap();
+    assert_eq!(progress.assessments.len(), 2);
+    assert!(progress.assessments[0].score < 1.0, "newest first");
+    let too_many = vec![String::new(); assessment.questions.len() + 1];
+    assert!(
+        studio
+            .take_assessment(&store, made.id, student.id, &too_many, NOW)
+            .is_err()
+    );
+}

@@ -4,6 +4,7 @@
 //! notes from a MIDI keyboard ([`midi`]) and progress ([`progress`]). Nothing here touches
 //! the network, a model or the database: the Studio stores what these compute.
 
+pub mod assessment;
 pub mod item;
 pub mod midi;
 pub mod progress;

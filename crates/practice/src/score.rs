@@ -36,7 +36,7 @@ pub enum ScoreError {
 }
 
 impl Scored {
-    fn judged(correct: bool, expected: String, feedback: String) -> Scored {
+    pub(crate) fn judged(correct: bool, expected: String, feedback: String) -> Scored {
         Scored {
             correct,
             expected,
@@ -199,7 +199,7 @@ pub fn score_played(item: &Item, keys: &[u8]) -> Result<Scored, ScoreError> {
 
 /// A list of notes against the engine's spelling of `what`: the same letters and
 /// accidentals, in any order.
-fn spelled_notes(answer: &str, expected: &[PitchClass], what: &str) -> Scored {
+pub(crate) fn spelled_notes(answer: &str, expected: &[PitchClass], what: &str) -> Scored {
     let expected_text = names(expected);
     let mut written = Vec::new();
     for token in answer.split(|c: char| c.is_whitespace() || c == ',' || c == '-') {

@@ -294,3 +294,52 @@ pub fn answers_of(conn: &Connection, student_id: i64) -> Result<Vec<AnswerRow>> 
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// An assessment a student took.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptRow {
+    pub material_id: i64,
+    pub title: String,
+    pub score: f64,
+    pub taken_at: i64,
+}
+
+pub fn insert_attempt(
+    tx: &Transaction<'_>,
+    material_id: i64,
+    student_id: i64,
+    score: f64,
+    answers: &serde_json::Value,
+    taken_at: i64,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO assessment_attempts (material_id, student_id, score, answers, taken_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            material_id,
+            student_id,
+            score,
+            answers.to_string(),
+            taken_at
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// The assessments a student took, newest first.
+pub fn attempts_of(conn: &Connection, student_id: i64) -> Result<Vec<AttemptRow>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT t.material_id, m.title, t.score, t.taken_at
+         FROM assessment_attempts t JOIN materials m ON m.id = t.material_id
+         WHERE t.student_id = ?1 ORDER BY t.taken_at DESC, t.id DESC",
+    )?;
+    let rows = statement.query_map([student_id], |row| {
+        Ok(AttemptRow {
+            material_id: row.get(0)?,
+            title: row.get(1)?,
+            score: row.get(2)?,
+            taken_at: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use cadence_practice::{item, midi, progress, schedule, score, session};
+pub use cadence_practice::{assessment, item, midi, progress, schedule, score, session};
 
 use crate::content::{Level, Tutorial};
 use crate::store::practice::{self as rows, ItemRow, NewAnswer, NewAssignment, NewItem};
@@ -131,10 +131,23 @@ pub struct AssignmentView {
     pub items: i64,
 }
 
+/// An assessment a student took.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AttemptView {
+    #[ts(type = "number")]
+    pub material: i64,
+    pub title: String,
+    pub score: f64,
+    /// RFC 3339.
+    pub taken_at: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct StudentProgress {
     pub student: StudentView,
     pub assignments: Vec<AssignmentView>,
+    /// Assessments taken, newest first.
+    pub assessments: Vec<AttemptView>,
     pub progress: Progress,
     /// Items due now or new, ready for today's session.
     #[ts(type = "number")]
@@ -518,11 +531,12 @@ impl Studio {
         utc_offset: i64,
     ) -> Result<StudentProgress, PracticeError> {
         let profile = self.student(store, student)?;
-        let (items, answers, assignments) = store.read(|conn| {
+        let (items, answers, assignments, attempts) = store.read(|conn| {
             Ok((
                 rows::items_of(conn, student)?,
                 rows::answers_of(conn, student)?,
                 rows::assignments_of(conn, student)?,
+                rows::attempts_of(conn, student)?,
             ))
         })?;
         let skills: Vec<(i64, Skill)> = items
@@ -559,6 +573,15 @@ impl Studio {
                     items: a.items,
                 })
                 .collect(),
+            assessments: attempts
+                .into_iter()
+                .map(|a| AttemptView {
+                    material: a.material_id,
+                    title: a.title,
+                    score: a.score,
+                    taken_at: rfc3339(a.taken_at),
+                })
+                .collect(),
             progress: progress(&answered, &skills, now, utc_offset),
             due_today,
         })
@@ -590,6 +613,7 @@ impl Studio {
         let record = serde_json::json!({
             "student": summary.student,
             "assignments": summary.assignments,
+            "assessments": summary.assessments,
             "progress": summary.progress,
             "answers": answers,
             "exported_at": rfc3339(now),
@@ -599,6 +623,42 @@ impl Studio {
 }
 
 impl Studio {
+    /// A student takes an assessment from the library: each answer (by question, in order)
+    /// is judged by the theory engine, and the score is kept with the student's record.
+    pub fn take_assessment(
+        &self,
+        store: &Store,
+        material: i64,
+        student: i64,
+        answers: &[String],
+        now: i64,
+    ) -> Result<assessment::AssessmentScore, PracticeError> {
+        self.student(store, student)?;
+        let opened = self.open_material(store, material)?;
+        if opened.kind != crate::materials::MaterialKind::Assessment {
+            return Err(PracticeError::Invalid(format!(
+                "material {material} is a {}, not an assessment",
+                opened.kind.noun()
+            )));
+        }
+        let document: crate::content::Assessment =
+            serde_json::from_value(opened.document).map_err(StoreError::from)?;
+        if answers.len() > document.questions.len() {
+            return Err(PracticeError::Invalid(format!(
+                "{} answers for {} questions",
+                answers.len(),
+                document.questions.len()
+            )));
+        }
+        for answer in answers {
+            crate::limits::answer(answer)?;
+        }
+        let scored = assessment::score_assessment(&document, answers);
+        let kept = serde_json::json!({ "answers": answers, "questions": scored.questions });
+        store.write(|tx| rows::insert_attempt(tx, material, student, scored.score, &kept, now))?;
+        Ok(scored)
+    }
+
     /// Writes a student's record to `path` as JSON, for the teacher.
     pub fn export_student_record_file(
         &self,

@@ -277,6 +277,9 @@ export const answerPlayed = (student: number, item: number, keys: number[]) => c
 export const studentProgress = (student: number) =>
   call("student_progress", { student, utcOffsetMinutes: -new Date().getTimezoneOffset() });
 export const exportStudentRecord = (student: number, path: string) => call("export_student_record", { student, path });
+/** A student takes an assessment: one answer per question, in order. */
+export const takeAssessment = (material: number, student: number, answers: string[]) =>
+  call("take_assessment", { material, student, answers });
 export const midiInputs = () => call("midi_inputs");
 /** Listens to a MIDI keyboard: `onKey` is called with each key pressed or released. */
 export function listenMidi(name: string, onKey: (event: KeyEvent) => void) {

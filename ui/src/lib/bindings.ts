@@ -220,6 +220,17 @@ export type AnswerResult = { correct: boolean, expected: string, feedback: strin
  */
 due: string, };
 export type KeyEvent = { key: number, down: boolean, };
+export type QuestionScore = { number: number, correct: boolean, expected: string, feedback: string, points: number, };
+export type AssessmentScore = { 
+/**
+ * Points earned over points possible, 0 to 1.
+ */
+score: number, points: number, total: number, questions: Array<QuestionScore>, };
+export type AttemptView = { material: number, title: string, score: number, 
+/**
+ * RFC 3339.
+ */
+taken_at: string, };
 export type AssignmentView = { id: number, title: string, kind: string, pass_threshold: number, items: number, };
 export type SkillMastery = { skill: Skill, 
 /**
@@ -240,7 +251,11 @@ streak_days: number, mastery: Array<SkillMastery>,
  * The last 30 days, oldest first.
  */
 days: Array<DayCount>, };
-export type StudentProgress = { student: StudentView, assignments: Array<AssignmentView>, progress: Progress, 
+export type StudentProgress = { student: StudentView, assignments: Array<AssignmentView>, 
+/**
+ * Assessments taken, newest first.
+ */
+assessments: Array<AttemptView>, progress: Progress, 
 /**
  * Items due now or new, ready for today's session.
  */

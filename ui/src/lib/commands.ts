@@ -2,7 +2,7 @@
 // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
 
 import type { Channel } from "@tauri-apps/api/core";
-import type { AnswerResult, AppInfo, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DownloadOutcome, DownloadProgress, ExportedFile, GenerationPlan, JobProgress, KeyEvent, KeyStatus, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
+import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DownloadOutcome, DownloadProgress, ExportedFile, GenerationPlan, JobProgress, KeyEvent, KeyStatus, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
 
 /** Every command the window may call: its arguments as `invoke` takes them, and its result. */
 export interface Commands {
@@ -44,6 +44,7 @@ export interface Commands {
   practice_today: { args: { student: number }; result: PracticeItemView[] };
   answer_practice: { args: { student: number; item: number; answer: string }; result: AnswerResult };
   answer_played: { args: { student: number; item: number; keys: number[] }; result: AnswerResult };
+  take_assessment: { args: { material: number; student: number; answers: string[] }; result: AssessmentScore };
   midi_inputs: { args: null; result: string[] };
   listen_midi: { args: { name: string; onKey: Channel<KeyEvent> }; result: void };
   stop_midi: { args: null; result: void };

@@ -43,3 +43,14 @@ CREATE TABLE practice_answers (
     rating      TEXT    NOT NULL CHECK (rating IN ('again', 'hard', 'good', 'easy'))
 );
 CREATE INDEX practice_answers_by_student ON practice_answers (student_id, answered_at);
+
+-- An assessment from the library taken by a student, scored by the theory engine.
+CREATE TABLE assessment_attempts (
+    id          INTEGER PRIMARY KEY,
+    material_id INTEGER NOT NULL REFERENCES materials (id) ON DELETE CASCADE,
+    student_id  INTEGER NOT NULL REFERENCES students (id) ON DELETE CASCADE,
+    score       REAL    NOT NULL CHECK (score BETWEEN 0.0 AND 1.0),
+    answers     TEXT    NOT NULL CHECK (json_valid(answers)),
+    taken_at    INTEGER NOT NULL
+);
+CREATE INDEX assessment_attempts_by_student ON assessment_attempts (student_id, taken_at);
