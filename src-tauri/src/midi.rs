@@ -15,6 +15,11 @@ const CLIENT: &str = "Cadence";
 pub struct MidiListener(Mutex<Option<MidiInputConnection<()>>>);
 
 fn midi_input() -> Result<MidiInput, String> {
+    // Without ALSA's sequencer device there is no MIDI to open, and asking makes ALSA print
+    // its own error.
+    if cfg!(target_os = "linux") && !std::path::Path::new("/dev/snd/seq").exists() {
+        return Err("this computer has no MIDI system (no ALSA sequencer); answer by typing or on the on-screen keyboard".into());
+    }
     MidiInput::new(CLIENT).map_err(|error| {
         format!("this computer's MIDI system is not available ({error}); answer by typing or on the on-screen keyboard")
     })
