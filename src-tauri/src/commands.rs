@@ -1,5 +1,7 @@
 //! The commands the window may invoke. Each calls one Studio method, which checks the
-//! input, and turns errors into the sentence the window shows.
+//! input, and turns errors into the sentence the window shows. This file is long because it
+//! is the one list of the window's commands: build.rs grants exactly the ones defined here
+//! and the bindings test writes the window's TypeScript from their signatures.
 
 use std::path::PathBuf;
 use std::str::FromStr;

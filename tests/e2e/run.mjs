@@ -333,6 +333,9 @@ async function practise(driver) {
     if (kind === "play_along") {
       const tempo = await driver.text(await driver.find('[data-testid="tempo"]'));
       check(Number(tempo) > 0, `a play-along shows its chords and today's tempo (${tempo} bpm)`);
+      await driver.waitFor('[data-testid="practice-item"] [data-testid="notation"] svg');
+      await driver.click(await driver.find('[data-testid="play-along"]'));
+      await screenshot(driver, "practice-play-along");
       await driver.click(await driver.find('[data-testid="rate-good"]'));
     } else if (kind === "chord_of_numeral" && wrongShown && !played) {
       // Played on the on-screen keyboard: C E G, clicked key by key.

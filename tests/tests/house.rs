@@ -15,10 +15,26 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// This machine's target triple, as rustc names it.
+fn host() -> String {
+    let output = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV runs");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
+        .to_string()
+}
+
+/// The workspace's packages and dependency graph for this machine (other platforms' crates,
+/// such as an Android MIDI backend, are never downloaded here, so they are left out).
 fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--offline", "--locked"])
+        .args(["--filter-platform", &host()])
         .current_dir(workspace_root())
         .output()
         .expect("cargo metadata runs");

@@ -204,7 +204,8 @@ mod tests {
             names,
             [
                 "app", "models", "db", "generate", "tokenize", "bench", "theory", "tutorial",
-                "coach", "batch", "library", "export"
+                "coach", "batch", "library", "export", "import", "student", "assign", "practice",
+                "progress"
             ]
         );
     }
@@ -217,7 +218,9 @@ mod tests {
 
     #[test]
     fn a_group_without_its_subcommand_shows_its_help() {
-        for group in ["models", "db", "theory", "export"] {
+        for group in [
+            "models", "db", "theory", "export", "import", "student", "practice",
+        ] {
             let error = parse(&[group]).unwrap_err();
             assert_eq!(
                 error.kind(),

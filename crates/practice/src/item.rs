@@ -416,13 +416,18 @@ pub fn items_from_music(title: &str, music: &MusicPayload, target_bpm: u32) -> V
             }
         }
     }
+    // The play-along comes after one item of each kind, so a first session reaches it.
     if !symbols.is_empty() {
-        kept.push(Item::PlayAlong {
-            title: title.to_string(),
-            key: home.to_string(),
-            chords: symbols,
-            target_bpm,
-        });
+        let at = kept.len().min(kinds.len());
+        kept.insert(
+            at,
+            Item::PlayAlong {
+                title: title.to_string(),
+                key: home.to_string(),
+                chords: symbols,
+                target_bpm,
+            },
+        );
     }
     kept
 }
