@@ -11,6 +11,7 @@ pub const SESSION_ITEMS: usize = 20;
 pub const NEW_ITEMS: usize = 10;
 /// The share of a lesson's items that must be right for the lesson to be passed.
 pub const DEFAULT_PASS_THRESHOLD: f64 = 0.8;
+const DAY: i64 = 86_400;
 
 /// An assigned item as the session sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,8 @@ pub struct Candidate {
     pub schedule: Schedule,
     /// Whether the latest answer was right (None before the first).
     pub last_correct: Option<bool>,
+    /// When the item was first answered (None before the first).
+    pub first_answered: Option<i64>,
 }
 
 /// A lesson's place in its curriculum.
@@ -63,7 +66,8 @@ pub fn locked_lessons(candidates: &[Candidate], lessons: &[Lesson]) -> BTreeSet<
 }
 
 /// Today's items at `now`, in order: due reviews first (the longest overdue first), then new
-/// items in the order they were assigned, at most `new_limit` new and `limit` in all.
+/// items in the order they were assigned, at most `limit` in all and `new_limit` new in any
+/// 24 hours (items first answered in the last day count against it).
 pub fn todays_items(
     candidates: &[Candidate],
     lessons: &[Lesson],
@@ -72,6 +76,10 @@ pub fn todays_items(
     new_limit: usize,
 ) -> Vec<i64> {
     let locked = locked_lessons(candidates, lessons);
+    let introduced = candidates
+        .iter()
+        .filter(|c| c.first_answered.is_some_and(|at| at > now - DAY))
+        .count();
     let open = |c: &&Candidate| c.lesson.is_none_or(|lesson| !locked.contains(&lesson));
     let mut reviews: Vec<&Candidate> = candidates
         .iter()
@@ -83,7 +91,7 @@ pub fn todays_items(
         .iter()
         .filter(open)
         .filter(|c| c.schedule.is_new())
-        .take(new_limit);
+        .take(new_limit.saturating_sub(introduced));
     reviews
         .into_iter()
         .chain(fresh)
@@ -105,6 +113,7 @@ mod tests {
             lesson: Some(lesson),
             schedule: Schedule::new(NOW),
             last_correct: None,
+            first_answered: None,
         }
     }
 
@@ -154,5 +163,12 @@ mod tests {
         // Answered right, an item is not due again today.
         items[0].schedule = review(&items[0].schedule, Rating::Good, NOW).unwrap();
         assert!(!todays_items(&items, &[], NOW, 20, 30).contains(&1));
+        // Ten new items answered today: no more new ones until tomorrow.
+        for item in &mut items[..10] {
+            item.schedule = review(&item.schedule, Rating::Good, NOW).unwrap();
+            item.first_answered = Some(NOW);
+        }
+        assert_eq!(todays_items(&items, &[], NOW + 60, 20, 10), [30]);
+        assert_eq!(todays_items(&items, &[], NOW + DAY + 60, 20, 10).len(), 11);
     }
 }

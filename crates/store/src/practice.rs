@@ -59,6 +59,8 @@ pub struct ItemRow {
     pub lapses: i64,
     pub streak: i64,
     pub last_correct: Option<bool>,
+    /// When the item was first answered.
+    pub first_answered: Option<i64>,
 }
 
 /// An item's schedule after an answer.
@@ -174,7 +176,8 @@ pub fn insert_item(tx: &Transaction<'_>, item: &NewItem) -> Result<i64> {
 
 const ITEM_COLUMNS: &str = "i.id, i.assignment_id, i.lesson_id, i.prerequisites, a.pass_threshold,
      i.position, i.skill, i.item, i.stability, i.difficulty, i.due, i.last_review, i.reviews,
-     i.lapses, i.streak, i.last_correct
+     i.lapses, i.streak, i.last_correct,
+     (SELECT min(p.answered_at) FROM practice_answers p WHERE p.item_id = i.id)
      FROM practice_items i JOIN assignments a ON a.id = i.assignment_id";
 
 fn item_row(row: &Row<'_>) -> rusqlite::Result<(ItemRow, String, String)> {
@@ -196,6 +199,7 @@ fn item_row(row: &Row<'_>) -> rusqlite::Result<(ItemRow, String, String)> {
             lapses: row.get(13)?,
             streak: row.get(14)?,
             last_correct: row.get(15)?,
+            first_answered: row.get(16)?,
         },
         row.get(3)?,
         row.get(7)?,

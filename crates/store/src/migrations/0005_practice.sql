@@ -43,6 +43,7 @@ CREATE TABLE practice_answers (
     rating      TEXT    NOT NULL CHECK (rating IN ('again', 'hard', 'good', 'easy'))
 );
 CREATE INDEX practice_answers_by_student ON practice_answers (student_id, answered_at);
+CREATE INDEX practice_answers_by_item ON practice_answers (item_id, answered_at);
 
 -- An assessment from the library taken by a student, scored by the theory engine.
 CREATE TABLE assessment_attempts (

@@ -48,6 +48,7 @@ pub(super) fn candidates(items: &[ItemRow]) -> (Vec<Candidate>, Vec<Lesson>) {
                 lesson: row.lesson_id,
                 schedule: schedule_of(row),
                 last_correct: row.last_correct,
+                first_answered: row.first_answered,
             }
         })
         .collect();
