@@ -33,6 +33,16 @@ fn library(studio: &Studio, store: &Store) -> (i64, i64) {
     (tutorials[0].id, outcome.curriculum_id)
 }
 
+/// The ids of a student's items today.
+fn todays_ids(studio: &Studio, store: &Store, student: i64, now: i64) -> Vec<i64> {
+    studio
+        .practice_today(store, student, now)
+        .unwrap()
+        .iter()
+        .map(|item| item.id)
+        .collect()
+}
+
 /// The engine's answer to an item, as the student would give it.
 fn right_answer(store: &Store, student: i64, item: i64) -> String {
     let row = store
@@ -220,12 +230,7 @@ fn a_curriculums_lessons_open_as_the_ones_before_are_passed() {
     let second_lesson = in_lesson(lessons[1]);
 
     let mut now = NOW;
-    let today: Vec<i64> = studio
-        .practice_today(&store, bo.id, now)
-        .unwrap()
-        .iter()
-        .map(|i| i.id)
-        .collect();
+    let today = todays_ids(&studio, &store, bo.id, now);
     assert!(
         today.iter().all(|id| first_lesson.contains(id)),
         "only the first lesson is open"
@@ -256,12 +261,7 @@ fn a_curriculums_lessons_open_as_the_ones_before_are_passed() {
         now += DAY;
         assert!(now < NOW + 30 * DAY, "the first lesson never finished");
     }
-    let today: Vec<i64> = studio
-        .practice_today(&store, bo.id, now)
-        .unwrap()
-        .iter()
-        .map(|i| i.id)
-        .collect();
+    let today = todays_ids(&studio, &store, bo.id, now);
     assert!(
         today.iter().any(|id| second_lesson.contains(id)),
         "the second lesson opens: {today:?}"

@@ -68,18 +68,12 @@ pub fn score(item: &Item, answer: &str) -> Result<Scored, ScoreError> {
                 &format!("{numeral} in {key}"),
             ))
         }
-        Item::ChordQuality { notes, .. } | Item::HearChord { notes, .. } => {
+        Item::ChordQuality { .. } | Item::HearChord { .. } => {
             if answer.is_empty() {
                 return Err(ScoreError::Empty("name the quality, e.g. minor seventh"));
             }
-            let pitches: Vec<PitchClass> = notes
-                .iter()
-                .map(|n| {
-                    Note::from_str(n)
-                        .map(|note| note.pitch())
-                        .or_else(|_| PitchClass::from_str(n))
-                })
-                .collect::<Result<_, _>>()
+            let pitches = item
+                .chord_notes()
                 .map_err(|e| ScoreError::Item(e.to_string()))?;
             let chord = Chord::identify(&pitches).map_err(|e| ScoreError::Item(e.to_string()))?;
             Ok(quality_answer(answer, &chord))

@@ -54,36 +54,30 @@ pub fn insert(tx: &Transaction<'_>, student: &NewStudent) -> Result<i64> {
     Ok(tx.last_insert_rowid())
 }
 
+const STUDENT_COLUMNS: &str = "id, name, instrument, level, created_at";
+
+fn student_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Student> {
+    Ok(Student {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        instrument: row.get(2)?,
+        level: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Student>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, name, instrument, level, created_at FROM students WHERE id = ?1",
-    )?;
-    Ok(statement
-        .query_row([id], |row| {
-            Ok(Student {
-                id: row.get(0)?,
-                name: row.get(1)?,
-                instrument: row.get(2)?,
-                level: row.get(3)?,
-                created_at: row.get(4)?,
-            })
-        })
-        .optional()?)
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {STUDENT_COLUMNS} FROM students WHERE id = ?1"
+    ))?;
+    Ok(statement.query_row([id], student_row).optional()?)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Student>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, name, instrument, level, created_at FROM students ORDER BY name COLLATE NOCASE, id",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok(Student {
-            id: row.get(0)?,
-            name: row.get(1)?,
-            instrument: row.get(2)?,
-            level: row.get(3)?,
-            created_at: row.get(4)?,
-        })
-    })?;
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {STUDENT_COLUMNS} FROM students ORDER BY name COLLATE NOCASE, id"
+    ))?;
+    let rows = statement.query_map([], student_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -26,7 +26,7 @@ use crate::content::types::Level;
 use crate::generate::Progress;
 use crate::llm::CancelToken;
 use crate::sources::{ProviderSource, Writers};
-use crate::store::{Store, StoreError, batch_jobs, curricula};
+use crate::store::{Store, batch_jobs, curricula};
 use crate::{Studio, StudioError};
 
 // `run_batch` takes the request, so it is named beside it.
@@ -140,12 +140,7 @@ impl Studio {
                 generated.id
             }
         };
-        let tree = store
-            .read(|conn| curricula::get(conn, curriculum_id))?
-            .ok_or(StoreError::NotFound {
-                what: "curriculum",
-                id: curriculum_id,
-            })?;
+        let tree = crate::library::curriculum_tree(store, curriculum_id)?;
         let lessons: Vec<_> = tree.modules.iter().flat_map(|m| &m.lessons).collect();
         let total = lessons.len() + 1;
         report(on_progress, 1, total, format!("outline: {}", tree.title));

@@ -13,7 +13,7 @@ use crate::content::{
     self, ContentError, Curriculum, CurriculumLesson, CurriculumModule, ExerciseOutline, LessonRef,
     Level,
 };
-use crate::store::{Store, StoreError, curricula, tutorials};
+use crate::store::{CurriculumTree, Store, StoreError, curricula, tutorials};
 use crate::{Studio, StudioError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -67,16 +67,21 @@ pub struct CurriculumDetail {
     pub modules: Vec<CurriculumModuleItem>,
 }
 
+/// A stored curriculum's tree, or that there is none with this id.
+pub(crate) fn curriculum_tree(store: &Store, id: i64) -> Result<CurriculumTree, StoreError> {
+    store
+        .read(|conn| curricula::get(conn, id))?
+        .ok_or(StoreError::NotFound {
+            what: "curriculum",
+            id,
+        })
+}
+
 impl Studio {
     /// A stored curriculum as its document: the tree from SQLite, checked by the theory
     /// engine. Every lesson must have its tutorial: an unfinished batch is not a course yet.
     pub fn curriculum_document(&self, store: &Store, id: i64) -> Result<Curriculum, StudioError> {
-        let tree = store
-            .read(|conn| curricula::get(conn, id))?
-            .ok_or(StoreError::NotFound {
-                what: "curriculum",
-                id,
-            })?;
+        let tree = curriculum_tree(store, id)?;
         let level = |text: &str| Level::from_str(text).map_err(StudioError::from);
         // Prerequisites are stored by lesson id; the document points by position.
         let positions: HashMap<i64, LessonRef> = tree
@@ -202,12 +207,7 @@ impl Studio {
 
     pub fn open_curriculum(&self, store: &Store, id: i64) -> Result<CurriculumDetail, StudioError> {
         let id = crate::limits::library_id(id)?;
-        let tree = store
-            .read(|conn| curricula::get(conn, id))?
-            .ok_or(StoreError::NotFound {
-                what: "curriculum",
-                id,
-            })?;
+        let tree = curriculum_tree(store, id)?;
         Ok(CurriculumDetail {
             id: tree.id,
             title: tree.title,

@@ -15,6 +15,8 @@ use crate::store::StoreError;
 mod curricula;
 mod tutorials;
 
+pub(crate) use curricula::curriculum_tree;
+
 pub use curricula::{
     CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem, CurriculumListItem,
     CurriculumModuleItem,

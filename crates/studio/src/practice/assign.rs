@@ -6,7 +6,7 @@ use super::session::DEFAULT_PASS_THRESHOLD;
 use super::{Assignable, Assigned, PracticeError, StudentView};
 use crate::content::{Level, Tutorial};
 use crate::store::practice::{self as rows, NewAssignment, NewItem};
-use crate::store::{Store, StoreError, curricula, students, tutorials};
+use crate::store::{Store, students, tutorials};
 use crate::{Studio, StudioError};
 
 /// The tempo a play-along aims for when its lesson names none.
@@ -151,12 +151,7 @@ impl Studio {
         store: &Store,
         id: i64,
     ) -> Result<(String, Vec<LessonItems>), PracticeError> {
-        let tree = store
-            .read(|conn| curricula::get(conn, id))?
-            .ok_or(StoreError::NotFound {
-                what: "curriculum",
-                id,
-            })?;
+        let tree = crate::library::curriculum_tree(store, id)?;
         let mut lessons: Vec<LessonItems> = Vec::new();
         for lesson in tree.modules.iter().flat_map(|m| &m.lessons) {
             let Some(tutorial_id) = lesson.tutorial_id else {

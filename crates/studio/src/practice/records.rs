@@ -20,6 +20,19 @@ impl Studio {
         now: i64,
         utc_offset: i64,
     ) -> Result<StudentProgress, PracticeError> {
+        Ok(self
+            .progress_and_answers(store, student, now, utc_offset)?
+            .0)
+    }
+
+    /// The progress, and the answers it was counted from.
+    fn progress_and_answers(
+        &self,
+        store: &Store,
+        student: i64,
+        now: i64,
+        utc_offset: i64,
+    ) -> Result<(StudentProgress, Vec<rows::AnswerRow>), PracticeError> {
         let profile = self.student(store, student)?;
         let (items, answers, assignments, attempts) = store.read(|conn| {
             Ok((
@@ -46,7 +59,7 @@ impl Studio {
             .collect();
         let (candidates, lessons) = candidates(&items);
         let due_today = todays_items(&candidates, &lessons, now, SESSION_ITEMS, NEW_ITEMS).len();
-        Ok(StudentProgress {
+        let summary = StudentProgress {
             student: profile.into(),
             assignments: assignments
                 .into_iter()
@@ -74,7 +87,8 @@ impl Studio {
                 .collect(),
             progress: progress(&answered, &skills, now, utc_offset),
             due_today,
-        })
+        };
+        Ok((summary, answers))
     }
 
     /// A student's record for the teacher: the profile, assignments, progress and every
@@ -85,8 +99,7 @@ impl Studio {
         student: i64,
         now: i64,
     ) -> Result<String, PracticeError> {
-        let summary = self.student_progress(store, student, now, 0)?;
-        let answers = store.read(|conn| rows::answers_of(conn, student))?;
+        let (summary, answers) = self.progress_and_answers(store, student, now, 0)?;
         let answers: Vec<serde_json::Value> = answers
             .iter()
             .map(|a| {
