@@ -22,7 +22,7 @@ use cadence::content::topic::{Topic, TopicEntry, TopicFamily};
 use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem,
     CurriculumListItem, CurriculumModuleItem, DeletedTutorial, ExportFormat, ExportedFile,
-    OpenedTutorial, TutorialListItem,
+    ImportedDocument, OpenedTutorial, TutorialListItem,
 };
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadPhase, DownloadProgress};
@@ -190,6 +190,7 @@ pub fn typescript() -> String {
         declare::<CurriculumExerciseItem>(),
         declare::<ExportFormat>(),
         declare::<ExportedFile>(),
+        declare::<ImportedDocument>(),
         declare::<Settings>(),
         declare::<Device>(),
         declare::<SettingsView>(),

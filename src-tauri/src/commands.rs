@@ -21,7 +21,7 @@ use cadence::content::Level;
 use cadence::generate::Progress;
 use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
-    OpenedTutorial, TutorialListItem,
+    ImportedDocument, OpenedTutorial, TutorialListItem,
 };
 use cadence::limits::short_field;
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
@@ -239,6 +239,19 @@ pub fn import_romantext(
     state
         .studio
         .import_romantext(state.store()?, &PathBuf::from(path), measures.as_deref())
+        .map_err(message)
+}
+
+/// Brings a JSON document exported from Cadence (any kind) into the library, checked as
+/// untrusted input before anything is stored.
+#[tauri::command(async)]
+pub fn import_document(
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<ImportedDocument> {
+    state
+        .studio
+        .import_document_file(state.store()?, &PathBuf::from(path))
         .map_err(message)
 }
 

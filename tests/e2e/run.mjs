@@ -282,11 +282,11 @@ async function importAnalysis(driver) {
   const source = join(root, "crates/theory/tests/fixtures/analysis.rntxt");
   await go(driver, "library", "Library");
   await typeInto(driver, '[data-testid="import-path"]', source);
-  await driver.click(await driver.find('[data-testid="import-romantext"]'));
+  await driver.click(await driver.find('[data-testid="import-file"]'));
   const tooLong = await driver.text(await driver.waitFor('[data-testid="import-error"]'));
   check(tooLong.includes("choose fewer measures"), `an analysis longer than 64 chords asks for measures (${tooLong})`);
   await typeInto(driver, '[data-testid="import-measures"]', "18-24");
-  await driver.click(await driver.find('[data-testid="import-romantext"]'));
+  await driver.click(await driver.find('[data-testid="import-file"]'));
   const title = await driver.text(await driver.waitFor('[data-testid="material-title"]'));
   check(title.includes("An analysis of our own"), `measures 18-24 come in as a theory analysis and open (“${title}”)`);
   const keys = await driver.execute("return [...document.querySelectorAll('[data-testid=chord-key]')].map(k => k.textContent).join(' ')");

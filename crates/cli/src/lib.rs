@@ -97,9 +97,12 @@ enum Command {
     /// Export from the library.
     #[command(subcommand)]
     Export(export::ExportCommand),
-    /// Bring a published analysis into the library.
-    #[command(subcommand)]
-    Import(import::ImportCommand),
+    /// Bring a file into the library: a document exported from Cadence, or a published
+    /// analysis (`import rntxt`).
+    #[command(
+        after_help = "Examples:\n  cadence import lesson.json\n  cadence import rntxt chorale.rntxt --measures 1-16"
+    )]
+    Import(import::ImportArgs),
     /// Add and list students.
     #[command(subcommand)]
     Student(practice::StudentCommand),
@@ -145,7 +148,7 @@ fn run(cli: Cli, window: Option<Window>) -> anyhow::Result<ExitCode> {
         Command::Batch(args) => batch::run(args),
         Command::Library(args) => library::run(args),
         Command::Export(command) => export::run(command),
-        Command::Import(command) => import::run(command),
+        Command::Import(args) => import::run(args),
         Command::Student(command) => practice::run_student(command),
         Command::Assign(args) => practice::run_assign(args),
         Command::Practice(command) => practice::run_practice(command),

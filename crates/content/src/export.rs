@@ -67,7 +67,9 @@ fn import<T: DeserializeOwned>(
     import_value(kind, value, check)
 }
 
-fn import_value<T: DeserializeOwned>(
+/// Checks a parsed document like an imported file: version, schema, types, then musical
+/// validation (which repairs computed fields).
+pub fn import_value<T: DeserializeOwned>(
     kind: DocumentKind,
     value: serde_json::Value,
     check: fn(&mut T) -> ValidationReport,

@@ -8,8 +8,7 @@ use crate::Studio;
 use crate::commissions::material_row;
 use crate::content::romantext::{Measures, analysis_from_romantext};
 use crate::content::validate;
-use crate::library::LibraryError;
-use crate::limits::{MAX_IMPORT_BYTES, MAX_PATH_CHARS};
+use crate::library::{LibraryError, read_import_text};
 use crate::materials::{CreatedMaterial, MaterialKind};
 use crate::store::{Store, materials};
 
@@ -30,7 +29,7 @@ impl Studio {
             .filter(|text| !text.is_empty())
             .map(str::parse::<Measures>)
             .transpose()?;
-        let source = read_text(path)?;
+        let source = read_import_text(path, "a RomanText (.rntxt) file")?;
         let mut analysis = analysis_from_romantext(&source, measures)?;
         let report = validate::theory_analysis(&mut analysis);
         let kind = MaterialKind::TheoryAnalysis;
@@ -55,26 +54,4 @@ impl Studio {
             repaired: report.repaired(),
         })
     }
-}
-
-/// The text of a file the teacher chose, or a sentence saying why it cannot be read.
-fn read_text(path: &Path) -> Result<String, LibraryError> {
-    let shown = path.display().to_string();
-    if shown.chars().count() > MAX_PATH_CHARS {
-        return Err(crate::library::ExportPathError::TooLong.into());
-    }
-    // The window's working folder is nobody's choice: a path must say where it starts.
-    if !path.is_absolute() {
-        return Err(crate::library::ExportPathError::NotAbsolute(shown).into());
-    }
-    let read_error = |source| LibraryError::Read {
-        path: shown.clone(),
-        source,
-    };
-    let bytes = std::fs::metadata(path).map_err(read_error)?.len();
-    if bytes > MAX_IMPORT_BYTES {
-        return Err(LibraryError::TooLarge { path: shown, bytes });
-    }
-    let data = std::fs::read(path).map_err(read_error)?;
-    String::from_utf8(data).map_err(|_| LibraryError::NotText(shown))
 }

@@ -150,15 +150,21 @@ export async function chooseExportPath(
 }
 
 /** The native open dialog, for a RomanText analysis to import; null when cancelled. */
-export async function chooseRomanTextFile(): Promise<string | null> {
+export async function chooseImportFile(): Promise<string | null> {
   const chosen = await open({
-    title: "Import a RomanText analysis",
+    title: "Bring a file into the library",
     multiple: false,
     directory: false,
-    filters: [{ name: "RomanText", extensions: ["rntxt", "txt"] }],
+    filters: [{ name: "Cadence documents and RomanText analyses", extensions: ["json", "rntxt", "txt"] }],
   });
   return typeof chosen === "string" ? chosen : null;
 }
+
+/** A file the library imports as a published analysis rather than as a Cadence document. */
+export const isRomanTextFile = (path: string) => /\.(rntxt|txt)$/i.test(path);
+
+/** Brings a JSON document exported from Cadence (any kind) into the library. */
+export const importDocument = (path: string) => call("import_document", { path });
 
 /** Brings a RomanText analysis (all of it, or measures such as "1-16") into the library. */
 export const importRomantext = (path: string, measures: string | null) =>

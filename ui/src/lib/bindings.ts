@@ -84,6 +84,20 @@ export type CurriculumLessonItem = { id: number, title: string, difficulty: stri
 export type CurriculumExerciseItem = { id: number, kind: string, title: string, difficulty: string, };
 export type ExportFormat = "json" | "midi" | "romantext";
 export type ExportedFile = { path: string, bytes: number, format: ExportFormat, };
+export type ImportedDocument = { 
+/**
+ * "tutorial", "curriculum", or the material's kind ("exercise", "theory_analysis", …).
+ */
+kind: string, id: number, title: string, 
+/**
+ * Musical facts the theory engine checked.
+ */
+checked: number, 
+/**
+ * Computed fields (symbols, notes, voicings) the engine recomputed because the file's
+ * did not match its numerals.
+ */
+repaired: number, };
 export type Settings = { 
 /**
  * Whether Cadence may call Gemini for the hardest tasks.

@@ -2,7 +2,7 @@
 // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
 
 import type { Channel } from "@tauri-apps/api/core";
-import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DownloadOutcome, DownloadProgress, ExportedFile, GenerationPlan, JobProgress, KeyEvent, KeyStatus, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
+import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DownloadOutcome, DownloadProgress, ExportedFile, GenerationPlan, ImportedDocument, JobProgress, KeyEvent, KeyStatus, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
 
 /** Every command the window may call: its arguments as `invoke` takes them, and its result. */
 export interface Commands {
@@ -19,6 +19,7 @@ export interface Commands {
   delete_material: { args: { id: number }; result: void };
   export_material: { args: { id: number; path: string }; result: ExportedFile };
   import_romantext: { args: { path: string; measures: string | null }; result: CreatedMaterial };
+  import_document: { args: { path: string }; result: ImportedDocument };
   create_curriculum: { args: { key: string; level: string; weeks: number; instrument: string; goal: string; onProgress: Channel<JobProgress> }; result: CreatedCurriculum };
   cancel_generation: { args: null; result: void };
   coach_status: { args: null; result: CoachStatus };

@@ -87,7 +87,7 @@ impl BatchRequest {
     }
 }
 
-fn new_curriculum(curriculum: &Curriculum) -> Result<NewCurriculum, ContentError> {
+pub(crate) fn new_curriculum(curriculum: &Curriculum) -> Result<NewCurriculum, ContentError> {
     let modules = curriculum
         .modules
         .iter()

@@ -13,6 +13,7 @@ use crate::limits::{InputError, MAX_IMPORT_BYTES, MAX_PATH_CHARS};
 use crate::store::StoreError;
 
 mod curricula;
+mod import;
 mod tutorials;
 
 pub(crate) use curricula::curriculum_tree;
@@ -21,6 +22,7 @@ pub use curricula::{
     CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem, CurriculumListItem,
     CurriculumModuleItem,
 };
+pub use import::ImportedDocument;
 pub use tutorials::{
     CreatedTutorial, DeletedTutorial, OpenedTutorial, TutorialListItem, tutorial_as_exercise,
 };
@@ -119,11 +121,18 @@ pub enum LibraryError {
         source: std::io::Error,
     },
     #[error(
-        "{path} is {bytes} bytes; a RomanText analysis to import is at most {MAX_IMPORT_BYTES}"
+        "{path} is {bytes} bytes; a file to import is at most {MAX_IMPORT_BYTES} bytes: choose {expected}"
     )]
-    TooLarge { path: String, bytes: u64 },
-    #[error("{0} is not a text file (it is not UTF-8); choose a RomanText (.rntxt) file")]
-    NotText(String),
+    TooLarge {
+        path: String,
+        bytes: u64,
+        expected: &'static str,
+    },
+    #[error("{path} is not a text file (it is not UTF-8); choose {expected}")]
+    NotText {
+        path: String,
+        expected: &'static str,
+    },
     #[error("the tempo must be between 20 and 400 beats per minute; got {0}")]
     Tempo(u32),
     #[error("cannot write {path}: {source}; check that the folder is writable")]
@@ -151,7 +160,39 @@ impl From<ContentError> for LibraryError {
     }
 }
 
-/// The search, trimmed, or why it is refused.
+/// The text of a file the teacher chose to import, or a sentence saying why it cannot be
+/// read; `expected` names the kind of file to choose instead.
+pub(crate) fn read_import_text(
+    path: &Path,
+    expected: &'static str,
+) -> Result<String, LibraryError> {
+    let shown = path.display().to_string();
+    if shown.chars().count() > MAX_PATH_CHARS {
+        return Err(ExportPathError::TooLong.into());
+    }
+    // The window's working folder is nobody's choice: a path must say where it starts.
+    if !path.is_absolute() {
+        return Err(ExportPathError::NotAbsolute(shown).into());
+    }
+    let read_error = |source| LibraryError::Read {
+        path: shown.clone(),
+        source,
+    };
+    let bytes = std::fs::metadata(path).map_err(read_error)?.len();
+    if bytes > MAX_IMPORT_BYTES {
+        return Err(LibraryError::TooLarge {
+            path: shown,
+            bytes,
+            expected,
+        });
+    }
+    let data = std::fs::read(path).map_err(read_error)?;
+    String::from_utf8(data).map_err(|_| LibraryError::NotText {
+        path: shown,
+        expected,
+    })
+}
+
 /// Writes an export beside `path` and renames it into place, so a failed export never
 /// leaves half a file.
 pub(crate) fn write_export(
