@@ -17,12 +17,14 @@ use super::views::{
 };
 use cadence::coach::{CoachTurn, Speaker};
 use cadence::commissions::MaterialKind;
+use cadence::content::edit::EditProblem;
 use cadence::content::schema::DocumentKind;
 use cadence::content::topic::{Topic, TopicEntry, TopicFamily};
 use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem,
-    CurriculumListItem, CurriculumModuleItem, DeletedTutorial, ExportFormat, ExportedFile,
-    ImportedDocument, OpenedTutorial, TutorialListItem,
+    CurriculumListItem, CurriculumModuleItem, DeletedTutorial, DocumentVersion, EditOutcome,
+    EditTarget, ExportFormat, ExportedFile, ImportedDocument, LessonPlace, OpenedTutorial,
+    TutorialListItem,
 };
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadPhase, DownloadProgress};
@@ -191,6 +193,11 @@ pub fn typescript() -> String {
         declare::<ExportFormat>(),
         declare::<ExportedFile>(),
         declare::<ImportedDocument>(),
+        declare::<LessonPlace>(),
+        declare::<EditTarget>(),
+        declare::<DocumentVersion>(),
+        declare::<EditOutcome>(),
+        declare::<EditProblem>(),
         declare::<Settings>(),
         declare::<Device>(),
         declare::<SettingsView>(),
@@ -340,6 +347,8 @@ fn typescript_of(ty: &syn::Type) -> Option<String> {
                     }
                 }
                 "Channel" => format!("Channel<{}>", inner()),
+                // Any JSON: a document the window edits, checked by the Studio.
+                "Value" => "unknown".into(),
                 _ => name,
             })
         }

@@ -20,8 +20,9 @@ use cadence::commissions::{BatchRequest, TutorialRequest};
 use cadence::content::Level;
 use cadence::generate::Progress;
 use cadence::library::{
-    CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, ExportedFile,
-    ImportedDocument, OpenedTutorial, TutorialListItem,
+    CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DocumentVersion,
+    EditOutcome, EditTarget, ExportedFile, ImportedDocument, LessonPlace, OpenedTutorial,
+    TutorialListItem,
 };
 use cadence::limits::short_field;
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
@@ -300,6 +301,43 @@ pub fn create_curriculum(
     })
 }
 
+/// Writes the tutorial of every lesson of a curriculum that has none (an imported
+/// curriculum's, or an interrupted batch's), streaming progress; `cancel_generation` stops it
+/// with the lessons written so far kept.
+#[tauri::command(async)]
+pub fn finish_curriculum(
+    state: State<'_, AppState>,
+    id: i64,
+    on_progress: Channel<JobProgress>,
+) -> CommandResult<CreatedCurriculum> {
+    let store = state.store()?;
+    let settings = state.studio.settings().map_err(message)?;
+    let cancel = state.job.fresh();
+    let outcome = state
+        .with_models(|models| {
+            state.studio.finish_curriculum(
+                store,
+                id,
+                settings.network_allowed,
+                models,
+                &cancel,
+                &mut |progress| {
+                    let _ = on_progress.send(JobProgress {
+                        done: progress.done as u32,
+                        total: progress.total as u32,
+                        message: progress.message.clone(),
+                    });
+                },
+            )
+        })
+        .map_err(message)?;
+    Ok(CreatedCurriculum {
+        id: outcome.curriculum_id,
+        lessons: outcome.lessons as u32,
+        tutorials_written: outcome.tutorials_written as u32,
+    })
+}
+
 #[tauri::command]
 pub fn cancel_generation(state: State<'_, AppState>) {
     state.job.cancel();
@@ -431,6 +469,91 @@ pub fn open_curriculum(state: State<'_, AppState>, id: i64) -> CommandResult<Cur
     state
         .studio
         .open_curriculum(state.store()?, id)
+        .map_err(message)
+}
+
+/// Saves an edit of a stored tutorial or material, or says field by field why not.
+#[tauri::command(async)]
+pub fn edit_document(
+    state: State<'_, AppState>,
+    target: EditTarget,
+    id: i64,
+    document: serde_json::Value,
+) -> CommandResult<EditOutcome> {
+    state
+        .studio
+        .edit_document(state.store()?, target, id, document)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn document_history(
+    state: State<'_, AppState>,
+    target: EditTarget,
+    id: i64,
+) -> CommandResult<Vec<DocumentVersion>> {
+    state
+        .studio
+        .document_history(state.store()?, target, id)
+        .map_err(message)
+}
+
+/// Undoes the latest edit of a document.
+#[tauri::command(async)]
+pub fn undo_edit(
+    state: State<'_, AppState>,
+    target: EditTarget,
+    id: i64,
+) -> CommandResult<EditOutcome> {
+    state
+        .studio
+        .undo_edit(state.store()?, target, id)
+        .map_err(message)
+}
+
+/// Opens the system's print dialog for the window as it is laid out now: the window shows
+/// its print layout first.
+#[tauri::command]
+pub fn print_page(window: tauri::WebviewWindow) -> CommandResult<()> {
+    window.print().map_err(message)
+}
+
+#[tauri::command]
+pub fn rename_curriculum(state: State<'_, AppState>, id: i64, title: String) -> CommandResult<()> {
+    state
+        .studio
+        .rename_curriculum(state.store()?, id, &title)
+        .map_err(message)
+}
+
+/// Moves a curriculum to the trash; `restore_curriculum` undoes it.
+#[tauri::command]
+pub fn delete_curriculum(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+    state
+        .studio
+        .delete_curriculum(state.store()?, id)
+        .map_err(message)
+}
+
+#[tauri::command]
+pub fn restore_curriculum(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+    state
+        .studio
+        .restore_curriculum(state.store()?, id)
+        .map_err(message)
+}
+
+/// Moves a lesson within its curriculum and returns the curriculum as it now reads.
+#[tauri::command]
+pub fn move_lesson(
+    state: State<'_, AppState>,
+    id: i64,
+    lesson: i64,
+    to: LessonPlace,
+) -> CommandResult<CurriculumDetail> {
+    state
+        .studio
+        .move_lesson(state.store()?, id, lesson, to)
         .map_err(message)
 }
 

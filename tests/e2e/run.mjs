@@ -96,10 +96,10 @@ async function firstSession(driver) {
   await driver.waitFor('[data-testid="notation"] svg');
   const staves = await driver.execute("return document.querySelectorAll('[data-testid=notation] svg .abcjs-note').length");
   check(staves > 0, `the chord chart is drawn as notation (${staves} notes)`);
-  const lit = await driver.execute("return [...document.querySelectorAll('[data-testid=piano] rect.lit')].map(r => r.dataset.note).join(' ')");
+  const lit = await driver.execute("return [...document.querySelector('[data-testid=piano]').querySelectorAll('rect.lit')].map(r => r.dataset.note).join(' ')");
   check(lit.split(" ").length === 4, `the keyboard lights the first voicing (${lit})`);
   await driver.click(chords[1]);
-  const litAfter = await driver.execute("return [...document.querySelectorAll('[data-testid=piano] rect.lit')].map(r => r.dataset.note).join(' ')");
+  const litAfter = await driver.execute("return [...document.querySelector('[data-testid=piano]').querySelectorAll('rect.lit')].map(r => r.dataset.note).join(' ')");
   check(litAfter !== lit, `choosing another chord lights its voicing (${litAfter})`);
   const sections = await driver.execute("return [...document.querySelectorAll('article h3')].map(h => h.textContent).join('|')");
   check(["Overview", "Theory", "The music", "Practice", "Common mistakes", "Next steps"].every((s) => sections.includes(s)), `the lesson has its sections (${sections})`);
@@ -139,9 +139,12 @@ async function firstSession(driver) {
   const refusal = await driver.text(await driver.waitFor('[data-testid="export-error"]'));
   check(refusal.includes("..") && !existsSync(join(exportDir, "../escape.json")), "an export path with .. is refused");
 
+  await editAndPrint(driver);
+
   await go(driver, "library", "Library");
   await driver.waitFor('[data-testid="tutorial-list"]', { predicate: (t) => t.includes("The ii-V-I in Eb major") });
   await screenshot(driver, "library");
+  await importTutorial(driver, exportPath);
 
   await go(driver, "models", "Models");
   await driver.waitFor('[data-testid="models"]', { predicate: (t) => t.includes("Qwen2.5") && t.includes("Not installed") });
@@ -301,6 +304,82 @@ async function importAnalysis(driver) {
   await driver.waitFor('[data-testid="export-done"]');
   const text = readFileSync(exported, "utf8");
   check(text.includes("m1 Bb: I") && text.includes(" f#: i") && text.includes("IV6[no1][add2]"), "the analysis exports as RomanText with its key changes and figures");
+}
+
+/** Whether `condition` comes true within five seconds. */
+async function eventually(condition) {
+  for (let tries = 0; tries < 50; tries++) {
+    if (await condition()) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+const chordSymbols = (driver) =>
+  driver.execute("return [...document.querySelectorAll('[data-testid=chord] .symbol')].map(c => c.textContent).join(' ')");
+
+/** Edits the open tutorial's chords (a contradiction is refused, a symbol is read as its numeral, the edit is undone) and prints it. */
+async function editAndPrint(driver) {
+  await driver.execute("window.scrollTo(0, 0)");
+  await driver.click(await driver.find('[data-testid="edit-document"]'));
+  await driver.waitFor('[data-testid="document-editor"]');
+  const numeral = await driver.find('[data-testid="edit-numeral-1"]');
+  const symbol = await driver.find('[data-testid="edit-symbol-1"]');
+  await driver.clear(numeral);
+  await driver.type(numeral, "IV");
+  await driver.clear(symbol);
+  await driver.type(symbol, "E7");
+  await driver.click(await driver.find('[data-testid="edit-save"]'));
+  const refusal = await driver.text(await driver.waitFor('[data-testid="edit-problem"]'));
+  check(refusal.includes("E7 is not IV in Eb major"), `a chord that is not its numeral is refused on its field (“${refusal}”)`);
+  check((await chordSymbols(driver)).startsWith("Fm7 Bb7"), "nothing of the refused edit is stored");
+  await screenshot(driver, "edit-refused");
+
+  await driver.clear(numeral);
+  await driver.type(numeral, "V7");
+  await driver.clear(symbol);
+  await driver.type(symbol, "F7");
+  await driver.click(await driver.find('[data-testid="edit-save"]'));
+  await driver.waitFor('[data-testid="edit-saved"]');
+  const edited = await driver.execute("return document.querySelector('[data-testid=edit-numeral-1]').value");
+  check(edited === "V7/V", `a chord edited by its symbol gets its numeral from the engine (F7 is ${edited})`);
+  check(await eventually(async () => (await chordSymbols(driver)).startsWith("Fm7 F7")), "the edited chord is stored and shown");
+  await driver.click(await driver.find('[data-testid="edit-undo"]'));
+  check(await eventually(async () => (await chordSymbols(driver)).startsWith("Fm7 Bb7")), "Undo brings the chord back");
+  await driver.click(await driver.find('[data-testid="edit-document"]'));
+
+  // The system's print dialog cannot be driven by WebDriver, so the page is told that
+  // printing begins, as the system tells it for Cmd+P, and the layout it prints is captured.
+  await driver.execute("window.dispatchEvent(new Event('beforeprint'))");
+  await driver.waitFor('[data-testid="print-bar"]');
+  const layout = await driver.execute(`return {
+    nav: getComputedStyle(document.querySelector('.shell > nav')).display,
+    buttons: [...document.querySelectorAll('main button:not(.chord)')].filter(b => b.offsetParent).length,
+    keyboards: document.querySelectorAll('[data-testid=print-keyboards] figure').length,
+    visibleKeyboards: getComputedStyle(document.querySelector('[data-testid=print-keyboards]')).display,
+    notation: document.querySelectorAll('[data-testid=notation] svg').length,
+  }`);
+  check(layout.nav === "none" && layout.buttons === 0, `the print layout has no app around it and no controls (${layout.buttons} buttons)`);
+  check(layout.keyboards === 4 && layout.visibleKeyboards !== "none" && layout.notation > 0, "it prints the notation and a keyboard diagram for every chord");
+  await driver.execute("window.scrollTo(0, 0)");
+  await screenshot(driver, "print-tutorial");
+  await driver.click(await driver.find('[data-testid="print-close"]'));
+  const after = await driver.execute("return document.documentElement.dataset.printing ?? null");
+  check(after === null, "closing the print layout brings the window back");
+}
+
+/** Brings the exported tutorial back into the library from the window, as a colleague would. */
+async function importTutorial(driver, exportPath) {
+  await typeInto(driver, '[data-testid="import-path"]', exportPath);
+  await driver.click(await driver.find('[data-testid="import-file"]'));
+  const title = await driver.text(await driver.waitFor('[data-testid="tutorial-title"]'));
+  check(title === "The ii-V-I in Eb major", `an exported tutorial imports from the Library and opens (“${title}”)`);
+  check((await chordSymbols(driver)).startsWith("Fm7 Bb7"), "the imported tutorial has the same chords");
+  await go(driver, "library", "Library");
+  await typeInto(driver, '[data-testid="import-path"]', join(exportDir, "ii-V-I.mid"));
+  await driver.click(await driver.find('[data-testid="import-file"]'));
+  const refused = await driver.text(await driver.waitFor('[data-testid="import-error"]'));
+  check(refused.includes("not a text file"), `a file that is not a Cadence document is refused (“${refused.slice(0, 60)}…”)`);
 }
 
 /** A student practises today's items of an assigned tutorial, from the keyboard and the mouse. */

@@ -41,6 +41,8 @@ pub struct Behaviour {
     pub delay_per_chunk: Duration,
     /// Close the connection of the first GET after this many body bytes.
     pub break_first_get_after: Option<u64>,
+    /// Describe the file as this many bytes in the Hub's headers (a file too large to fit).
+    pub claimed_size: Option<u64>,
 }
 
 /// One request as the fake Hub received it.
@@ -164,7 +166,13 @@ impl Shared {
                 ("x-repo-commit", hosted.revision.clone()),
                 ("etag", format!("\"{sha}\"")),
                 ("x-linked-etag", format!("\"{sha}\"")),
-                ("x-linked-size", hosted.content.len().to_string()),
+                (
+                    "x-linked-size",
+                    self.behaviour
+                        .claimed_size
+                        .unwrap_or(hosted.content.len() as u64)
+                        .to_string(),
+                ),
                 ("location", format!("{}{}", self.endpoint, cdn(hosted))),
             ];
             respond(&mut out, "302 Found", &headers, 0);

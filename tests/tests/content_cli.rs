@@ -247,3 +247,127 @@ fn batch_pre_generates_a_curriculum_and_resumes_without_duplicates() {
     assert_eq!(library["curricula"].as_array().unwrap().len(), 1);
     assert_eq!(library["tutorials"].as_array().unwrap().len(), written);
 }
+
+/// `cadence tutorial --instrument …` with the template generator, exported back from the
+/// library: the stored document as the window and the export see it.
+fn stored_tutorial(
+    home: &std::path::Path,
+    topic: &str,
+    key: &str,
+    instrument: &str,
+) -> cadence::content::Tutorial {
+    let out = home.join(format!("{instrument}.json"));
+    let (ok, _, stderr) = run(
+        home,
+        &[
+            "tutorial",
+            "--topic",
+            topic,
+            "--key",
+            key,
+            "--instrument",
+            instrument,
+            "--template",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{stderr}");
+    let id = stderr
+        .split("saved tutorial ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{stderr}"))
+        .to_string();
+    let exported = home.join(format!("{instrument}-exported.json"));
+    let (ok, _, stderr) = run(
+        home,
+        &[
+            "export",
+            "tutorial",
+            &id,
+            "--out",
+            exported.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert_correct_tutorial_file(&exported);
+    let text = std::fs::read_to_string(&exported).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn a_guitar_tutorial_stores_shapes_that_sound_its_chords() {
+    use cadence::theory::{Chord, Fretboard, Note};
+    let home = tempfile::tempdir().unwrap();
+    let tutorial = stored_tutorial(home.path(), "ii-V-I", "G", "Guitar");
+    assert_eq!(tutorial.instrument, "Guitar");
+    assert_eq!(
+        tutorial.music.instrument,
+        Some(cadence::content::Instrument::Guitar)
+    );
+    assert!(tutorial.music.voicing_kind.is_none());
+    let guitar = Fretboard::guitar();
+    for entry in &tutorial.music.chords {
+        let chord: Chord = entry.symbol.parse().unwrap();
+        let shape = entry
+            .guitar
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no shape", entry.symbol));
+        assert_eq!(
+            guitar.shape_problems(&chord, &shape.frets),
+            Vec::<String>::new(),
+            "{}: {}",
+            entry.symbol,
+            shape.diagram()
+        );
+        let notes: Vec<Note> = shape.notes.iter().map(|n| n.parse().unwrap()).collect();
+        let lowest = notes.iter().min().unwrap();
+        assert_eq!(lowest.pitch(), chord.notes()[0], "{}", entry.symbol);
+        for note in &notes {
+            assert!(
+                chord.notes().contains(&note.pitch()),
+                "{} sounds {note}",
+                entry.symbol
+            );
+        }
+    }
+    let shapes: Vec<String> = tutorial
+        .music
+        .chords
+        .iter()
+        .map(|c| c.guitar.as_ref().unwrap().diagram())
+        .collect();
+    assert_eq!(shapes[..2], ["x02010", "xx0212"], "Am7 and D7 in G");
+}
+
+#[test]
+fn a_bass_tutorial_plays_its_root_movement() {
+    use cadence::theory::{Chord, Note};
+    let home = tempfile::tempdir().unwrap();
+    let tutorial = stored_tutorial(home.path(), "blues", "F", "bass");
+    let music = &tutorial.music;
+    assert_eq!(music.instrument, Some(cadence::content::Instrument::Bass));
+    assert!(music.voicing_kind.is_none());
+    assert!(
+        music
+            .chords
+            .iter()
+            .all(|c| c.voicing.is_none() && c.guitar.is_none())
+    );
+    // One chord a bar in the blues: the line is each bar's bass note, a whole bar long.
+    assert_eq!(music.melody.len(), music.chords.len());
+    for (entry, note) in music.chords.iter().zip(&music.melody) {
+        let chord: Chord = entry.symbol.parse().unwrap();
+        let played: Note = note.note.parse().unwrap();
+        assert_eq!(played.pitch(), chord.notes()[0], "bar {}", entry.bar);
+        assert!(
+            (28..=43).contains(&played.midi()),
+            "bar {}: {played} lies on the bass's low strings",
+            entry.bar
+        );
+        assert_eq!(note.beats, 4.0);
+    }
+    let roots: Vec<&str> = music.melody.iter().map(|m| m.note.as_str()).collect();
+    assert_eq!(roots[..5], ["F1", "Bb1", "F1", "F1", "Bb1"]);
+}

@@ -238,8 +238,35 @@ fn a_curriculum_and_a_material_come_in_through_the_same_command() {
     let (ok, stdout, stderr) = run(colleague.path(), &["import", curriculum.to_str().unwrap()]);
     assert!(ok, "{stderr}");
     assert!(stdout.starts_with("imported curriculum "), "{stdout}");
+    // The file is the outline: the lessons' tutorials are written in the new library.
+    let imported = id_after(&stdout, "imported curriculum ");
+    let (_, shown, _) = run(colleague.path(), &["curriculum", "show", &imported]);
+    let unwritten = shown.matches("no tutorial yet").count();
+    assert!(unwritten >= 2, "{shown}");
+    let (ok, stdout, stderr) = run(colleague.path(), &["curriculum", "finish", &imported]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains(&format!("{unwritten} tutorials written")),
+        "{stdout}"
+    );
+    let (_, shown, _) = run(colleague.path(), &["curriculum", "show", &imported]);
+    assert!(!shown.contains("no tutorial yet"), "{shown}");
+    let again = colleague.path().join("course-again.json");
+    let colleague_studio = Studio::new(AppPaths::at(colleague.path()), Catalog::builtin().unwrap());
+    colleague_studio
+        .export_curriculum_file(
+            &colleague_studio.open_store().unwrap(),
+            imported.parse().unwrap(),
+            &again,
+        )
+        .unwrap();
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&curriculum).unwrap()).unwrap();
+    let round_trip: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&again).unwrap()).unwrap();
+    assert_eq!(round_trip, original);
     let (ok, stdout, stderr) = run(colleague.path(), &["import", analysis.to_str().unwrap()]);
     assert!(ok, "{stderr}");
     assert!(stdout.starts_with("imported theory analysis "), "{stdout}");
-    assert_eq!(documents_in(colleague.path()), 2);
+    assert_eq!(documents_in(colleague.path()), 2 + unwritten as i64);
 }

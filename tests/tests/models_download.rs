@@ -360,6 +360,40 @@ fn a_pin_whose_size_differs_from_the_hub_is_refused_before_downloading() {
 }
 
 #[test]
+fn a_model_larger_than_the_free_space_is_refused_before_anything_is_written() {
+    // A petabyte, pinned and described by the Hub alike: no disk the tests run on has it free.
+    const PETABYTE: u64 = 1_000_000_000_000_000;
+    let setup = Setup::serving(Behaviour {
+        claimed_size: Some(PETABYTE),
+        ..Behaviour::default()
+    });
+    let catalog = catalog_pinning(&setup.pinned).replacen(
+        &format!("size = {SIZE}\n"),
+        &format!("size = {PETABYTE}\n"),
+        1,
+    );
+    std::fs::write(setup.catalog_path(), catalog).unwrap();
+
+    let (output, _, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(!output.status.success());
+    let folder = setup.model_file().parent().unwrap().display().to_string();
+    assert!(
+        stderr.contains(
+            "SmolLM2-135M-Instruct (Q4_1) needs 1050000.00 GB free: 1000000.00 GB to download \
+             and 50000.00 GB kept spare; "
+        ) && stderr.contains(&format!("{folder} has "))
+            && stderr.contains("GB free. Free some space or choose another models folder"),
+        "{stderr}"
+    );
+    assert!(setup.hub.body_requests().is_empty(), "bytes were fetched");
+    assert!(
+        !setup.home.path().join("models").exists(),
+        "the refused download wrote to the models folder"
+    );
+    assert_eq!(setup.status_in_list(), "not installed");
+}
+
+#[test]
 fn an_unreachable_hub_says_to_check_the_network() {
     let setup = Setup::serving(Behaviour::default());
     let (output, _, stderr) = setup

@@ -3,89 +3,17 @@
 
 use cadence::Store;
 use cadence::store::{
-    AssessmentKind, ExerciseKind, GenerationOutcome, GenerationRecord, LessonIndex, NewAssessment,
-    NewCurriculum, NewExercise, NewLesson, NewModule, NewPracticeRecord, NewResult, NewStudent,
-    NewTutorial, SCHEMA_VERSION, StoreError, assessments, cache, curricula, generation_log,
-    students, tutorials,
+    AssessmentKind, GenerationOutcome, GenerationRecord, LessonIndex, NewAssessment,
+    NewPracticeRecord, NewResult, NewStudent, NewTutorial, SCHEMA_VERSION, StoreError, assessments,
+    cache, curricula, generation_log, students, tutorials,
 };
+use cadence_tests::two_module_curriculum;
 use rusqlite::Connection;
 
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cadence.sqlite3");
     (dir, path)
-}
-
-fn two_module_curriculum() -> NewCurriculum {
-    let exercise = |title: &str| NewExercise {
-        kind: ExerciseKind::VoicingStudy,
-        title: title.into(),
-        difficulty: "intermediate".into(),
-        content: serde_json::json!({ "voicing": "rootless-a", "chords": ["Dm7", "G7", "Cmaj7"] }),
-    };
-    NewCurriculum {
-        title: "Jazz piano foundations".into(),
-        instrument: "piano".into(),
-        level: "intermediate".into(),
-        duration_weeks: 4,
-        description: "Shells, rootless voicings and the ii–V–I".into(),
-        modules: vec![
-            NewModule {
-                title: "Shell voicings".into(),
-                week_start: 1,
-                week_end: 2,
-                lessons: vec![NewLesson {
-                    title: "Root–3–7 shells".into(),
-                    topic: None,
-                    music_key: None,
-                    concepts: vec!["guide tones".into()],
-                    difficulty: "beginner".into(),
-                    duration_minutes: 30,
-                    prerequisites: vec![],
-                    exercises: vec![exercise("Shells through ii–V–I")],
-                }],
-            },
-            NewModule {
-                title: "Rootless voicings".into(),
-                week_start: 3,
-                week_end: 4,
-                lessons: vec![
-                    NewLesson {
-                        title: "Type A".into(),
-                        topic: None,
-                        music_key: None,
-                        concepts: vec!["rootless".into(), "3-5-7-9".into()],
-                        difficulty: "intermediate".into(),
-                        duration_minutes: 45,
-                        prerequisites: vec![LessonIndex {
-                            module: 0,
-                            lesson: 0,
-                        }],
-                        exercises: vec![exercise("A voicings"), exercise("A voicings in 12 keys")],
-                    },
-                    NewLesson {
-                        title: "Type B".into(),
-                        topic: None,
-                        music_key: None,
-                        concepts: vec!["rootless".into()],
-                        difficulty: "intermediate".into(),
-                        duration_minutes: 45,
-                        prerequisites: vec![
-                            LessonIndex {
-                                module: 0,
-                                lesson: 0,
-                            },
-                            LessonIndex {
-                                module: 1,
-                                lesson: 0,
-                            },
-                        ],
-                        exercises: vec![],
-                    },
-                ],
-            },
-        ],
-    }
 }
 
 fn table_names(path: &std::path::Path) -> Vec<String> {

@@ -1,23 +1,34 @@
 //! `cadence export`: documents out of the library.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use anyhow::Context;
+use cadence::library::ExportFormat;
+use clap::{Subcommand, ValueEnum};
 
-use crate::output::write_output;
 use crate::studio;
 
 #[derive(Subcommand)]
 #[cfg_attr(test, derive(Debug, PartialEq))]
 pub(crate) enum ExportCommand {
-    /// A tutorial as schema-versioned JSON.
+    /// A tutorial as schema-versioned JSON, or its music as MIDI or MusicXML.
+    #[command(
+        after_help = "Examples:\n  cadence export tutorial 3 --out lesson.json\n  cadence export tutorial 3 --out lesson.musicxml --tempo 96\n  cadence export tutorial 3 --format musicxml > lesson.musicxml"
+    )]
     Tutorial {
         /// The tutorial's id (see `cadence library`).
         id: i64,
-        /// The file to write; standard output if omitted.
+        /// The file to write; standard output if omitted (JSON and MusicXML only).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// json, midi or musicxml; when omitted, taken from the extension of --out (.json,
+        /// .mid, .musicxml), and JSON without --out.
+        #[arg(long, value_enum)]
+        format: Option<TutorialFormat>,
+        /// The tempo the MIDI and MusicXML play at, in quarter notes a minute (20 to 400).
+        #[arg(long, default_value_t = 80)]
+        tempo: u32,
     },
     /// A theory analysis as a RomanText file (as `cadence import rntxt` reads).
     Analysis {
@@ -29,14 +40,86 @@ pub(crate) enum ExportCommand {
     },
 }
 
+/// What `cadence export tutorial` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TutorialFormat {
+    Json,
+    Midi,
+    #[value(name = "musicxml")]
+    MusicXml,
+}
+
+impl From<TutorialFormat> for ExportFormat {
+    fn from(format: TutorialFormat) -> ExportFormat {
+        match format {
+            TutorialFormat::Json => ExportFormat::Json,
+            TutorialFormat::Midi => ExportFormat::Midi,
+            TutorialFormat::MusicXml => ExportFormat::MusicXml,
+        }
+    }
+}
+
+/// The format `--format` names, else the one `--out`'s extension names, else JSON.
+fn tutorial_format(
+    format: Option<TutorialFormat>,
+    out: Option<&Path>,
+) -> anyhow::Result<TutorialFormat> {
+    if let Some(format) = format {
+        return Ok(format);
+    }
+    let Some(out) = out else {
+        return Ok(TutorialFormat::Json);
+    };
+    let extension = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("json") => Ok(TutorialFormat::Json),
+        Some("mid" | "midi") => Ok(TutorialFormat::Midi),
+        Some("musicxml") => Ok(TutorialFormat::MusicXml),
+        _ => anyhow::bail!(
+            "cannot tell the format from `{}`; end the file name in .json, .mid or .musicxml, \
+             or give --format json, midi or musicxml",
+            out.display()
+        ),
+    }
+}
+
 pub(crate) fn run(command: ExportCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ExportCommand::Tutorial { id, out } => {
+        ExportCommand::Tutorial {
+            id,
+            out,
+            format,
+            tempo,
+        } => {
+            let format = tutorial_format(format, out.as_deref())?;
+            if format == TutorialFormat::Midi && out.is_none() {
+                anyhow::bail!("MIDI is not text; give a file to write it to with --out lesson.mid");
+            }
             let studio = studio()?;
-            let json = studio.export_tutorial(&studio.open_store()?, id)?;
-            write_output(out.as_deref(), &json)?;
-            if let Some(path) = out {
-                eprintln!("exported tutorial {id} to {}", path.display());
+            let bytes = studio.tutorial_bytes(&studio.open_store()?, id, format.into(), tempo)?;
+            match &out {
+                Some(path) => {
+                    std::fs::write(path, &bytes).with_context(|| {
+                        format!(
+                            "cannot write {}; check the folder exists and is writable",
+                            path.display()
+                        )
+                    })?;
+                    eprintln!(
+                        "exported tutorial {id} to {} ({} bytes)",
+                        path.display(),
+                        bytes.len()
+                    );
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(&bytes)
+                        .context("cannot write to standard output")?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -65,8 +148,25 @@ mod tests {
             Some(Command::Export(ExportCommand::Tutorial {
                 id: 7,
                 out: Some(PathBuf::from("t.json")),
+                format: None,
+                tempo: 80,
             }))
         );
+        assert_eq!(
+            parse(&[
+                "export", "tutorial", "7", "--format", "musicxml", "--out", "t.xml", "--tempo",
+                "96"
+            ])
+            .unwrap(),
+            Some(Command::Export(ExportCommand::Tutorial {
+                id: 7,
+                out: Some(PathBuf::from("t.xml")),
+                format: Some(TutorialFormat::MusicXml),
+                tempo: 96,
+            }))
+        );
+        let error = parse(&["export", "tutorial", "7", "--format", "pdf"]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::InvalidValue);
         assert_eq!(
             parse(&["export", "analysis", "3", "--out", "a.rntxt"]).unwrap(),
             Some(Command::Export(ExportCommand::Analysis {
@@ -76,5 +176,27 @@ mod tests {
         );
         let error = parse(&["export", "tutorial", "seven"]).unwrap_err();
         assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+    }
+
+    #[test]
+    fn the_format_is_the_one_named_else_the_extension_s_else_json() {
+        let out = |name: &str| Some(PathBuf::from(name));
+        let format = |named, file: Option<PathBuf>| tutorial_format(named, file.as_deref());
+        assert_eq!(format(None, None).unwrap(), TutorialFormat::Json);
+        assert_eq!(format(None, out("a.JSON")).unwrap(), TutorialFormat::Json);
+        assert_eq!(format(None, out("a.mid")).unwrap(), TutorialFormat::Midi);
+        assert_eq!(
+            format(None, out("a.musicxml")).unwrap(),
+            TutorialFormat::MusicXml
+        );
+        assert_eq!(
+            format(Some(TutorialFormat::MusicXml), out("a.xml")).unwrap(),
+            TutorialFormat::MusicXml
+        );
+        let error = format(None, out("a.pdf")).unwrap_err().to_string();
+        assert!(
+            error.contains("give --format json, midi or musicxml"),
+            "{error}"
+        );
     }
 }

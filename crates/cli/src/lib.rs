@@ -6,12 +6,14 @@
 mod batch;
 mod bench;
 mod coach;
+mod curriculum;
 mod db;
 mod export;
 mod generate;
 mod import;
 mod library;
 mod local_model;
+mod materials;
 mod models;
 mod output;
 mod practice;
@@ -94,6 +96,9 @@ enum Command {
     Batch(batch::BatchArgs),
     /// List the library's curricula and tutorials.
     Library(library::LibraryArgs),
+    /// Show, rename, reorder, finish, delete or restore a curriculum.
+    #[command(subcommand)]
+    Curriculum(curriculum::CurriculumCommand),
     /// Export from the library.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -113,6 +118,26 @@ enum Command {
     Practice(practice::PracticeCommand),
     /// A student's progress: answers, streak, mastery by skill; --export writes the record.
     Progress(practice::ProgressArgs),
+    /// Write an exercise on a topic, check every musical fact, and save it to the library.
+    #[command(
+        after_help = "Example:\n  cadence exercise --topic ii-V-I --key Eb --kind voicing_study --out voicings.mid"
+    )]
+    Exercise(materials::ExerciseArgs),
+    /// Write a theory analysis of a progression, check every chord, and save it to the library.
+    #[command(
+        after_help = "Example:\n  cadence analysis --topic gospel-2-5-1 --key Ab --level advanced --out gospel.rntxt"
+    )]
+    Analysis(materials::AnalysisArgs),
+    /// Write an assessment with the engine's answer key, and save it to the library.
+    #[command(
+        after_help = "Example:\n  cadence assessment --topic \"major scale\" --key D --kind milestone --out quiz.json"
+    )]
+    Assessment(materials::AssessmentArgs),
+    /// Write one part of a lesson plan for an NCAS grade, citing its standards, and save it.
+    #[command(
+        after_help = "Example:\n  cadence lesson-plan --topic \"steady beat\" --grade 3 --part differentiation --standards MU:Pr4.2.3a"
+    )]
+    LessonPlan(materials::LessonPlanArgs),
 }
 
 /// Opens the desktop window over a Studio, in a build that has one.
@@ -147,12 +172,17 @@ fn run(cli: Cli, window: Option<Window>) -> anyhow::Result<ExitCode> {
         Command::Coach(args) => coach::run(args),
         Command::Batch(args) => batch::run(args),
         Command::Library(args) => library::run(args),
+        Command::Curriculum(command) => curriculum::run(command),
         Command::Export(command) => export::run(command),
         Command::Import(args) => import::run(args),
         Command::Student(command) => practice::run_student(command),
         Command::Assign(args) => practice::run_assign(args),
         Command::Practice(command) => practice::run_practice(command),
         Command::Progress(args) => practice::run_progress(args),
+        Command::Exercise(args) => materials::run(args),
+        Command::Analysis(args) => materials::run(args),
+        Command::Assessment(args) => materials::run(args),
+        Command::LessonPlan(args) => materials::run(args),
     }
 }
 
@@ -206,9 +236,28 @@ mod tests {
         assert_eq!(
             names,
             [
-                "app", "models", "db", "generate", "tokenize", "bench", "theory", "tutorial",
-                "coach", "batch", "library", "export", "import", "student", "assign", "practice",
-                "progress"
+                "app",
+                "models",
+                "db",
+                "generate",
+                "tokenize",
+                "bench",
+                "theory",
+                "tutorial",
+                "coach",
+                "batch",
+                "library",
+                "curriculum",
+                "export",
+                "import",
+                "student",
+                "assign",
+                "practice",
+                "progress",
+                "exercise",
+                "analysis",
+                "assessment",
+                "lesson-plan",
             ]
         );
     }
@@ -222,7 +271,14 @@ mod tests {
     #[test]
     fn a_group_without_its_subcommand_shows_its_help() {
         for group in [
-            "models", "db", "theory", "export", "import", "student", "practice",
+            "models",
+            "db",
+            "theory",
+            "curriculum",
+            "export",
+            "import",
+            "student",
+            "practice",
         ] {
             let error = parse(&[group]).unwrap_err();
             assert_eq!(

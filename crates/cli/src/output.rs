@@ -33,11 +33,11 @@ pub(crate) fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()
 }
 
 pub(crate) fn validation_summary(report: &content::ValidationReport) -> String {
-    format!(
-        "{} musical facts checked, {} repaired by the theory engine",
-        report.checked,
-        report.repaired()
-    )
+    facts_summary(report.checked, report.repaired())
+}
+
+pub(crate) fn facts_summary(checked: usize, repaired: usize) -> String {
+    format!("{checked} musical facts checked, {repaired} repaired by the theory engine")
 }
 
 #[cfg(test)]

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use cadence::catalog::TaskKind;
 use cadence::commissions::TutorialRequest;
 use cadence::content::{self, Level};
-use cadence::generate::{GeneratedTutorial, Progress};
+use cadence::generate::GeneratedTutorial;
 use cadence::sources::Writers;
 use cadence::{Studio, llm};
 use clap::Args;
 
 use crate::output::{validation_summary, write_output};
-use crate::routing::{network_allowed, warn_if_model_cannot_start};
+use crate::routing::{Narration, writers};
 use crate::studio;
 
 #[derive(Args)]
@@ -30,6 +30,8 @@ pub(crate) struct TutorialArgs {
     /// Write the tutorial's JSON to this file instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// piano, guitar (chord shapes and tablature), bass or voice (the root movement); another
+    /// instrument is named as given and gets the piano's music.
     #[arg(long, default_value = "piano")]
     instrument: String,
     /// Use the template generator even when a model is installed.
@@ -57,16 +59,12 @@ pub(crate) fn run(args: TutorialArgs) -> anyhow::Result<ExitCode> {
         instrument,
     };
     let mut installed = studio.installed_models();
-    let writers = if template {
-        Writers::TemplateOnly
-    } else {
-        warn_if_model_cannot_start(
-            &studio,
-            TaskKind::TutorialGeneration,
-            network_allowed(&studio),
-        );
-        Writers::Models(&mut installed)
-    };
+    let writers = writers(
+        &studio,
+        &mut installed,
+        TaskKind::TutorialGeneration,
+        template,
+    );
     let generated = create_tutorial(&studio, &store, &request, writers)?;
     let provenance = &generated.provenance;
     let summary = format!(
@@ -93,28 +91,16 @@ fn create_tutorial(
     request: &TutorialRequest,
     writers: Writers<'_>,
 ) -> anyhow::Result<GeneratedTutorial> {
-    let mut written = 0usize;
+    let mut narration = Narration::default();
     let generated = studio.create_tutorial(
         store,
         request,
         writers,
         &llm::CancelToken::new(),
-        &mut |progress| {
-            if let Progress::Delta { text } = &progress {
-                written += text.chars().count();
-                eprint!("\r  {written} characters");
-            } else if let Some(line) = progress.describe() {
-                // End the character counter's line first.
-                if std::mem::take(&mut written) > 0 {
-                    eprintln!();
-                }
-                eprintln!("{line}");
-            }
-        },
-    )?;
-    if written > 0 {
-        eprintln!();
-    }
+        &mut |progress| narration.show(&progress),
+    );
+    narration.end_counter();
+    let generated = generated?;
     for fallback in &generated.provenance.fallbacks {
         eprintln!("  fell back: {fallback}");
     }

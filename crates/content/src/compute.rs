@@ -1,5 +1,5 @@
 //! What the theory engine computes for a document: a music payload's chord symbols, notes,
-//! voicings and ABC rhythm, and a question's answer key.
+//! voicings, guitar shapes, root movement and ABC rhythm, and a question's answer key.
 //!
 //! The template generator builds its documents with these, and check-and-repair holds a
 //! model's answer to them, so they sit below both.
@@ -9,6 +9,8 @@ use std::str::FromStr;
 use crate::report::{Severity, ValidationReport};
 use crate::types::{ChordEntry, MusicPayload, QuestionSpec, Rhythm, ScaleEntry, VoicingEntry};
 use cadence_theory::{Chord, Key, Note, RomanNumeral, Scale, Style, VoicingKind, voicing};
+
+mod instrument;
 
 pub(crate) fn names<T: ToString>(items: &[T]) -> Vec<String> {
     items.iter().map(ToString::to_string).collect()
@@ -33,6 +35,7 @@ pub fn music(payload: &mut MusicPayload, path: &str, report: &mut ValidationRepo
         payload.key = canonical_key;
     }
     let style = payload.style.theory();
+    instrument::drop_voicings_of_single_notes(payload, path, report);
     let voicing_kind = match payload.voicing_kind.as_deref().map(VoicingKind::from_str) {
         None => None,
         Some(Ok(kind)) => {
@@ -52,6 +55,7 @@ pub fn music(payload: &mut MusicPayload, path: &str, report: &mut ValidationRepo
     if let Some(kind) = voicing_kind {
         voicings(&mut payload.chords, &chords, kind, path, report);
     }
+    instrument::instrument_music(payload, &chords, path, report);
     if let Some(scale) = payload.scale.as_mut() {
         scale_entry(scale, &format!("{path}.scale"), report);
     }

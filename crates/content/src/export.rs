@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::ContentError;
 use super::schema::DocumentKind;
 use super::types::{
-    Assessment, Curriculum, Exercise, ExerciseKind, LessonPlanDocument, MusicPayload,
+    Assessment, ChordEntry, Curriculum, Exercise, ExerciseKind, LessonPlanDocument, MusicPayload,
     SCHEMA_VERSION, TheoryAnalysis, Tutorial,
 };
 use super::validate::{self, ValidationReport};
@@ -103,6 +103,38 @@ pub fn import_value<T: DeserializeOwned>(
     Ok((document, report))
 }
 
+/// Checks a document of any kind like an imported file and returns it as the engine
+/// completed it (computed fields recomputed), with the report.
+pub fn check_document(
+    kind: DocumentKind,
+    value: serde_json::Value,
+) -> Result<(serde_json::Value, ValidationReport), ContentError> {
+    fn completed<T: DeserializeOwned + Serialize>(
+        kind: DocumentKind,
+        value: serde_json::Value,
+        check: fn(&mut T) -> ValidationReport,
+    ) -> Result<(serde_json::Value, ValidationReport), ContentError> {
+        let (document, report) = import_value(kind, value, check)?;
+        let value = serde_json::to_value(&document).map_err(|error| ContentError::Malformed {
+            what: kind.name(),
+            message: error.to_string(),
+        })?;
+        Ok((value, report))
+    }
+    match kind {
+        DocumentKind::Tutorial => completed::<Tutorial>(kind, value, validate::tutorial),
+        DocumentKind::Curriculum => completed::<Curriculum>(kind, value, validate::curriculum),
+        DocumentKind::Exercise => completed::<Exercise>(kind, value, validate::exercise),
+        DocumentKind::TheoryAnalysis => {
+            completed::<TheoryAnalysis>(kind, value, validate::theory_analysis)
+        }
+        DocumentKind::Assessment => completed::<Assessment>(kind, value, validate::assessment),
+        DocumentKind::LessonPlan => {
+            completed::<LessonPlanDocument>(kind, value, validate::lesson_plan)
+        }
+    }
+}
+
 pub fn import_tutorial(text: &str) -> Result<(Tutorial, ValidationReport), ContentError> {
     import(DocumentKind::Tutorial, text, validate::tutorial)
 }
@@ -168,14 +200,14 @@ fn midi_key(note: Note) -> Option<u8> {
     u8::try_from(note.midi()).ok().filter(|key| *key < 128)
 }
 
-/// The keys a chord entry sounds: its voicing, else its notes stacked upwards from
-/// octave 3 (bass first).
-fn chord_keys(entry: &super::types::ChordEntry) -> Vec<u8> {
+/// The notes a chord entry sounds: its voicing, else its notes stacked upwards from
+/// octave 3 (bass first). MIDI and MusicXML export both play these.
+pub(crate) fn chord_sounding_notes(entry: &ChordEntry) -> Vec<Note> {
     if let Some(voicing) = &entry.voicing {
         return voicing
             .notes
             .iter()
-            .filter_map(|n| Note::from_str(n).ok().and_then(midi_key))
+            .filter_map(|n| Note::from_str(n).ok())
             .collect();
     }
     let pitches = match Chord::from_str(&entry.symbol) {
@@ -186,20 +218,25 @@ fn chord_keys(entry: &super::types::ChordEntry) -> Vec<u8> {
             .filter_map(|n| cadence_theory::PitchClass::from_str(n).ok())
             .collect(),
     };
-    let mut keys: Vec<u8> = Vec::with_capacity(pitches.len());
+    let mut notes: Vec<Note> = Vec::with_capacity(pitches.len());
     for pitch in pitches {
         let mut note = pitch.at_octave(3);
-        while let Some(&last) = keys.last()
-            && note.midi() <= i32::from(last)
+        while let Some(last) = notes.last()
+            && note.midi() <= last.midi()
             && note.octave() < 8
         {
             note = note.shift_octaves(1);
         }
-        if let Some(key) = midi_key(note) {
-            keys.push(key);
-        }
+        notes.push(note);
     }
-    keys
+    notes
+}
+
+fn chord_keys(entry: &ChordEntry) -> Vec<u8> {
+    chord_sounding_notes(entry)
+        .into_iter()
+        .filter_map(midi_key)
+        .collect()
 }
 
 /// Beats in one bar of the payload's rhythm meter, 4 when there is none.

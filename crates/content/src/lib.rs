@@ -6,19 +6,25 @@
 //! - [`template::tutorial`]`(topic, key, level)`, [`template::exercises`],
 //!   [`template::assessment`], [`template::curriculum`], [`template::theory_analysis`],
 //!   [`template::lesson_plan`]: complete documents computed by the theory engine, no model
-//!   needed.
+//!   needed; [`template::tutorial_for`], [`template::exercises_for`] and
+//!   [`template::curriculum_for`] write them for an [`Instrument`] (the guitar's chord
+//!   shapes, the bass's or the voice's root movement).
 //! - [`topic::Topic`]: what the template generator teaches; [`topic::Topic::entries`] lists
 //!   every topic with its id and title for a picker.
 //! - [`validate::tutorial`] (and siblings): checks every musical fact of a parsed
 //!   document, repairs what the engine can compute, reports the rest.
 //! - [`export::tutorial_json`], [`export::import_tutorial`], [`export::exercise_midi`].
+//! - [`musicxml::tutorial_musicxml`], [`musicxml::exercise_musicxml`]: the music as a
+//!   MusicXML score for notation programs.
 //! - [`schema::write_all`]: regenerates the files in `assets/schema`.
 //! - [`standards::table`]: the NCAS music codes shipped in `assets/standards`.
 //! - [`prompts::render`]: a task's prompt with its variables checked.
 //! - [`structured::parse_as`]: a model's answer read into its document type, each field
 //!   that breaks the schema named by its path.
 
+pub mod edit;
 pub mod export;
+pub mod musicxml;
 pub mod prompts;
 pub mod romantext;
 pub mod schema;
@@ -41,6 +47,8 @@ pub use validate::{Issue, Severity, ValidationReport};
 pub enum ContentError {
     #[error("unknown level `{input}`; use beginner, intermediate or advanced")]
     UnknownLevel { input: String },
+    #[error("unknown instrument `{input}`; use piano, guitar, bass or voice")]
+    UnknownInstrument { input: String },
     #[error("unknown topic `{input}`; the template generator knows: {known}")]
     UnknownTopic { input: String, known: String },
     #[error("`{input}` is not an NCAS grade; use PK, K or 1 to 8")]
@@ -98,6 +106,8 @@ pub enum ContentError {
     },
     #[error("MIDI: {0}")]
     Midi(String),
+    #[error("MusicXML: {0}")]
+    MusicXml(String),
     #[error(transparent)]
     Store(#[from] cadence_store::StoreError),
     #[error(

@@ -104,6 +104,7 @@ pub fn analysis_from_romantext(
         key: home.to_string(),
         style: NumeralStyle::RomanText,
         meter: metadata(&analysis, "Time Signature").map(str::to_string),
+        instrument: None,
         voicing_kind: None,
         chords: entries,
         scale: None,

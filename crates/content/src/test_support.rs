@@ -15,6 +15,7 @@ pub(crate) fn payload(key: &str, chords: Vec<ChordEntry>) -> MusicPayload {
         key: key.into(),
         style: NumeralStyle::Classical,
         meter: None,
+        instrument: None,
         voicing_kind: None,
         chords,
         scale: None,

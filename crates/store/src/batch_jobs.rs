@@ -7,7 +7,9 @@ use super::Result;
 /// Records that `request` planned curriculum `curriculum_id`.
 pub fn record(tx: &Transaction<'_>, request: &str, curriculum_id: i64) -> Result<()> {
     tx.execute(
-        "INSERT INTO batch_jobs (request, curriculum_id) VALUES (?1, ?2)",
+        // A request whose curriculum went to the trash plans a new one.
+        "INSERT INTO batch_jobs (request, curriculum_id) VALUES (?1, ?2)
+         ON CONFLICT (request) DO UPDATE SET curriculum_id = excluded.curriculum_id",
         (request, curriculum_id),
     )?;
     Ok(())
@@ -17,7 +19,8 @@ pub fn record(tx: &Transaction<'_>, request: &str, curriculum_id: i64) -> Result
 pub fn curriculum_for(conn: &Connection, request: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
-            "SELECT curriculum_id FROM batch_jobs WHERE request = ?1",
+            "SELECT b.curriculum_id FROM batch_jobs b JOIN curricula c ON c.id = b.curriculum_id
+             WHERE b.request = ?1 AND c.deleted_at IS NULL",
             [request],
             |row| row.get(0),
         )

@@ -260,7 +260,7 @@ pub fn list(conn: &Connection) -> Result<Vec<CurriculumSummary>> {
         "SELECT c.id, c.title, c.instrument, c.level, c.duration_weeks,
                 (SELECT count(*) FROM modules m WHERE m.curriculum_id = c.id),
                 (SELECT count(*) FROM lessons l JOIN modules m ON l.module_id = m.id WHERE m.curriculum_id = c.id)
-         FROM curricula c ORDER BY c.updated_at DESC, c.id DESC",
+         FROM curricula c WHERE c.deleted_at IS NULL ORDER BY c.updated_at DESC, c.id DESC",
     )?;
     let rows = statement.query_map([], |row| {
         Ok(CurriculumSummary {
@@ -281,7 +281,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<CurriculumTree>> {
     let head = conn
         .query_row(
             "SELECT title, instrument, level, duration_weeks, description, created_at, updated_at
-             FROM curricula WHERE id = ?1",
+             FROM curricula WHERE id = ?1 AND deleted_at IS NULL",
             [id],
             |row| {
                 Ok(CurriculumTree {
@@ -393,7 +393,7 @@ fn lessons_of(conn: &Connection, module_id: i64) -> Result<Vec<StoredLesson>> {
 pub fn rename(tx: &Transaction<'_>, id: i64, title: &str) -> Result<()> {
     require_non_empty("curriculum title", title)?;
     let changed = tx.execute(
-        "UPDATE curricula SET title = ?2, updated_at = ?3 WHERE id = ?1",
+        "UPDATE curricula SET title = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL",
         params![id, title, now_unix()],
     )?;
     if changed == 0 {
@@ -405,6 +405,49 @@ pub fn rename(tx: &Transaction<'_>, id: i64, title: &str) -> Result<()> {
     Ok(())
 }
 
+/// How long a deleted curriculum waits in the trash for its deletion to be undone.
+pub const TRASH_DAYS: i64 = 30;
+
+/// Moves a curriculum to the trash: it leaves the library, its students' practice with it,
+/// until [`restore`] brings it back or [`empty_trash`] deletes it.
+pub fn trash(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    if tx.execute(
+        "UPDATE curricula SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+        params![id, now_unix()],
+    )? == 0
+    {
+        return Err(StoreError::NotFound {
+            what: "curriculum",
+            id,
+        });
+    }
+    Ok(())
+}
+
+/// Brings a curriculum back from the trash, as it was.
+pub fn restore(tx: &Transaction<'_>, id: i64) -> Result<()> {
+    if tx.execute(
+        "UPDATE curricula SET deleted_at = NULL WHERE id = ?1 AND deleted_at IS NOT NULL",
+        [id],
+    )? == 0
+    {
+        return Err(StoreError::NotFound {
+            what: "deleted curriculum",
+            id,
+        });
+    }
+    Ok(())
+}
+
+/// Deletes, with everything under them, the curricula that have been in the trash for
+/// [`TRASH_DAYS`]; returns how many.
+pub fn empty_trash(tx: &Transaction<'_>) -> Result<usize> {
+    Ok(tx.execute(
+        "DELETE FROM curricula WHERE deleted_at IS NOT NULL AND deleted_at <= ?1",
+        [now_unix() - TRASH_DAYS * 86_400],
+    )?)
+}
+
 /// Deletes a curriculum and, through the foreign keys, everything under it.
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<()> {
     if tx.execute("DELETE FROM curricula WHERE id = ?1", [id])? == 0 {
@@ -412,6 +455,86 @@ pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<()> {
             what: "curriculum",
             id,
         });
+    }
+    Ok(())
+}
+
+/// Moves a lesson of curriculum `curriculum_id` to `position` (0-based, clamped to the
+/// end) of module `module_position` of the same curriculum; the lessons after it move down.
+pub fn move_lesson(
+    tx: &Transaction<'_>,
+    curriculum_id: i64,
+    lesson_id: i64,
+    module_position: usize,
+    position: usize,
+) -> Result<()> {
+    let from_module: Option<i64> = tx
+        .query_row(
+            "SELECT l.module_id FROM lessons l JOIN modules m ON m.id = l.module_id
+             JOIN curricula c ON c.id = m.curriculum_id
+             WHERE l.id = ?1 AND m.curriculum_id = ?2 AND c.deleted_at IS NULL",
+            params![lesson_id, curriculum_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(from_module) = from_module else {
+        return Err(StoreError::NotFound {
+            what: "lesson of this curriculum",
+            id: lesson_id,
+        });
+    };
+    let to_module: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM modules WHERE curriculum_id = ?1 ORDER BY position, id LIMIT 1 OFFSET ?2",
+            params![curriculum_id, module_position as i64],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let Some(to_module) = to_module else {
+        return Err(StoreError::Invalid {
+            field: "module",
+            reason: format!(
+                "the curriculum has no module {}; choose one of its modules",
+                module_position + 1
+            ),
+        });
+    };
+    let mut order: Vec<i64> = lesson_order(tx, to_module)?;
+    order.retain(|&id| id != lesson_id);
+    order.insert(position.min(order.len()), lesson_id);
+    // Positions are unique within a module: the lesson leaves its own for one no lesson has.
+    tx.execute(
+        "UPDATE lessons SET module_id = ?2, position = -1 - id WHERE id = ?1",
+        params![lesson_id, to_module],
+    )?;
+    renumber(tx, &order)?;
+    if from_module != to_module {
+        renumber(tx, &lesson_order(tx, from_module)?)?;
+    }
+    tx.execute(
+        "UPDATE curricula SET updated_at = ?2 WHERE id = ?1",
+        params![curriculum_id, now_unix()],
+    )?;
+    Ok(())
+}
+
+fn lesson_order(tx: &Transaction<'_>, module_id: i64) -> Result<Vec<i64>> {
+    let mut statement =
+        tx.prepare_cached("SELECT id FROM lessons WHERE module_id = ?1 ORDER BY position, id")?;
+    let ids = statement.query_map([module_id], |row| row.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Gives the lessons `order`'s positions; each first steps aside to a position no lesson
+/// holds, so that no two share one on the way.
+fn renumber(tx: &Transaction<'_>, order: &[i64]) -> Result<()> {
+    let mut aside = tx.prepare_cached("UPDATE lessons SET position = -1 - id WHERE id = ?1")?;
+    for id in order {
+        aside.execute([id])?;
+    }
+    let mut place = tx.prepare_cached("UPDATE lessons SET position = ?2 WHERE id = ?1")?;
+    for (position, id) in order.iter().enumerate() {
+        place.execute(params![id, position as i64])?;
     }
     Ok(())
 }

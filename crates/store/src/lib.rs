@@ -9,6 +9,7 @@ pub mod batch_jobs;
 pub mod cache;
 pub mod curricula;
 pub mod generation_log;
+pub mod history;
 pub mod materials;
 mod migrations;
 pub mod practice;

@@ -137,6 +137,34 @@ pub fn rename(tx: &Transaction<'_>, id: i64, title: &str) -> Result<()> {
     Ok(())
 }
 
+/// Writes an edited version of a material over the stored one; its kind stays.
+pub fn replace(tx: &Transaction<'_>, id: i64, material: &NewMaterial) -> Result<()> {
+    require_non_empty("material title", &material.title)?;
+    let changed = tx.execute(
+        "UPDATE materials SET title = ?2, topic = ?3, music_key = ?4, level = ?5, grade = ?6,
+         instrument = ?7, schema_version = ?8, document = ?9, updated_at = ?10 WHERE id = ?1",
+        params![
+            id,
+            material.title,
+            material.topic,
+            material.music_key,
+            material.level,
+            material.grade,
+            material.instrument,
+            material.schema_version,
+            material.document.to_string(),
+            now_unix()
+        ],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound {
+            what: "material",
+            id,
+        });
+    }
+    Ok(())
+}
+
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<()> {
     if tx.execute("DELETE FROM materials WHERE id = ?1", [id])? == 0 {
         return Err(StoreError::NotFound {

@@ -14,6 +14,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_lesson_topics.sql"),
     include_str!("migrations/0004_batch_jobs.sql"),
     include_str!("migrations/0005_practice.sql"),
+    include_str!("migrations/0006_curriculum_trash.sql"),
+    include_str!("migrations/0007_document_history.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

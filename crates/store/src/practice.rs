@@ -140,7 +140,7 @@ pub fn assignments_of(conn: &Connection, student_id: i64) -> Result<Vec<Assignme
          FROM assignments a
          LEFT JOIN tutorials t ON t.id = a.tutorial_id
          LEFT JOIN curricula c ON c.id = a.curriculum_id
-         WHERE a.student_id = ?1 ORDER BY a.assigned_at, a.id",
+         WHERE a.student_id = ?1 AND c.deleted_at IS NULL ORDER BY a.assigned_at, a.id",
     )?;
     let rows = statement.query_map([student_id], |row| {
         Ok(AssignmentRow {
@@ -178,7 +178,8 @@ const ITEM_COLUMNS: &str = "i.id, i.assignment_id, i.lesson_id, i.prerequisites,
      i.position, i.skill, i.item, i.stability, i.difficulty, i.due, i.last_review, i.reviews,
      i.lapses, i.streak, i.last_correct,
      (SELECT min(p.answered_at) FROM practice_answers p WHERE p.item_id = i.id)
-     FROM practice_items i JOIN assignments a ON a.id = i.assignment_id";
+     FROM practice_items i JOIN assignments a ON a.id = i.assignment_id
+     LEFT JOIN curricula c ON c.id = a.curriculum_id";
 
 fn item_row(row: &Row<'_>) -> rusqlite::Result<(ItemRow, String, String)> {
     Ok((
@@ -215,7 +216,7 @@ fn with_json((mut row, prerequisites, item): (ItemRow, String, String)) -> Resul
 /// Every item assigned to the student, in the order assigned.
 pub fn items_of(conn: &Connection, student_id: i64) -> Result<Vec<ItemRow>> {
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {ITEM_COLUMNS} WHERE i.student_id = ?1 ORDER BY a.assigned_at, a.id, i.position, i.id"
+        "SELECT {ITEM_COLUMNS} WHERE i.student_id = ?1 AND c.deleted_at IS NULL ORDER BY a.assigned_at, a.id, i.position, i.id"
     ))?;
     let rows = statement
         .query_map([student_id], item_row)?
@@ -226,7 +227,7 @@ pub fn items_of(conn: &Connection, student_id: i64) -> Result<Vec<ItemRow>> {
 /// One of the student's items.
 pub fn item_of(conn: &Connection, student_id: i64, item_id: i64) -> Result<Option<ItemRow>> {
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT {ITEM_COLUMNS} WHERE i.student_id = ?1 AND i.id = ?2"
+        "SELECT {ITEM_COLUMNS} WHERE i.student_id = ?1 AND i.id = ?2 AND c.deleted_at IS NULL"
     ))?;
     statement
         .query_row(params![student_id, item_id], item_row)

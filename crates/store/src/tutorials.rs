@@ -127,6 +127,33 @@ pub fn rename(tx: &Transaction<'_>, id: i64, title: &str) -> Result<()> {
     Ok(())
 }
 
+/// Writes an edited version of a tutorial over the stored one.
+pub fn replace(tx: &Transaction<'_>, id: i64, tutorial: &NewTutorial) -> Result<()> {
+    require_non_empty("tutorial title", &tutorial.title)?;
+    let changed = tx.execute(
+        "UPDATE tutorials SET title = ?2, topic = ?3, music_key = ?4, level = ?5, instrument = ?6,
+         schema_version = ?7, document = ?8, updated_at = ?9 WHERE id = ?1",
+        params![
+            id,
+            tutorial.title,
+            tutorial.topic,
+            tutorial.music_key,
+            tutorial.level,
+            tutorial.instrument,
+            tutorial.schema_version,
+            tutorial.document.to_string(),
+            now_unix()
+        ],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound {
+            what: "tutorial",
+            id,
+        });
+    }
+    Ok(())
+}
+
 pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<()> {
     if tx.execute("DELETE FROM tutorials WHERE id = ?1", [id])? == 0 {
         return Err(StoreError::NotFound {

@@ -140,14 +140,41 @@ impl Studio {
                 generated.id
             }
         };
+        let mut outcome = self.finish_curriculum(
+            store,
+            curriculum_id,
+            network_allowed,
+            providers,
+            cancel,
+            on_progress,
+        )?;
+        outcome.outline_model = outline_model;
+        outcome.resumed = planned.is_some();
+        Ok(outcome)
+    }
+
+    /// Writes the tutorial of every lesson of a stored curriculum that has none (one made
+    /// by an interrupted batch, or imported from a file, which carries its outline only),
+    /// with progress and cancellation; lessons already written are kept.
+    pub fn finish_curriculum(
+        &self,
+        store: &Store,
+        curriculum_id: i64,
+        network_allowed: bool,
+        providers: &mut dyn ProviderSource,
+        cancel: &CancelToken,
+        on_progress: &mut dyn FnMut(&BatchProgress),
+    ) -> Result<BatchOutcome, StudioError> {
+        let curriculum_id = crate::limits::library_id(curriculum_id)?;
         let tree = crate::library::curriculum_tree(store, curriculum_id)?;
+        let level = Level::from_str(&tree.level).unwrap_or(Level::Beginner);
         let lessons: Vec<_> = tree.modules.iter().flat_map(|m| &m.lessons).collect();
         let total = lessons.len() + 1;
         report(on_progress, 1, total, format!("outline: {}", tree.title));
         let mut outcome = BatchOutcome {
             curriculum_id,
-            outline_model,
-            resumed: planned.is_some(),
+            outline_model: None,
+            resumed: false,
             lessons: lessons.len(),
             tutorials_written: 0,
             tutorials_by_model: 0,
@@ -177,7 +204,7 @@ impl Studio {
                 commission: TutorialRequest {
                     topic: topic.clone(),
                     key: key.clone(),
-                    level: Level::from_str(&lesson.difficulty).unwrap_or(request.level),
+                    level: Level::from_str(&lesson.difficulty).unwrap_or(level),
                     instrument: tree.instrument.clone(),
                 },
                 link: move |tx: &Transaction<'_>, tutorial_id| {

@@ -410,8 +410,8 @@ impl Studio {
         Ok(content::export::to_json(&opened.document))
     }
 
-    /// Writes a stored material to `path`: JSON, MIDI for an exercise, RomanText for a
-    /// theory analysis.
+    /// Writes a stored material to `path`: JSON, MIDI or MusicXML for an exercise, RomanText
+    /// for a theory analysis.
     pub fn export_material_file(
         &self,
         store: &Store,
@@ -422,14 +422,18 @@ impl Studio {
         let format = validate_export_path(path)?;
         let bytes = match format {
             ExportFormat::Json => self.export_material(store, id)?.into_bytes(),
-            ExportFormat::Midi => {
+            ExportFormat::Midi | ExportFormat::MusicXml => {
                 let opened = self.open_material(store, id)?;
                 if opened.kind != MaterialKind::Exercise {
                     return Err(LibraryError::NotMusic(opened.kind.noun()));
                 }
                 let exercise: Exercise =
                     serde_json::from_value(opened.document).map_err(StoreError::from)?;
-                content::export::exercise_midi(&exercise)?
+                if format == ExportFormat::Midi {
+                    content::export::exercise_midi(&exercise)?
+                } else {
+                    content::musicxml::exercise_musicxml(&exercise)?.into_bytes()
+                }
             }
             ExportFormat::RomanText => {
                 let opened = self.open_material(store, id)?;

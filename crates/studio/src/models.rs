@@ -132,7 +132,14 @@ impl Studio {
             &source,
             cancel,
             on_progress,
-        )?;
+        )
+        .map_err(|mut error| {
+            // The refusal names the model as the catalogue does, not its file.
+            if let DownloadError::NotEnoughSpace { what, .. } = &mut error {
+                *what = model.name.clone();
+            }
+            error
+        })?;
         // A named tokenizer.json is part of the model: pinned and verified the same way.
         if let TokenizerSource::HuggingFace(tokenizer) = &model.tokenizer {
             let source = HubSource::from_env(tokenizer)?;

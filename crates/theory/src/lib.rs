@@ -23,6 +23,7 @@
 //! - [`RomanNumeral`]: [`RomanNumeral::chord`] (numeral + key → chord),
 //!   [`RomanNumeral::for_chord`] (chord + key → functional numeral), [`Style`].
 //! - [`voicing::voice`], [`voicing::voice_progression`], [`voicing::check_voicing`].
+//! - [`Fretboard`] (guitar, bass): [`Fretboard::chord_shape`], [`Fretboard::line`].
 //! - [`Progression`], [`ProgressionTemplate`], [`Reharmonization`],
 //!   [`progression::tritone_substitute`].
 //! - [`validate::validate`] / [`validate::validate_text`] → [`ValidationReport`].
@@ -71,6 +72,7 @@ macro_rules! serde_as_string {
 pub mod accidental;
 pub mod chord;
 pub mod error;
+pub mod fretboard;
 pub mod interval;
 pub mod pitch;
 pub mod progression;
@@ -87,6 +89,7 @@ mod properties;
 
 pub use chord::Chord;
 pub use error::{Result, TheoryError};
+pub use fretboard::{ChordShape, Fretboard};
 pub use interval::Interval;
 pub use pitch::{Letter, Note, PitchClass};
 pub use progression::{Progression, ProgressionTemplate, Reharmonization};

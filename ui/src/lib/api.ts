@@ -15,7 +15,9 @@ import type {
   DeletedTutorial,
   DownloadOutcome,
   DownloadProgress,
+  EditTarget,
   JobProgress,
+  LessonPlace,
   Level,
   MaterialKind,
   MaterialRequest,
@@ -51,6 +53,8 @@ async function call<C extends CommandName>(
 }
 
 export const appInfo = () => call("app_info");
+/** Opens the system's print dialog for the window as it is laid out now. */
+export const printPage = () => call("print_page");
 export const listModels = () => call("list_models");
 /** Downloads a local model, streaming progress; `cancelDownload` pauses it (the partial file is kept). */
 export function downloadModel(id: string, onProgress: (progress: DownloadProgress) => void): Promise<DownloadOutcome> {
@@ -107,6 +111,12 @@ export function createCurriculum(
   channel.onmessage = onProgress;
   return call("create_curriculum", { ...request, onProgress: channel });
 }
+/** Writes the tutorial of every lesson of a curriculum that has none, streaming progress; `cancelGeneration` stops it. */
+export function finishCurriculum(id: number, onProgress: (progress: JobProgress) => void): Promise<CreatedCurriculum> {
+  const channel = new Channel<JobProgress>();
+  channel.onmessage = onProgress;
+  return call("finish_curriculum", { id, onProgress: channel });
+}
 export const cancelGeneration = () => call("cancel_generation");
 
 export const listTutorials = (query = "") => call("list_tutorials", { query });
@@ -116,8 +126,20 @@ export const deleteTutorial = (id: number) => call("delete_tutorial", { id });
 export const restoreTutorial = (deleted: DeletedTutorial) => call("restore_tutorial", { deleted });
 export const listCurricula = () => call("list_curricula");
 export const openCurriculum = (id: number) => call("open_curriculum", { id });
+/** Saves an edit of a stored tutorial or material; a refused edit says field by field why. */
+export const editDocument = (target: EditTarget, id: number, document: unknown) =>
+  call("edit_document", { target, id, document });
+export const documentHistory = (target: EditTarget, id: number) => call("document_history", { target, id });
+/** Undoes the latest edit of a document. */
+export const undoEdit = (target: EditTarget, id: number) => call("undo_edit", { target, id });
+export const renameCurriculum = (id: number, title: string) => call("rename_curriculum", { id, title });
+/** Moves a curriculum to the trash; `restoreCurriculum` undoes it. */
+export const deleteCurriculum = (id: number) => call("delete_curriculum", { id });
+export const restoreCurriculum = (id: number) => call("restore_curriculum", { id });
+/** Moves a lesson to a module (0-based) and position there; returns the curriculum as it now reads. */
+export const moveLesson = (id: number, lesson: number, to: LessonPlace) => call("move_lesson", { id, lesson, to });
 
-/** Writes a tutorial to `path` (.json or .mid); Rust checks the path. */
+/** Writes a tutorial to `path` (.json, .mid or .musicxml); Rust checks the path. */
 export const exportTutorial = (id: number, path: string, tempoBpm = 90) =>
   call("export_tutorial", { id, path, tempoBpm });
 
@@ -125,12 +147,13 @@ export const exportTutorial = (id: number, path: string, tempoBpm = 90) =>
 export const exportCurriculum = (id: number, path: string) => call("export_curriculum", { id, path });
 
 /** The file formats the library exports to. */
-export type ExportFormatName = "json" | "midi" | "romantext";
+export type ExportFormatName = "json" | "midi" | "musicxml" | "romantext";
 
 /** How each format is named and which extension its files take. */
 export const EXPORT_FORMATS: Record<ExportFormatName, { name: string; extension: string }> = {
   json: { name: "JSON", extension: "json" },
   midi: { name: "MIDI", extension: "mid" },
+  musicxml: { name: "MusicXML", extension: "musicxml" },
   romantext: { name: "RomanText", extension: "rntxt" },
 };
 

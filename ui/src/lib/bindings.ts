@@ -82,7 +82,7 @@ export type CurriculumDetail = { id: number, title: string, level: string, durat
 export type CurriculumModuleItem = { title: string, week_start: number, week_end: number, lessons: Array<CurriculumLessonItem>, };
 export type CurriculumLessonItem = { id: number, title: string, difficulty: string, duration_minutes: number, tutorial_id: number | null, exercises: Array<CurriculumExerciseItem>, };
 export type CurriculumExerciseItem = { id: number, kind: string, title: string, difficulty: string, };
-export type ExportFormat = "json" | "midi" | "romantext";
+export type ExportFormat = "json" | "midi" | "musicxml" | "romantext";
 export type ExportedFile = { path: string, bytes: number, format: ExportFormat, };
 export type ImportedDocument = { 
 /**
@@ -98,6 +98,15 @@ checked: number,
  * did not match its numerals.
  */
 repaired: number, };
+export type LessonPlace = { module: number, position: number, };
+export type EditTarget = "tutorial" | "material";
+export type DocumentVersion = { title: string, 
+/**
+ * When the edit that replaced it was made (Unix seconds).
+ */
+edited_at: number, };
+export type EditOutcome = { "outcome": "saved", document: unknown, checked: number, history: Array<DocumentVersion>, } | { "outcome": "refused", problems: Array<EditProblem>, };
+export type EditProblem = { field: string, message: string, };
 export type Settings = { 
 /**
  * Whether Cadence may call Gemini for the hardest tasks.
@@ -330,15 +339,17 @@ export type LessonPlanDocument = { schema_version?: number; title: string; topic
 // The types the documents use.
 export type Activity = { title: string; minutes: number; grouping: string; description: string };
 export type AssessmentKind = "diagnostic" | "milestone" | "module" | "final";
-export type ChordEntry = { bar: number; numeral: string; symbol?: string; notes?: string[]; voicing?: VoicingEntry | null; key?: string | null; beat?: number | null };
+export type ChordEntry = { bar: number; numeral: string; symbol?: string; notes?: string[]; voicing?: VoicingEntry | null; guitar?: GuitarShape | null; key?: string | null; beat?: number | null };
 export type ChordFunction = "diatonic" | "applied" | "borrowed" | "neapolitan" | "chromatic";
 export type CommonMistake = { mistake: string; fix: string };
 export type ExerciseKind = "progression" | "scale_pattern" | "voicing_study" | "lick" | "rhythm";
 export type FunctionNote = { bar: number; numeral: string; function: ChordFunction; explanation: string };
+export type GuitarShape = { frets: (number | null)[]; notes: string[] };
+export type Instrument = "piano" | "guitar" | "bass" | "voice";
 export type LessonPlanPart = { part: "lesson_plan"; objectives: string[]; materials: string[]; sequence: PlanStep[] } | { part: "activities"; activities: Activity[] } | { part: "assessment_strategies"; formative: string[]; summative: string[]; rubric: RubricRow[] } | { part: "differentiation"; support: string[]; extension: string[]; english_learners: string[]; accommodations: string[] } | { part: "cross_curricular_connections"; connections: SubjectConnection[] } | { part: "reflection_questions"; questions: string[] } | { part: "parent_communication"; subject: string; message: string; home_activities: string[] } | { part: "technology_integration"; tools: TechnologyTool[] } | { part: "culturally_responsive_teaching"; practices: string[]; repertoire: string[] };
 export type Level = "beginner" | "intermediate" | "advanced";
 export type MelodyNote = { note: string; beats: number };
-export type MusicPayload = { key: string; style?: NumeralStyle; meter?: string | null; voicing_kind?: string | null; chords?: ChordEntry[]; scale?: ScaleEntry | null; rhythm?: Rhythm | null; melody?: MelodyNote[] };
+export type MusicPayload = { key: string; style?: NumeralStyle; meter?: string | null; instrument?: Instrument | null; voicing_kind?: string | null; chords?: ChordEntry[]; scale?: ScaleEntry | null; rhythm?: Rhythm | null; melody?: MelodyNote[] };
 export type NextSteps = { topics: string[]; advice: string };
 export type NumeralStyle = "classical" | "jazz" | "romantext";
 export type Overview = { what_you_will_learn: string[]; duration_minutes: number; difficulty: Level };

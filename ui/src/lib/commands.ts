@@ -2,7 +2,7 @@
 // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
 
 import type { Channel } from "@tauri-apps/api/core";
-import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DownloadOutcome, DownloadProgress, ExportedFile, GenerationPlan, ImportedDocument, JobProgress, KeyEvent, KeyStatus, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
+import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DocumentVersion, DownloadOutcome, DownloadProgress, EditOutcome, EditTarget, ExportedFile, GenerationPlan, ImportedDocument, JobProgress, KeyEvent, KeyStatus, LessonPlace, MaterialListItem, MaterialRequest, ModelView, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
 
 /** Every command the window may call: its arguments as `invoke` takes them, and its result. */
 export interface Commands {
@@ -21,6 +21,7 @@ export interface Commands {
   import_romantext: { args: { path: string; measures: string | null }; result: CreatedMaterial };
   import_document: { args: { path: string }; result: ImportedDocument };
   create_curriculum: { args: { key: string; level: string; weeks: number; instrument: string; goal: string; onProgress: Channel<JobProgress> }; result: CreatedCurriculum };
+  finish_curriculum: { args: { id: number; onProgress: Channel<JobProgress> }; result: CreatedCurriculum };
   cancel_generation: { args: null; result: void };
   coach_status: { args: null; result: CoachStatus };
   ask_coach: { args: { history: CoachTurn[]; question: string; level: string; instrument: string; tutorialId: number | null; onDelta: Channel<string> }; result: CoachAnswer };
@@ -32,6 +33,14 @@ export interface Commands {
   restore_tutorial: { args: { deleted: DeletedTutorial }; result: number };
   list_curricula: { args: null; result: CurriculumListItem[] };
   open_curriculum: { args: { id: number }; result: CurriculumDetail };
+  edit_document: { args: { target: EditTarget; id: number; document: unknown }; result: EditOutcome };
+  document_history: { args: { target: EditTarget; id: number }; result: DocumentVersion[] };
+  undo_edit: { args: { target: EditTarget; id: number }; result: EditOutcome };
+  print_page: { args: null; result: void };
+  rename_curriculum: { args: { id: number; title: string }; result: void };
+  delete_curriculum: { args: { id: number }; result: void };
+  restore_curriculum: { args: { id: number }; result: void };
+  move_lesson: { args: { id: number; lesson: number; to: LessonPlace }; result: CurriculumDetail };
   export_tutorial: { args: { id: number; path: string; tempoBpm: number }; result: ExportedFile };
   export_curriculum: { args: { id: number; path: string }; result: ExportedFile };
   get_settings: { args: null; result: SettingsView };

@@ -34,6 +34,18 @@ describe("music", () => {
     expect(abc).toContain("|]");
   });
 
+  it("sounds a guitar chord's shape and writes a low line in the bass clef", () => {
+    const music = {
+      key: "C major",
+      chords: [{ bar: 1, numeral: "I", symbol: "C", notes: ["C", "E", "G"], guitar: { frets: [null, 3, 2, 0, 1, 0], notes: ["C3", "E3", "G3", "C4", "E4"] } }],
+      melody: [{ note: "C2", beats: 4 }],
+    };
+    expect(chordChartAbc(music)).toContain('"C"[C,E,G,CE]16');
+    expect(playEvents(music, "chords").events[0].midi).toEqual([48, 52, 55, 60, 64]);
+    expect(melodyAbc(music)).toContain("K:C clef=bass");
+    expect(melodyAbc({ key: "C major", melody: [{ note: "C4", beats: 4 }] })).not.toContain("clef=bass");
+  });
+
   it("schedules one chord per bar", () => {
     const { events, beats } = playEvents(openedTutorial.tutorial.music, "chords");
     expect(beats).toBe(12);

@@ -104,9 +104,30 @@ export function barSixteenths(meter: string): number {
 }
 
 // The page's own heading names each staff, so the tune has no title line.
-function header(music: MusicPayload, meter: string): string {
+function header(music: MusicPayload, meter: string, clef: "treble" | "bass" = "treble"): string {
   const signature = keySignature(music.key);
-  return [`X:1`, `M:${meter}`, `L:1/16`, `K:${signature === null ? "C" : abcKey(music.key)}`].join("\n");
+  const key = signature === null ? "C" : abcKey(music.key);
+  return [`X:1`, `M:${meter}`, `L:1/16`, `K:${key}${clef === "bass" ? " clef=bass" : ""}`].join("\n");
+}
+
+/** The notes a chord sounds, lowest first: its piano voicing, its guitar shape, or its
+ * pitch classes stacked from octave 3. */
+export function chordSoundingNotes(chord: ChordEntry): string[] {
+  return chord.voicing?.notes ?? chord.guitar?.notes ?? (chord.notes ?? []).map((pc, i) => `${pc}${i === 0 ? 3 : 4}`);
+}
+
+function octaveUp(name: string, octaves: number): string {
+  const note = parseNote(name);
+  if (!note || octaves === 0) return name;
+  return name.trim().replace(/-?\d$/, String(note.octave + octaves));
+}
+
+/** A line sits in the bass clef when most of its notes lie below middle C (a bass line,
+ * a sung root movement). */
+export function lineClef(melody: MelodyNote[]): "treble" | "bass" {
+  const midi = melody.map((m) => midiNumber(m.note)).filter((m): m is number => m !== null);
+  const low = midi.filter((m) => m < 60).length;
+  return midi.length > 0 && low * 2 > midi.length ? "bass" : "treble";
 }
 
 /** The chord chart: one bar per chord bar, voicings as block chords, symbols above. */
@@ -132,7 +153,7 @@ export function chordChartAbc(music: MusicPayload): string | null {
       chords
         .map((chord, index) => {
           const length = index === chords.length - 1 ? bar - each * (chords.length - 1) : each;
-          const notes = (chord.voicing?.notes ?? (chord.notes ?? []).map((pc, i) => `${pc}${i === 0 ? 3 : 4}`))
+          const notes = chordSoundingNotes(chord)
             .map(parseNote)
             .filter((n): n is ParsedNote => n !== null);
           const symbol = `"${(chord.symbol ?? "").replace(/"/g, "")}"`;
@@ -150,9 +171,11 @@ export function chordChartAbc(music: MusicPayload): string | null {
   return `${header(music, meter)}\n${lines.join("\n")}\n`;
 }
 
-/** The line (scale pattern or lick) as notation, split at bar lines with ties. */
+/** The line (scale pattern, lick or root movement) as notation, split at bar lines with
+ * ties. A bass line is written an octave above where it sounds, as bass parts are. */
 export function melodyAbc(music: MusicPayload): string | null {
-  const melody: MelodyNote[] = music.melody ?? [];
+  const written = music.instrument === "bass" ? 1 : 0;
+  const melody: MelodyNote[] = (music.melody ?? []).map((item) => ({ ...item, note: octaveUp(item.note, written) }));
   if (!melody.length) return null;
   const meter = music.rhythm?.meter ?? "4/4";
   const bar = barSixteenths(meter);
@@ -184,7 +207,7 @@ export function melodyAbc(music: MusicPayload): string | null {
   }
   out = out.trimEnd();
   if (!out.endsWith("|")) out += " |";
-  return `${header(music, meter)}\n${out.replace(/\|$/, "|]")}\n`;
+  return `${header(music, meter, lineClef(melody))}\n${out.replace(/\|$/, "|]")}\n`;
 }
 
 export interface PlayEvent {
@@ -210,8 +233,9 @@ export function playEvents(music: MusicPayload, part: "chords" | "line"): { even
       const each = barBeats / indices.length;
       indices.forEach((index, i) => {
         const chord = chords[index];
-        const names = chord.voicing?.notes ?? (chord.notes ?? []).map((pc, n) => `${pc}${n === 0 ? 3 : 4}`);
-        const midi = names.map(midiNumber).filter((m): m is number => m !== null);
+        const midi = chordSoundingNotes(chord)
+          .map(midiNumber)
+          .filter((m): m is number => m !== null);
         events.push({ start: (barNumber - 1) * barBeats + i * each, length: each, midi, chord: index });
       });
     }

@@ -46,5 +46,5 @@ export const LESSON_PLAN_PARTS: { part: string; label: string }[] = [
 const TONICS = ["C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
 export const KEYS = [...TONICS.map((t) => `${t} major`), ...["A", "E", "B", "F#", "C#", "D", "G", "C", "F", "Bb"].map((t) => `${t} minor`)];
 
-export const INSTRUMENTS = ["piano"];
+export const INSTRUMENTS = ["piano", "guitar", "bass", "voice"];
 export const GRADES = ["PK", "K", "1", "2", "3", "4", "5", "6", "7", "8"];

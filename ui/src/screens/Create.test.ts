@@ -55,6 +55,14 @@ describe("Create", () => {
     expect(progressions.some(([id]) => id?.endsWith("scale") || id?.endsWith("voicings"))).toBe(false);
   });
 
+  it("offers the instruments the engine writes music for", async () => {
+    plan.current = basePlan;
+    const { getByTestId } = render(Create, {});
+    const select = getByTestId("instrument") as HTMLSelectElement;
+    expect([...select.options].map((option) => option.value)).toEqual(["piano", "guitar", "bass", "voice"]);
+    expect(select.value).toBe("piano");
+  });
+
   it("shows a ready model without a warning", async () => {
     plan.current = basePlan;
     const { getByTestId, queryByTestId } = render(Create, {});

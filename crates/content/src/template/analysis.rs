@@ -8,8 +8,8 @@ use super::{parse_key, plan, voicings_for};
 use crate::ContentError;
 use crate::topic::{Topic, progression_name};
 use crate::types::{
-    ChordFunction, FunctionNote, Level, MusicPayload, SCHEMA_VERSION, ScaleChordRelation,
-    Substitution, TheoryAnalysis,
+    ChordFunction, FunctionNote, Instrument, Level, MusicPayload, SCHEMA_VERSION,
+    ScaleChordRelation, Substitution, TheoryAnalysis,
 };
 use cadence_theory::progression::tritone_substitute;
 use cadence_theory::{Chord, Key, Note, RomanNumeral, Scale, ScaleKind, voicing};
@@ -112,7 +112,12 @@ pub fn theory_analysis(
         });
     };
     let key = parse_key(key)?;
-    let music = progression_payload(template, &key, &voicings_for(template, &plan(level)))?;
+    let music = progression_payload(
+        template,
+        &key,
+        &voicings_for(template, &plan(level)),
+        Instrument::Piano,
+    )?;
     let HarmonicNotes {
         functions,
         scale_chord,

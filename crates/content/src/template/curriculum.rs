@@ -1,40 +1,65 @@
 //! Curricula: a lesson a week, each with its tutorial's concepts and exercises outlined.
 
-use super::{exercises, parse_key, tutorial};
+use super::{exercises_for, parse_key, tutorial_for};
 use crate::ContentError;
 use crate::topic::capitalised;
 use crate::types::{
-    Curriculum, CurriculumLesson, CurriculumModule, ExerciseOutline, LessonRef, Level,
+    Curriculum, CurriculumLesson, CurriculumModule, ExerciseOutline, Instrument, LessonRef, Level,
     SCHEMA_VERSION,
 };
 use cadence_theory::Interval;
 
-/// The topics a curriculum of this level walks through, one per week.
-fn curriculum_topics(level: Level) -> [&'static str; 4] {
+/// The topics a curriculum of this level walks through, one per week. Voicings are the
+/// piano's; the other instruments meet another progression in their place.
+fn curriculum_topics(level: Level, instrument: Instrument) -> [&'static str; 4] {
+    let piano = instrument == Instrument::Piano;
     match level {
         Level::Beginner => ["major scale", "ii-V-I", "gospel-1-4-5", "blues"],
-        Level::Intermediate => ["ii-V-I", "rootless voicings", "gospel-2-5-1", "jazz blues"],
+        Level::Intermediate => [
+            "ii-V-I",
+            if piano {
+                "rootless voicings"
+            } else {
+                "I-vi-ii-V"
+            },
+            "gospel-2-5-1",
+            "jazz blues",
+        ],
         Level::Advanced => [
             "minor ii-V-i",
-            "drop-2 voicings",
+            if piano {
+                "drop-2 voicings"
+            } else {
+                "iii-vi-ii-V"
+            },
             "gospel-3-6-2-5-1",
             "jazz blues",
         ],
     }
 }
 
-/// A curriculum of `weeks` weeks (one lesson a week, two weeks a module), moving up a
-/// fourth each week from `key`, with each lesson's exercises outlined.
+/// A piano curriculum of `weeks` weeks; see [`curriculum_for`].
 pub fn curriculum(key: &str, level: Level, weeks: u32) -> Result<Curriculum, ContentError> {
+    curriculum_for(Instrument::Piano, key, level, weeks)
+}
+
+/// A curriculum for `instrument` of `weeks` weeks (one lesson a week, two weeks a module),
+/// moving up a fourth each week from `key`, with each lesson's exercises outlined.
+pub fn curriculum_for(
+    instrument: Instrument,
+    key: &str,
+    level: Level,
+    weeks: u32,
+) -> Result<Curriculum, ContentError> {
     let start = parse_key(key)?;
     let weeks = weeks.clamp(1, 104);
-    let topics = curriculum_topics(level);
+    let topics = curriculum_topics(level, instrument);
     let mut modules: Vec<CurriculumModule> = Vec::new();
     let mut lesson_key = start;
     for week in 1..=weeks {
         let topic = topics[(week as usize - 1) % topics.len()];
-        let tutorial = tutorial(topic, &lesson_key.to_string(), level)?;
-        let exercises = exercises(topic, &lesson_key.to_string(), level)?
+        let tutorial = tutorial_for(instrument, topic, &lesson_key.to_string(), level)?;
+        let exercises = exercises_for(instrument, topic, &lesson_key.to_string(), level)?
             .into_iter()
             .map(|e| ExerciseOutline {
                 kind: e.kind,
@@ -80,10 +105,10 @@ pub fn curriculum(key: &str, level: Level, weeks: u32) -> Result<Curriculum, Con
     Ok(Curriculum {
         schema_version: SCHEMA_VERSION,
         title: format!(
-            "{} piano, {weeks} weeks from {start}",
+            "{} {instrument}, {weeks} weeks from {start}",
             capitalised(level.as_str())
         ),
-        instrument: "piano".to_string(),
+        instrument: instrument.to_string(),
         level,
         duration_weeks: weeks,
         description: format!(
@@ -109,6 +134,30 @@ mod tests {
         assert_eq!(lessons.len(), 4);
         assert_eq!(lessons[1].key, "Bb major");
         assert!(lessons.iter().all(|l| !l.exercises.is_empty()));
+        let report = validate::curriculum(&mut curriculum);
+        assert!(report.issues.is_empty(), "{report}");
+    }
+
+    #[test]
+    fn a_bass_curriculum_is_for_the_bass_and_teaches_no_piano_voicings() {
+        let mut curriculum = curriculum_for(Instrument::Bass, "G", Level::Advanced, 4).unwrap();
+        assert_eq!(curriculum.instrument, "bass");
+        assert_eq!(curriculum.title, "Advanced bass, 4 weeks from G major");
+        let topics: Vec<&str> = curriculum
+            .modules
+            .iter()
+            .flat_map(|m| &m.lessons)
+            .map(|l| l.topic.as_str())
+            .collect();
+        assert_eq!(
+            topics,
+            [
+                "minor ii-V-i",
+                "iii-vi-ii-V",
+                "gospel-3-6-2-5-1",
+                "jazz blues"
+            ]
+        );
         let report = validate::curriculum(&mut curriculum);
         assert!(report.issues.is_empty(), "{report}");
     }

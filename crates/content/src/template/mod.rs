@@ -20,15 +20,16 @@ mod curriculum;
 mod exercise;
 mod lesson_plan;
 mod payload;
+mod phrasing;
 mod tutorial;
 
 pub use analysis::theory_analysis;
 pub(crate) use analysis::{HarmonicNotes, harmonic_notes};
 pub use assessment::assessment;
-pub use curriculum::curriculum;
-pub use exercise::exercises;
+pub use curriculum::{curriculum, curriculum_for};
+pub use exercise::{exercises, exercises_for};
 pub use lesson_plan::{LESSON_PLAN_PARTS, lesson_plan};
-pub use tutorial::tutorial;
+pub use tutorial::{tutorial, tutorial_for};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {

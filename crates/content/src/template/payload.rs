@@ -7,7 +7,9 @@ use super::plan;
 use crate::ContentError;
 use crate::compute;
 use crate::report::ValidationReport;
-use crate::types::{ChordEntry, Level, MelodyNote, MusicPayload, NumeralStyle, Rhythm, ScaleEntry};
+use crate::types::{
+    ChordEntry, Instrument, Level, MelodyNote, MusicPayload, NumeralStyle, Rhythm, ScaleEntry,
+};
 use cadence_theory::{
     Chord, Key, KeyMode, Note, PitchClass, Progression, ProgressionTemplate, Scale, ScaleKind,
     VoicingKind, voicing,
@@ -27,11 +29,14 @@ pub(super) fn complete(mut payload: MusicPayload) -> Result<MusicPayload, Conten
     }
 }
 
-fn empty_payload(key: &Key) -> MusicPayload {
+fn empty_payload(key: &Key, instrument: Instrument) -> MusicPayload {
     MusicPayload {
         key: key.to_string(),
         style: NumeralStyle::Jazz,
         meter: None,
+        // The piano is the payload's default, left unwritten as in documents made before
+        // other instruments.
+        instrument: (instrument != Instrument::Piano).then_some(instrument),
         voicing_kind: None,
         chords: Vec::new(),
         scale: None,
@@ -40,15 +45,22 @@ fn empty_payload(key: &Key) -> MusicPayload {
     }
 }
 
-/// A template's chords in `key` (minor templates in its parallel minor), voiced with
-/// the first of `kinds` that fits every chord.
+/// A template's chords in `key` (minor templates in its parallel minor) for `instrument`:
+/// on the piano voiced with the first of `kinds` that fits every chord; on the guitar with
+/// its shapes; on the bass or the voice as their root movement.
 pub(super) fn progression_payload(
     template: ProgressionTemplate,
     key: &Key,
     kinds: &[VoicingKind],
+    instrument: Instrument,
 ) -> Result<MusicPayload, ContentError> {
     let progression = Progression::from_template(template, key)?;
-    let mut payload = empty_payload(&progression.key);
+    let mut payload = empty_payload(&progression.key, instrument);
+    let kinds = if instrument == Instrument::Piano {
+        kinds
+    } else {
+        &[]
+    };
     payload.chords = progression
         .bars
         .iter()
@@ -105,34 +117,51 @@ pub(super) fn scale_payload(
     kind: ScaleKind,
     key: &Key,
     level: Level,
+    instrument: Instrument,
 ) -> Result<MusicPayload, ContentError> {
     let key = scale_key(kind, key);
-    let mut payload = empty_payload(&key);
+    let mut payload = empty_payload(&key, instrument);
     payload.chords = scale_numerals(kind)
         .iter()
         .enumerate()
         .map(|(index, numeral)| ChordEntry::new(index as u32 + 1, *numeral))
         .collect();
-    payload.voicing_kind = Some(VoicingKind::Close.name().to_string());
+    if instrument == Instrument::Piano {
+        payload.voicing_kind = Some(VoicingKind::Close.name().to_string());
+    }
     let scale = Scale::new(key.tonic(), kind);
     payload.scale = Some(ScaleEntry {
         tonic: key.tonic().to_string(),
         kind: kind.name().to_string(),
         notes: Vec::new(),
     });
-    payload.melody = scale_run(&scale, level);
+    payload.melody = scale_run(&scale, level, instrument);
     complete(payload)
 }
 
-/// The lowest note of `pitch` above `previous` (or at octave 4 when there is none).
-fn above(pitch: PitchClass, previous: Option<Note>) -> Note {
+/// The lowest MIDI note a scale may start on: the start falls in the octave above it.
+fn scale_start(instrument: Instrument) -> i32 {
+    match instrument {
+        // G3 to F#4, around middle C.
+        Instrument::Piano => 55,
+        // G2 to F#3, the guitar's middle strings (it sounds an octave below its written notes).
+        Instrument::Guitar => 43,
+        // E1 to D#2, from the open low string, so two octaves stay on the neck.
+        Instrument::Bass => 28,
+        // F3 to E4, where most voices are comfortable.
+        Instrument::Voice => 53,
+    }
+}
+
+/// The lowest note of `pitch` above `previous` (or, when there is none, the first at or
+/// above `lowest`).
+fn above(pitch: PitchClass, previous: Option<Note>, lowest: i32) -> Note {
     let Some(previous) = previous else {
-        let start = pitch.at_octave(4);
-        return if start.midi() > 66 {
-            pitch.at_octave(3)
-        } else {
-            start
-        };
+        let octave = (lowest + 1).div_euclid(12) - 2;
+        return (octave..=octave.saturating_add(2))
+            .map(|octave| Note::new(pitch, octave as i8))
+            .find(|note| note.midi() >= lowest)
+            .unwrap_or_else(|| pitch.at_octave(4));
     };
     (previous.octave()..=previous.octave().saturating_add(1))
         .map(|octave| Note::new(pitch, octave))
@@ -148,15 +177,16 @@ fn nearest(pitch: PitchClass, previous: i32) -> Note {
         .unwrap_or_else(|| pitch.at_octave(4))
 }
 
-/// Up and down the scale over the level's range; advanced students play it in thirds.
-fn scale_run(scale: &Scale, level: Level) -> Vec<MelodyNote> {
+/// Up and down the scale over the level's range, in the instrument's register; advanced
+/// students play it in thirds.
+fn scale_run(scale: &Scale, level: Level, instrument: Instrument) -> Vec<MelodyNote> {
     let plan = plan(level);
     let pitches = scale.notes();
     let count = pitches.len() * plan.scale_octaves + 1;
     let mut ascending: Vec<Note> = Vec::with_capacity(count);
     for index in 0..count {
         let pitch = pitches[index % pitches.len()];
-        let note = above(pitch, ascending.last().copied());
+        let note = above(pitch, ascending.last().copied(), scale_start(instrument));
         ascending.push(note);
     }
     let path: Vec<Note> = if level == Level::Advanced {
@@ -282,4 +312,47 @@ pub(super) fn voicing_examples(payload: &MusicPayload, count: usize) -> Vec<Stri
         })
         .take(count)
         .collect()
+}
+
+/// What the instrument plays, as examples: the piano's voicings, the guitar's shapes, or the
+/// root movement a bass or a voice plays.
+pub(super) fn instrument_examples(payload: &MusicPayload, count: usize) -> Vec<String> {
+    let instrument = payload.instrument();
+    match instrument {
+        Instrument::Piano => voicing_examples(payload, count),
+        Instrument::Guitar => {
+            let mut seen: Vec<&str> = Vec::new();
+            payload
+                .chords
+                .iter()
+                .filter(|entry| {
+                    let new = !seen.contains(&entry.symbol.as_str());
+                    seen.push(&entry.symbol);
+                    new
+                })
+                .filter_map(|entry| {
+                    entry.guitar.as_ref().map(|shape| {
+                        format!(
+                            "{} on the guitar: {} ({})",
+                            entry.symbol,
+                            shape.diagram(),
+                            shape.notes.join(" ")
+                        )
+                    })
+                })
+                .take(count)
+                .collect()
+        }
+        Instrument::Bass | Instrument::Voice => {
+            let mut roots: Vec<&str> = payload.melody.iter().map(|m| m.note.as_str()).collect();
+            roots.dedup();
+            if roots.is_empty() {
+                return Vec::new();
+            }
+            vec![format!(
+                "The root movement on the {instrument}: {}",
+                roots.join(" ")
+            )]
+        }
+    }
 }

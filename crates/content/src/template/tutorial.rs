@@ -1,18 +1,22 @@
 //! Tutorials: explanation, guided practice and the music, for a progression, a scale or a
 //! voicing kind.
+//!
+//! (Long because each kind of tutorial writes its whole text here, and the tests that hold
+//! every topic, key, level and instrument to the engine sit beside them.)
 
 use std::str::FromStr;
 
 use super::payload::{
-    chart, chord_facts, comping_rhythm, complete, progression_payload, scale_payload,
-    voicing_examples,
+    chart, chord_facts, comping_rhythm, complete, instrument_examples, progression_payload,
+    scale_payload,
 };
+use super::phrasing;
 use super::{Family, LevelPlan, family, parse_key, plan, voicings_for};
 use crate::ContentError;
 use crate::topic::{Topic, capitalised, progression_name};
 use crate::types::{
-    CommonMistake, Level, NextSteps, Overview, PracticeGuide, PracticeStep, SCHEMA_VERSION,
-    ScaleEntry, TheorySection, Tutorial,
+    CommonMistake, Instrument, Level, NextSteps, Overview, PracticeGuide, PracticeStep,
+    SCHEMA_VERSION, ScaleEntry, TheorySection, Tutorial,
 };
 use cadence_theory::{Chord, Key, ProgressionTemplate, ScaleKind, VoicingKind};
 
@@ -32,26 +36,54 @@ fn mistake(mistake: &str, fix: &str) -> CommonMistake {
     }
 }
 
-/// A complete tutorial on `topic` in `key` for `level`, computed without a model.
+/// A complete piano tutorial on `topic` in `key` for `level`, computed without a model.
 pub fn tutorial(topic: &str, key: &str, level: Level) -> Result<Tutorial, ContentError> {
+    tutorial_for(Instrument::Piano, topic, key, level)
+}
+
+/// A complete tutorial for `instrument` on `topic` in `key` for `level`, computed without a
+/// model: its music is the piano's voicings, the guitar's shapes, or the root movement a
+/// bass or a voice plays.
+pub fn tutorial_for(
+    instrument: Instrument,
+    topic: &str,
+    key: &str,
+    level: Level,
+) -> Result<Tutorial, ContentError> {
     let topic = Topic::parse(topic)?;
     let key = parse_key(key)?;
     let plan = plan(level);
+    let lesson = Lesson {
+        instrument,
+        level,
+        plan: &plan,
+    };
     match topic {
-        Topic::Progression(template) => progression_tutorial(template, &key, level, &plan),
-        Topic::Scale(kind) => scale_tutorial(kind, &key, level, &plan),
-        Topic::Voicing(kind) => voicing_tutorial(kind, &key, level, &plan),
-        Topic::VoicingTypes => voicing_tutorial(plan.voicings[0], &key, level, &plan),
+        Topic::Progression(template) => progression_tutorial(template, &key, &lesson),
+        Topic::Scale(kind) => scale_tutorial(kind, &key, &lesson),
+        Topic::Voicing(kind) => voicing_tutorial(kind, &key, &lesson),
+        Topic::VoicingTypes => voicing_tutorial(plan.voicings[0], &key, &lesson),
     }
+}
+
+/// Who the tutorial is for.
+struct Lesson<'a> {
+    instrument: Instrument,
+    level: Level,
+    plan: &'a LevelPlan,
 }
 
 fn progression_tutorial(
     template: ProgressionTemplate,
     key: &Key,
-    level: Level,
-    plan: &LevelPlan,
+    lesson: &Lesson<'_>,
 ) -> Result<Tutorial, ContentError> {
-    let mut music = progression_payload(template, key, &voicings_for(template, plan))?;
+    let Lesson {
+        instrument,
+        level,
+        plan,
+    } = *lesson;
+    let mut music = progression_payload(template, key, &voicings_for(template, plan), instrument)?;
     music.rhythm = Some(comping_rhythm(level));
     let music = complete(music)?;
     let name = progression_name(template);
@@ -72,10 +104,7 @@ fn progression_tutorial(
                 "The guide tones (3rd and 7th) define each chord's quality; play them first."
                     .to_string(),
                 "The 7th of each chord falls by a half step to the 3rd of the next.".to_string(),
-                format!(
-                    "{} voicings keep the hands close and the voice leading smooth.",
-                    capitalised(&kind)
-                ),
+                phrasing::smooth_music(instrument, &kind),
             ],
             vec![
                 mistake(
@@ -99,9 +128,10 @@ fn progression_tutorial(
         ),
         Family::Gospel => (
             format!(
-                "The {name} ({numerals}) is a cornerstone of church and gospel piano. In {} it reads {}. \
-                 Gospel players colour the chords with 9ths and 13ths, voice them full in both hands, \
-                 and lead the inner voices stepwise so the harmony sings like a choir.",
+                "The {name} ({numerals}) is a cornerstone of church and gospel {}. In {} it reads {}. \
+                 Gospel players colour the chords with 9ths and 13ths and lead the inner voices \
+                 stepwise so the harmony sings like a choir.",
+                phrasing::playing(instrument),
                 music.key,
                 chart(&music)
             ),
@@ -109,16 +139,16 @@ fn progression_tutorial(
                 "Extensions (9, 11, 13) add colour; the 3rd and 7th still carry the function."
                     .to_string(),
                 "Move inner voices by step, like choir parts.".to_string(),
-                format!(
-                    "{} voicings give the full gospel sound in this key.",
-                    capitalised(&kind)
-                ),
+                match instrument {
+                    Instrument::Piano => format!(
+                        "{} voicings give the full gospel sound in this key.",
+                        capitalised(&kind)
+                    ),
+                    _ => phrasing::smooth_music(instrument, &kind),
+                },
             ],
             vec![
-                mistake(
-                    "Letting the bass and the left hand double the same notes",
-                    "Keep the left hand on roots and fifths and give colour tones to the right hand",
-                ),
+                phrasing::gospel_texture_mistake(instrument),
                 mistake(
                     "Playing every chord at the same volume",
                     "Lean into the dominant and relax into the resolution",
@@ -171,7 +201,7 @@ fn progression_tutorial(
     let mut key_points = points;
     key_points.extend(chord_facts(&music));
     let mut examples = vec![format!("The {name} in {}: {}", music.key, chart(&music))];
-    examples.extend(voicing_examples(&music, 3));
+    examples.extend(instrument_examples(&music, 3));
     if level == Level::Advanced
         && let Some(dominant) = music
             .chords
@@ -185,22 +215,56 @@ fn progression_tutorial(
         ));
     }
     let tempo = plan.tempo;
+    let (guide_tones, guide_tones_heard) = phrasing::guide_tone_step(instrument);
+    let (music_title, music_instruction) = phrasing::music_step(instrument, &kind);
     let steps = vec![
-        step(1, "Learn the chords", format!("Play each chord of the {name} in {} as a block chord, saying its numeral aloud: {}.", music.key, chart(&music)), "You can name and play every chord without pausing.".to_string()),
-        step(2, "Play the guide tones", "Play only the 3rd and 7th of each chord with the left hand, moving each to the nearest note of the next chord.".to_string(), "The guide tones move by a half step or stay put at every change.".to_string()),
-        step(3, "Add the voicings", format!("Play the {kind} voicings written below, one chord per bar, with the root in the left hand where the voicing has none."), format!("You play the progression twice through at {} bpm without a wrong note.", tempo / 2)),
-        step(4, "Comp in time", format!("Play the voicings with the comping rhythm, with a metronome at {tempo} bpm."), format!("Three clean choruses in a row at {tempo} bpm.")),
-        step(5, "Transpose", if level == Level::Beginner { "Play the progression in one more key, a fourth higher.".to_string() } else { "Play the progression around the cycle of fourths in all twelve keys.".to_string() }, "The new keys sound as smooth as the first.".to_string()),
+        step(
+            1,
+            "Learn the chords",
+            format!(
+                "Play each chord of the {name} in {} {}, saying its numeral aloud: {}.",
+                music.key,
+                phrasing::each_chord(instrument),
+                chart(&music)
+            ),
+            "You can name and play every chord without pausing.".to_string(),
+        ),
+        step(2, "Play the guide tones", guide_tones, guide_tones_heard),
+        step(
+            3,
+            music_title,
+            music_instruction,
+            format!(
+                "You play the progression twice through at {} bpm without a wrong note.",
+                tempo / 2
+            ),
+        ),
+        step(
+            4,
+            "Comp in time",
+            phrasing::in_time(instrument, tempo),
+            format!("Three clean choruses in a row at {tempo} bpm."),
+        ),
+        step(
+            5,
+            "Transpose",
+            if level == Level::Beginner {
+                "Play the progression in one more key, a fourth higher.".to_string()
+            } else {
+                "Play the progression around the cycle of fourths in all twelve keys.".to_string()
+            },
+            "The new keys sound as smooth as the first.".to_string(),
+        ),
     ];
     Ok(Tutorial {
         schema_version: SCHEMA_VERSION,
         title: format!("The {name} in {}", music.key),
         topic: Topic::Progression(template).title(),
-        instrument: "piano".to_string(),
+        instrument: instrument.to_string(),
         overview: Overview {
             what_you_will_learn: vec![
                 format!("The chords of the {name} in {}", music.key),
-                format!("{} voicings with smooth voice leading", capitalised(&kind)),
+                phrasing::music_learned(instrument, &kind),
                 "Guide tones and how they resolve".to_string(),
                 "Comping the progression in time".to_string(),
             ],
@@ -228,10 +292,14 @@ fn progression_tutorial(
 fn scale_tutorial(
     kind: ScaleKind,
     key: &Key,
-    level: Level,
-    plan: &LevelPlan,
+    lesson: &Lesson<'_>,
 ) -> Result<Tutorial, ContentError> {
-    let music = scale_payload(kind, key, level)?;
+    let Lesson {
+        instrument,
+        level,
+        plan,
+    } = *lesson;
+    let music = scale_payload(kind, key, level, instrument)?;
     let scale = music.scale.clone().unwrap_or(ScaleEntry {
         tonic: key.tonic().to_string(),
         kind: kind.name().to_string(),
@@ -243,6 +311,7 @@ fn scale_tutorial(
     let signature = Key::from_str(&music.key)
         .map(|k| k.signature().to_string())
         .unwrap_or_default();
+    let technique = phrasing::scale_technique(instrument);
     let range = if plan.scale_octaves == 1 {
         "one octave"
     } else {
@@ -261,11 +330,11 @@ fn scale_tutorial(
         schema_version: SCHEMA_VERSION,
         title: format!("The {scale_name} scale"),
         topic: Topic::Scale(kind).title(),
-        instrument: "piano".to_string(),
+        instrument: instrument.to_string(),
         overview: Overview {
             what_you_will_learn: vec![
                 format!("The notes and formula of the {scale_name} scale"),
-                format!("Playing it over {range} with a steady fingering"),
+                phrasing::scale_goal(instrument, range),
                 "The chords the scale builds on each degree".to_string(),
             ],
             duration_minutes: plan.minutes,
@@ -284,24 +353,64 @@ fn scale_tutorial(
             key_points,
             examples: vec![
                 format!("{scale_name} ascending: {spelled} {}", scale.tonic),
-                format!("Chords built on the scale in {}: {}", music.key, chart(&music)),
+                format!(
+                    "Chords built on the scale in {}: {}",
+                    music.key,
+                    chart(&music)
+                ),
             ],
         },
         practice_guide: PracticeGuide {
             steps: vec![
-                step(1, "Say the notes", format!("Say the notes of {scale_name} aloud, then play them slowly with one hand: {spelled}."), "You can spell the scale without looking.".to_string()),
-                step(2, "Fingering", "Play with the right hand, thumb tucking under after the third or fourth finger; then the left hand.".to_string(), "No pauses at the thumb crossings.".to_string()),
-                step(3, "Over the range", format!("Play the scale pattern written below over {range}, up and down, at {} bpm.", tempo / 2), "Even tone and time, both hands separately.".to_string()),
-                step(4, "Up to tempo", format!("Raise the metronome to {tempo} bpm and play hands together."), format!("Three clean runs in a row at {tempo} bpm.")),
+                step(
+                    1,
+                    "Say the notes",
+                    format!(
+                        "Say the notes of {scale_name} aloud, then {}: {spelled}.",
+                        phrasing::scale_slowly(instrument)
+                    ),
+                    "You can spell the scale without looking.".to_string(),
+                ),
+                step(
+                    2,
+                    technique.0,
+                    technique.1.to_string(),
+                    technique.2.to_string(),
+                ),
+                step(
+                    3,
+                    "Over the range",
+                    format!(
+                        "Play the scale pattern written below over {range}, up and down, at {} bpm.",
+                        tempo / 2
+                    ),
+                    phrasing::scale_range_manner(instrument).to_string(),
+                ),
+                step(
+                    4,
+                    "Up to tempo",
+                    phrasing::scale_up_to_tempo(instrument, tempo),
+                    format!("Three clean runs in a row at {tempo} bpm."),
+                ),
             ],
         },
         common_mistakes: vec![
-            mistake("Mixing sharps and flats in the spelling", "Use each letter once and follow the key signature"),
-            mistake("Uneven thumb crossings", "Practise the crossing alone, slowly, until it is silent"),
-            mistake("Speeding up on the way down", "Keep the metronome on and count subdivisions"),
+            mistake(
+                "Mixing sharps and flats in the spelling",
+                "Use each letter once and follow the key signature",
+            ),
+            phrasing::scale_technique_mistake(instrument),
+            mistake(
+                "Speeding up on the way down",
+                "Keep the metronome on and count subdivisions",
+            ),
         ],
         next_steps: NextSteps {
-            topics: vec!["ii-V-I".to_string(), "harmonic minor scale".to_string(), "blues scale".to_string()],
+            topics: vec![
+                "ii-V-I".to_string(),
+                "harmonic minor scale".to_string(),
+                "blues scale".to_string(),
+            ],
             advice: "Learn the scale in the keys a fifth above and below next.".to_string(),
         },
         music,
@@ -312,16 +421,23 @@ fn scale_tutorial(
 fn voicing_tutorial(
     kind: VoicingKind,
     key: &Key,
-    level: Level,
-    plan: &LevelPlan,
+    lesson: &Lesson<'_>,
 ) -> Result<Tutorial, ContentError> {
+    let Lesson {
+        instrument,
+        level,
+        plan,
+    } = *lesson;
     let template = if kind == VoicingKind::Gospel || kind == VoicingKind::UpperStructure {
         ProgressionTemplate::GospelTwoFiveOne
     } else {
         ProgressionTemplate::TwoFiveOne
     };
-    let music = progression_payload(template, key, &[kind, VoicingKind::Close])?;
-    let used = music.voicing_kind.clone().unwrap_or_else(|| "close".into());
+    let music = progression_payload(template, key, &[kind, VoicingKind::Close], instrument)?;
+    let used = music
+        .voicing_kind
+        .clone()
+        .unwrap_or_else(|| kind.name().to_string());
     let what = match kind {
         VoicingKind::Close => "all the chord tones stacked within an octave",
         VoicingKind::Drop2 => "a close voicing with its second note from the top dropped an octave",
@@ -337,13 +453,17 @@ fn voicing_tutorial(
         format!("A {} voicing uses {what}.", kind.name()),
         "Choose each voicing so the next chord is reached with the least movement.".to_string(),
     ];
-    key_points.extend(voicing_examples(&music, 4));
+    let on_this_instrument = phrasing::voicing_music(instrument, kind.name());
+    if !on_this_instrument.is_empty() {
+        key_points.push(on_this_instrument);
+    }
+    key_points.extend(instrument_examples(&music, 4));
     let tempo = plan.tempo;
     Ok(Tutorial {
         schema_version: SCHEMA_VERSION,
         title: format!("{} voicings in {}", capitalised(kind.name()), music.key),
         topic: Topic::Voicing(kind).title(),
-        instrument: "piano".to_string(),
+        instrument: instrument.to_string(),
         overview: Overview {
             what_you_will_learn: vec![
                 format!("How {} voicings are built", kind.name()),
@@ -359,16 +479,30 @@ fn voicing_tutorial(
         },
         theory: TheorySection {
             summary: format!(
-                "A voicing is the choice and order of a chord's notes on the keyboard. A {} \
-                 voicing uses {what}. Applied to the {} in {} ({}), the voicings below move by \
-                 the smallest possible steps.",
+                "A voicing is the choice and order of a chord's notes on the {}. A {} \
+                 voicing uses {what}. {}",
+                match instrument {
+                    Instrument::Piano => "keyboard",
+                    _ => "keyboard or the fretboard",
+                },
                 kind.name(),
-                progression_name(template),
-                music.key,
-                chart(&music)
+                match instrument {
+                    Instrument::Piano => format!(
+                        "Applied to the {} in {} ({}), the voicings below move by the smallest possible steps.",
+                        progression_name(template),
+                        music.key,
+                        chart(&music)
+                    ),
+                    _ => format!(
+                        "Here it is applied to the {} in {} ({}) on the {instrument}.",
+                        progression_name(template),
+                        music.key,
+                        chart(&music)
+                    ),
+                }
             ),
             key_points,
-            examples: voicing_examples(&music, 5),
+            examples: instrument_examples(&music, 5),
         },
         practice_guide: PracticeGuide {
             steps: vec![
@@ -428,7 +562,7 @@ fn voicing_tutorial(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::template::exercises;
+    use crate::template::{exercises, exercises_for};
     use crate::types::MusicPayload;
     use crate::validate;
     use cadence_theory::{Note, RomanNumeral, voicing};
@@ -514,6 +648,64 @@ mod tests {
                             "{context} {}: {report}",
                             exercise.title
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_topic_gives_music_for_every_instrument() {
+        let guitar = cadence_theory::Fretboard::guitar();
+        for instrument in [Instrument::Guitar, Instrument::Bass, Instrument::Voice] {
+            for topic in topics() {
+                for key in ["C", "F#", "Bb", "Cb", "E"] {
+                    for level in Level::ALL {
+                        let context = format!("{instrument}: {topic} in {key} ({level})");
+                        let mut tutorial = tutorial_for(instrument, &topic, key, level)
+                            .unwrap_or_else(|e| panic!("{context}: {e}"));
+                        assert_eq!(tutorial.instrument, instrument.as_str());
+                        let music = &tutorial.music;
+                        assert_eq!(music.instrument, Some(instrument), "{context}");
+                        assert_chords_correct(music, &context);
+                        assert!(music.voicing_kind.is_none(), "{context}");
+                        for entry in &music.chords {
+                            let chord: Chord = entry.symbol.parse().unwrap();
+                            match (instrument, &entry.guitar) {
+                                (Instrument::Guitar, Some(shape)) => assert_eq!(
+                                    guitar.shape_problems(&chord, &shape.frets),
+                                    Vec::<String>::new(),
+                                    "{context}: {}",
+                                    entry.symbol
+                                ),
+                                (Instrument::Guitar, None) => panic!("{context}: no shape"),
+                                (_, shape) => assert!(shape.is_none(), "{context}"),
+                            }
+                        }
+                        if instrument != Instrument::Guitar
+                            && matches!(Topic::parse(&topic), Ok(Topic::Progression(_)))
+                        {
+                            let first_bass = music.chords[0].notes[0].clone();
+                            let first_note: Note = music.melody[0].note.parse().unwrap();
+                            assert_eq!(first_note.pitch().to_string(), first_bass, "{context}");
+                        }
+                        let text = serde_json::to_string(&tutorial).unwrap();
+                        for word in ["piano", "left hand", "right hand", "thumb"] {
+                            assert!(!text.contains(word), "{context}: says {word}");
+                        }
+                        let report = validate::tutorial(&mut tutorial);
+                        assert!(report.issues.is_empty(), "{context}: {report}");
+                        for mut exercise in exercises_for(instrument, &topic, key, level).unwrap() {
+                            assert_ne!(exercise.kind, crate::types::ExerciseKind::VoicingStudy);
+                            let text = serde_json::to_string(&exercise).unwrap();
+                            assert!(!text.contains("hand"), "{context}: {}", exercise.title);
+                            let report = validate::exercise(&mut exercise);
+                            assert!(
+                                report.issues.is_empty(),
+                                "{context} {}: {report}",
+                                exercise.title
+                            );
+                        }
                     }
                 }
             }

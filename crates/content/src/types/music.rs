@@ -1,9 +1,93 @@
 //! The music payload every document carries: key, numerals and what is computed from them.
 
+use std::fmt;
+use std::str::FromStr;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{NumeralStyle, pattern};
+use crate::ContentError;
+
+// What the music is written for: it decides what the engine computes for each chord (piano
+// voicings, guitar shapes) and whether the line is the chords' root movement. Its schema
+// carries no description: every document's prompt holds the schema, and the names say it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Instrument {
+    #[default]
+    Piano,
+    Guitar,
+    Bass,
+    Voice,
+}
+
+impl Instrument {
+    pub const ALL: [Instrument; 4] = [
+        Instrument::Piano,
+        Instrument::Guitar,
+        Instrument::Bass,
+        Instrument::Voice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Instrument::Piano => "piano",
+            Instrument::Guitar => "guitar",
+            Instrument::Bass => "bass",
+            Instrument::Voice => "voice",
+        }
+    }
+
+    /// The instrument a request names. A request's instrument is free text (a student may
+    /// play the oboe); one the engine writes no music of its own for gets the piano's.
+    pub fn from_request(text: &str) -> Instrument {
+        text.parse().unwrap_or_default()
+    }
+
+    /// Plays one note at a time, so its music is a line rather than chords.
+    pub fn plays_single_notes(self) -> bool {
+        matches!(self, Instrument::Bass | Instrument::Voice)
+    }
+}
+
+impl fmt::Display for Instrument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Instrument {
+    type Err = ContentError;
+
+    /// The names and the common ways of saying them, in any case: "Electric Guitar",
+    /// "upright bass", "vocals", "keys".
+    fn from_str(s: &str) -> Result<Self, ContentError> {
+        let wanted = s.trim().to_lowercase();
+        let words: Vec<&str> = wanted.split_whitespace().collect();
+        let has = |word: &str| words.contains(&word);
+        let found = if has("bass") {
+            Some(Instrument::Bass)
+        } else if has("guitar") {
+            Some(Instrument::Guitar)
+        } else if ["piano", "keyboard", "keys", "keyboards"]
+            .iter()
+            .any(|w| has(w))
+        {
+            Some(Instrument::Piano)
+        } else if ["voice", "vocals", "vocal", "singing", "singer"]
+            .iter()
+            .any(|w| has(w))
+        {
+            Some(Instrument::Voice)
+        } else {
+            None
+        };
+        found.ok_or_else(|| ContentError::UnknownInstrument {
+            input: s.to_string(),
+        })
+    }
+}
 
 /// One chord of a progression.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -25,6 +109,9 @@ pub struct ChordEntry {
     /// Piano voicing (computed when the payload names a voicing kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voicing: Option<VoicingEntry>,
+    /// Computed for guitar music.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guitar: Option<GuitarShape>,
     /// The key the numeral is read in where the music has moved from the payload's key,
     /// e.g. "C major" in a piece in A minor; absent, the payload's key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,6 +144,7 @@ impl ChordEntry {
             symbol: String::new(),
             notes: Vec::new(),
             voicing: None,
+            guitar: None,
             key: None,
             beat: None,
         }
@@ -71,6 +159,34 @@ pub struct VoicingEntry {
     /// Notes with octaves, lowest first, e.g. ["Ab3", "C4", "Eb4", "G4"].
     #[schemars(inner(pattern(pattern::NOTE)))]
     pub notes: Vec<String>,
+}
+
+// A chord fretted on a guitar in standard tuning (E2 A2 D3 G3 B3 E4): C is frets
+// [null, 3, 2, 0, 1, 0] sounding ["C3", "E3", "G3", "C4", "E4"]. The schema's words are few
+// because every document's prompt holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct GuitarShape {
+    /// Low E to high E: 0 open, null muted.
+    #[schemars(length(min = 6, max = 6), inner(range(max = 24)))]
+    pub frets: Vec<Option<u8>>,
+    // The sounding notes, low string first, spelled as the chord spells them; computed.
+    pub notes: Vec<String>,
+}
+
+impl GuitarShape {
+    /// The frets as a chord book writes them: `x32010`.
+    pub fn diagram(&self) -> String {
+        cadence_theory::fretboard::diagram(&self.frets)
+    }
+}
+
+impl From<&cadence_theory::ChordShape> for GuitarShape {
+    fn from(shape: &cadence_theory::ChordShape) -> Self {
+        GuitarShape {
+            frets: shape.frets().to_vec(),
+            notes: shape.sounding().iter().map(ToString::to_string).collect(),
+        }
+    }
 }
 
 /// A scale with its spelled notes.
@@ -126,6 +242,9 @@ pub struct MusicPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(pattern::METER))]
     pub meter: Option<String>,
+    /// Absent: piano.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<Instrument>,
     /// Voicing kind used for every chord's voicing, e.g. "rootless-a".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(pattern::VOICING_KIND))]
@@ -139,4 +258,46 @@ pub struct MusicPayload {
     pub rhythm: Option<Rhythm>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub melody: Vec<MelodyNote>,
+}
+
+impl MusicPayload {
+    /// The instrument the music is for: the piano when none is named.
+    pub fn instrument(&self) -> Instrument {
+        self.instrument.unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instruments_are_read_in_any_case_and_common_names() {
+        for (text, instrument) in [
+            ("Guitar", Instrument::Guitar),
+            (" electric guitar ", Instrument::Guitar),
+            ("BASS", Instrument::Bass),
+            ("bass guitar", Instrument::Bass),
+            ("upright bass", Instrument::Bass),
+            ("keys", Instrument::Piano),
+            ("Piano", Instrument::Piano),
+            ("vocals", Instrument::Voice),
+            ("voice", Instrument::Voice),
+        ] {
+            assert_eq!(text.parse::<Instrument>().unwrap(), instrument, "{text}");
+        }
+        let error = "oboe".parse::<Instrument>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown instrument `oboe`; use piano, guitar, bass or voice"
+        );
+        assert_eq!(Instrument::from_request("oboe"), Instrument::Piano);
+        assert_eq!(Instrument::from_request("Guitar"), Instrument::Guitar);
+        for instrument in Instrument::ALL {
+            assert_eq!(
+                instrument.as_str().parse::<Instrument>().unwrap(),
+                instrument
+            );
+        }
+    }
 }

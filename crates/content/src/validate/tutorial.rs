@@ -119,7 +119,10 @@ pub fn tutorial_on_topic(
             ),
         );
     }
-    if matches!(topic, Topic::Voicing(_)) && music.voicing_kind.is_none() {
+    if matches!(topic, Topic::Voicing(_))
+        && music.voicing_kind.is_none()
+        && required.voicing_kind.is_some()
+    {
         music.voicing_kind = required.voicing_kind.clone();
         filled.push(
             "music.voicing_kind",
@@ -181,7 +184,8 @@ pub fn tutorial_on_topic(
                 );
             }
         }
-        Topic::Voicing(kind) => {
+        // Voicings are the piano's: music for another instrument carries none.
+        Topic::Voicing(kind) if required.voicing_kind.is_some() => {
             let found = music.voicing_kind.as_deref();
             if found.and_then(|k| k.parse::<VoicingKind>().ok()) != Some(kind) {
                 report.push(
@@ -195,7 +199,7 @@ pub fn tutorial_on_topic(
                 );
             }
         }
-        Topic::VoicingTypes => {}
+        Topic::Voicing(_) | Topic::VoicingTypes => {}
     }
     report
 }

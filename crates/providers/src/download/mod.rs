@@ -11,9 +11,11 @@
 //! with an HTTP Range request. Only a file whose size and SHA-256 match models.toml is
 //! renamed to its final name, so a half or wrong file never sits where the engine loads it.
 //!
-//! Requests to the Hub are in `hub`, the filling of the `.part` file in `transfer`.
+//! Requests to the Hub are in `hub`, the check that the disk has room for the file in
+//! `space`, and the filling of the `.part` file in `transfer`.
 
 mod hub;
+mod space;
 mod transfer;
 
 use std::fs::OpenOptions;
@@ -29,6 +31,7 @@ use ts_rs::TS;
 
 use crate::catalog::HfFile;
 use hub::Agents;
+use space::{Room, gigabytes};
 use transfer::Transfer;
 
 /// Transfers that break off are resumed this many times before the error is reported.
@@ -128,6 +131,19 @@ pub enum DownloadError {
     )]
     DiskFull { path: PathBuf, needed: u64 },
     #[error(
+        "{what} needs {} free: {} to download and {} kept spare; {} has {} free. Free some space or choose another models folder in Settings",
+        gigabytes(to_fetch.saturating_add(*spare)), gigabytes(*to_fetch), gigabytes(*spare),
+        folder.display(), gigabytes(*free)
+    )]
+    NotEnoughSpace {
+        /// The model, or the file, being downloaded.
+        what: String,
+        folder: PathBuf,
+        to_fetch: u64,
+        spare: u64,
+        free: u64,
+    },
+    #[error(
         "cannot write {}: {source}; make the folder writable or choose another models folder (CADENCE_HOME)",
         path.display()
     )]
@@ -213,8 +229,9 @@ pub fn download(
     check_metadata(file, &metadata)?;
 
     let folder = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder).map_err(|source| write_error(folder, source, file.size))?;
     let part_path = partial_download(target);
+    ensure_room(file, folder, &part_path)?;
+    std::fs::create_dir_all(folder).map_err(|source| write_error(folder, source, file.size))?;
     let mut part = OpenOptions::new()
         .read(true)
         .write(true)
@@ -263,6 +280,20 @@ pub fn download(
         resumed_from,
         already_installed: false,
     })
+}
+
+/// Refuses the download before anything is written when the disk holding `folder` cannot
+/// take what is left of it; where the free space cannot be read, the download goes ahead.
+fn ensure_room(file: &HfFile, folder: &Path, part_path: &Path) -> Result<(), DownloadError> {
+    let Some(free) = space::free_space(folder) else {
+        return Ok(());
+    };
+    let partial = std::fs::metadata(part_path).map_or(0, |meta| meta.len());
+    Room {
+        to_fetch: Room::remaining(file.size, partial),
+        free,
+    }
+    .check(&file.file, folder)
 }
 
 fn check_metadata(file: &HfFile, metadata: &Metadata) -> Result<(), DownloadError> {

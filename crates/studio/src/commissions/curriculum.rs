@@ -11,7 +11,7 @@ use crate::catalog::TaskKind;
 use crate::content::prompts::TaskKind as PromptKind;
 use crate::content::topic::KNOWN_TOPICS;
 use crate::content::types::{Curriculum, Level};
-use crate::content::{ContentError, ValidationReport, template, validate};
+use crate::content::{ContentError, Instrument, ValidationReport, template, validate};
 use crate::limits::{self, InputError, short_field};
 use crate::store::{
     LessonIndex, NewCurriculum, NewExercise, NewLesson, NewModule, StoreError, batch_jobs,
@@ -88,6 +88,7 @@ impl BatchRequest {
 }
 
 pub(crate) fn new_curriculum(curriculum: &Curriculum) -> Result<NewCurriculum, ContentError> {
+    let instrument = Instrument::from_request(&curriculum.instrument);
     let modules = curriculum
         .modules
         .iter()
@@ -96,23 +97,27 @@ pub(crate) fn new_curriculum(curriculum: &Curriculum) -> Result<NewCurriculum, C
                 .lessons
                 .iter()
                 .map(|lesson| {
-                    let exercises =
-                        template::exercises(&lesson.topic, &lesson.key, lesson.difficulty)?
-                            .into_iter()
-                            .map(|exercise| {
-                                Ok(NewExercise {
-                                    kind: exercise.kind,
-                                    title: exercise.title.clone(),
-                                    difficulty: exercise.difficulty.to_string(),
-                                    content: serde_json::to_value(&exercise).map_err(|error| {
-                                        ContentError::Malformed {
-                                            what: "exercise",
-                                            message: error.to_string(),
-                                        }
-                                    })?,
-                                })
-                            })
-                            .collect::<Result<Vec<_>, ContentError>>()?;
+                    let exercises = template::exercises_for(
+                        instrument,
+                        &lesson.topic,
+                        &lesson.key,
+                        lesson.difficulty,
+                    )?
+                    .into_iter()
+                    .map(|exercise| {
+                        Ok(NewExercise {
+                            kind: exercise.kind,
+                            title: exercise.title.clone(),
+                            difficulty: exercise.difficulty.to_string(),
+                            content: serde_json::to_value(&exercise).map_err(|error| {
+                                ContentError::Malformed {
+                                    what: "exercise",
+                                    message: error.to_string(),
+                                }
+                            })?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ContentError>>()?;
                     Ok(NewLesson {
                         title: lesson.title.clone(),
                         topic: Some(lesson.topic.clone()),
@@ -205,11 +210,16 @@ impl Commission for Outline<'_> {
 
     fn template(&self) -> Result<Curriculum, StudioError> {
         let request = self.request;
-        Ok(template::curriculum(
+        let curriculum = template::curriculum_for(
+            Instrument::from_request(&request.instrument),
             &request.key,
             request.level,
             request.weeks,
-        )?)
+        )?;
+        Ok(Curriculum {
+            instrument: request.instrument.clone(),
+            ..curriculum
+        })
     }
 
     fn store(&self, tx: &Transaction<'_>, curriculum: &Curriculum) -> Result<i64, StoreError> {

@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 use rusqlite::Transaction;
 
 use super::{
-    Commission, MaterialKind, hold, material_row, prompt_values, requested_key, with_held,
+    Commission, MaterialKind, hold, hold_instrument, material_row, prompt_values, requested_key,
+    with_held,
 };
 use crate::StudioError;
 use crate::catalog::TaskKind;
 use crate::content::prompts::TaskKind as PromptKind;
 use crate::content::validate::{self, Issue, Severity};
-use crate::content::{ContentError, Exercise, ExerciseKind, Level, ValidationReport, template};
+use crate::content::{
+    ContentError, Exercise, ExerciseKind, Instrument, Level, ValidationReport, template,
+};
 use crate::store::{StoreError, materials};
 
 /// An exercise of one kind on a topic.
@@ -38,10 +41,11 @@ impl ExerciseCommission {
         kind: Option<ExerciseKind>,
     ) -> Result<ExerciseCommission, StudioError> {
         requested_key(key)?;
-        let offered: Vec<ExerciseKind> = template::exercises(topic, key, level)?
-            .iter()
-            .map(|exercise| exercise.kind)
-            .collect();
+        let offered: Vec<ExerciseKind> =
+            template::exercises_for(Instrument::from_request(instrument), topic, key, level)?
+                .iter()
+                .map(|exercise| exercise.kind)
+                .collect();
         let kind = match kind {
             None if !offered.is_empty() => offered[0],
             Some(kind) if offered.contains(&kind) => kind,
@@ -113,6 +117,12 @@ impl Commission for ExerciseCommission {
             "difficulty",
             &mut held,
         );
+        hold_instrument(
+            &mut exercise.music,
+            &self.instrument,
+            "music.instrument",
+            &mut held,
+        );
         if exercise.kind != self.kind {
             held.push(Issue {
                 path: "kind".into(),
@@ -128,7 +138,8 @@ impl Commission for ExerciseCommission {
     }
 
     fn template(&self) -> Result<Exercise, StudioError> {
-        template::exercises(&self.topic, &self.key, self.level)?
+        let instrument = Instrument::from_request(&self.instrument);
+        template::exercises_for(instrument, &self.topic, &self.key, self.level)?
             .into_iter()
             .find(|exercise| exercise.kind == self.kind)
             .ok_or_else(|| {

@@ -21,7 +21,7 @@ use crate::catalog::TaskKind;
 use crate::content::prompts::TaskKind as PromptKind;
 use crate::content::schema::DocumentKind;
 use crate::content::validate::{Issue, Severity};
-use crate::content::{ContentError, ValidationReport};
+use crate::content::{ContentError, Instrument, MusicPayload, ValidationReport};
 use crate::store::{StoreError, materials};
 use crate::theory::Key;
 
@@ -148,6 +148,28 @@ pub fn hold<T: PartialEq + std::fmt::Display>(
         });
         *field = wanted;
     }
+}
+
+/// Holds a document's music to the requested instrument (free text, read as the engine's
+/// instrument: one it writes no music for gets the piano's), noting the repair.
+pub fn hold_instrument(
+    music: &mut MusicPayload,
+    requested: &str,
+    path: &str,
+    issues: &mut Vec<Issue>,
+) {
+    let wanted = Instrument::from_request(requested);
+    if music.instrument() != wanted {
+        issues.push(Issue {
+            path: path.into(),
+            severity: Severity::Repaired,
+            message: format!(
+                "music for the {} is not for the requested {wanted}",
+                music.instrument()
+            ),
+        });
+    }
+    music.instrument = (wanted != Instrument::Piano).then_some(wanted);
 }
 
 /// Held fields' repairs first, then the theory engine's report.

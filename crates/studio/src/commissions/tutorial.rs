@@ -6,7 +6,7 @@ use rusqlite::Transaction;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Commission, hold, prompt_values, requested_key, with_held};
+use super::{Commission, hold, hold_instrument, prompt_values, requested_key, with_held};
 use crate::StudioError;
 use crate::catalog::TaskKind;
 use crate::content::export::to_json;
@@ -14,7 +14,7 @@ use crate::content::prompts::TaskKind as PromptKind;
 use crate::content::structured::hold_constant;
 use crate::content::topic::Topic;
 use crate::content::validate::{self, Issue, Severity};
-use crate::content::{self, ContentError, Level, Tutorial, ValidationReport};
+use crate::content::{self, ContentError, Instrument, Level, Tutorial, ValidationReport};
 use crate::limits::{InputError, short_field};
 use crate::store::{NewTutorial, StoreError, tutorials};
 
@@ -87,6 +87,12 @@ impl Commission for TutorialRequest {
             "instrument",
             &mut held,
         );
+        hold_instrument(
+            &mut tutorial.music,
+            &self.instrument,
+            "music.instrument",
+            &mut held,
+        );
         if !same_topic(&tutorial.topic, &self.topic) {
             held.push(Issue {
                 path: "topic".into(),
@@ -105,12 +111,19 @@ impl Commission for TutorialRequest {
         with_held(held, report)
     }
 
+    /// The engine's tutorial for the request's instrument (the piano's music for one it
+    /// writes none for), named as the request names the instrument.
     fn template(&self) -> Result<Tutorial, StudioError> {
-        Ok(content::template::tutorial(
+        let tutorial = content::template::tutorial_for(
+            Instrument::from_request(&self.instrument),
             &self.topic,
             &self.key,
             self.level,
-        )?)
+        )?;
+        Ok(Tutorial {
+            instrument: self.instrument.clone(),
+            ..tutorial
+        })
     }
 
     /// On a topic the engine knows, the music is the topic's, as the engine writes it; the

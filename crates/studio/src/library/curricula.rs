@@ -1,4 +1,5 @@
-//! Curricula in the library: list, open, and export as one checked document.
+//! Curricula in the library: list, open, rename, delete (to the trash, so it can be undone),
+//! reorder lessons, and export as one checked document.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -179,7 +180,9 @@ impl Studio {
         let id = crate::limits::library_id(id)?;
         let format = validate_export_path(path)?;
         match format {
-            ExportFormat::Midi => return Err(LibraryError::NotMusic("curriculum")),
+            ExportFormat::Midi | ExportFormat::MusicXml => {
+                return Err(LibraryError::NotMusic("curriculum"));
+            }
             ExportFormat::RomanText => return Err(LibraryError::NotAnalysis("curriculum")),
             ExportFormat::Json => {}
         }
@@ -245,5 +248,140 @@ impl Studio {
                 })
                 .collect(),
         })
+    }
+}
+
+/// Where a lesson goes: the module (0-based, in the curriculum's order) and its place there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct LessonPlace {
+    pub module: u32,
+    pub position: u32,
+}
+
+impl Studio {
+    pub fn rename_curriculum(
+        &self,
+        store: &Store,
+        id: i64,
+        title: &str,
+    ) -> Result<(), LibraryError> {
+        let id = crate::limits::library_id(id)?;
+        let title = crate::limits::title(title)?;
+        store.write(|tx| curricula::rename(tx, id, title))?;
+        Ok(())
+    }
+
+    /// Moves a curriculum to the trash, whole: [`Studio::restore_curriculum`] undoes it for
+    /// [`curricula::TRASH_DAYS`] days. Whatever has lain in the trash longer is deleted now.
+    pub fn delete_curriculum(&self, store: &Store, id: i64) -> Result<(), LibraryError> {
+        let id = crate::limits::library_id(id)?;
+        store.write(|tx| {
+            curricula::trash(tx, id)?;
+            curricula::empty_trash(tx)?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Brings a deleted curriculum back from the trash, with its lessons, tutorials and
+    /// students' practice as they were.
+    pub fn restore_curriculum(&self, store: &Store, id: i64) -> Result<(), LibraryError> {
+        let id = crate::limits::library_id(id)?;
+        store.write(|tx| curricula::restore(tx, id))?;
+        Ok(())
+    }
+
+    /// Moves a lesson to another place in its curriculum and returns the curriculum as it
+    /// now reads.
+    pub fn move_lesson(
+        &self,
+        store: &Store,
+        curriculum_id: i64,
+        lesson_id: i64,
+        to: LessonPlace,
+    ) -> Result<CurriculumDetail, LibraryError> {
+        let curriculum_id = crate::limits::library_id(curriculum_id)?;
+        let lesson_id = crate::limits::library_id(lesson_id)?;
+        store.write(|tx| {
+            curricula::move_lesson(
+                tx,
+                curriculum_id,
+                lesson_id,
+                to.module as usize,
+                to.position as usize,
+            )
+        })?;
+        Ok(self.open_curriculum(store, curriculum_id)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::BatchRequest;
+    use crate::llm::CancelToken;
+    use crate::{AppPaths, Catalog};
+
+    #[test]
+    fn a_curriculum_is_renamed_reordered_deleted_and_brought_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let studio = Studio::new(AppPaths::at(dir.path()), Catalog::builtin().unwrap());
+        let store = studio.open_store().unwrap();
+        let outcome = studio
+            .run_batch(
+                &store,
+                &BatchRequest::new("F", Level::Beginner, 2),
+                false,
+                &mut studio.installed_models(),
+                &CancelToken::new(),
+                &mut |_| {},
+            )
+            .unwrap();
+        let id = outcome.curriculum_id;
+
+        studio
+            .rename_curriculum(&store, id, "  Two weeks in F ")
+            .unwrap();
+        assert!(studio.rename_curriculum(&store, id, " ").is_err());
+        let detail = studio.open_curriculum(&store, id).unwrap();
+        assert_eq!(detail.title, "Two weeks in F");
+
+        let lessons: Vec<i64> = detail
+            .modules
+            .iter()
+            .flat_map(|m| m.lessons.iter().map(|l| l.id))
+            .collect();
+        assert!(lessons.len() >= 2, "{lessons:?}");
+        let last = *lessons.last().unwrap();
+        let moved = studio
+            .move_lesson(
+                &store,
+                id,
+                last,
+                LessonPlace {
+                    module: 0,
+                    position: 0,
+                },
+            )
+            .unwrap();
+        assert_eq!(moved.modules[0].lessons[0].id, last);
+        let error = studio
+            .move_lesson(
+                &store,
+                id,
+                last,
+                LessonPlace {
+                    module: 99,
+                    position: 0,
+                },
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("no module 100"), "{error}");
+
+        studio.delete_curriculum(&store, id).unwrap();
+        assert!(studio.list_curricula(&store).unwrap().is_empty());
+        assert!(studio.open_curriculum(&store, id).is_err());
+        studio.restore_curriculum(&store, id).unwrap();
+        assert_eq!(studio.open_curriculum(&store, id).unwrap(), moved);
     }
 }

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use ts_rs::TS;
 
 use super::{LibraryError, read_import_text};
+use crate::commissions::MaterialKind;
 use crate::commissions::curriculum::new_curriculum;
 use crate::commissions::material_row;
 use crate::commissions::tutorial::tutorial_row;
@@ -22,7 +23,6 @@ use crate::content::{
     Assessment, ContentError, Curriculum, Exercise, LessonPlanDocument, SCHEMA_VERSION,
     TheoryAnalysis, Tutorial,
 };
-use crate::materials::MaterialKind;
 use crate::store::{Store, StoreError, curricula, materials, tutorials};
 use crate::{Studio, StudioError};
 

@@ -13,6 +13,7 @@ use crate::limits::{InputError, MAX_IMPORT_BYTES, MAX_PATH_CHARS};
 use crate::store::StoreError;
 
 mod curricula;
+mod edit;
 mod import;
 mod tutorials;
 
@@ -20,20 +21,23 @@ pub(crate) use curricula::curriculum_tree;
 
 pub use curricula::{
     CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem, CurriculumListItem,
-    CurriculumModuleItem,
+    CurriculumModuleItem, LessonPlace,
 };
+pub use edit::{DocumentVersion, EditOutcome, EditTarget};
 pub use import::ImportedDocument;
 pub use tutorials::{
     CreatedTutorial, DeletedTutorial, OpenedTutorial, TutorialListItem, tutorial_as_exercise,
 };
 
-/// The file formats the library exports to: JSON for every document, MIDI for the music of
-/// tutorials and exercises, RomanText for theory analyses.
+/// The file formats the library exports to: JSON for every document, MIDI and MusicXML for
+/// the music of tutorials and exercises, RomanText for theory analyses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     Json,
     Midi,
+    #[serde(rename = "musicxml")]
+    MusicXml,
     #[serde(rename = "romantext")]
     RomanText,
 }
@@ -43,6 +47,7 @@ impl ExportFormat {
         match self {
             ExportFormat::Json => "json",
             ExportFormat::Midi => "mid",
+            ExportFormat::MusicXml => "musicxml",
             ExportFormat::RomanText => "rntxt",
         }
     }
@@ -62,7 +67,7 @@ pub enum ExportPathError {
     NotAbsolute(String),
     #[error("the path `{0}` contains `..`; choose the folder directly")]
     Traversal(String),
-    #[error("the file name must end in .json, .mid or .rntxt; got `{0}`")]
+    #[error("the file name must end in .json, .mid, .musicxml or .rntxt; got `{0}`")]
     Extension(String),
     #[error("the folder `{0}` does not exist; choose an existing folder")]
     NoParent(String),
@@ -92,6 +97,7 @@ pub fn validate_export_path(path: &Path) -> Result<ExportFormat, ExportPathError
     {
         Some("json") => ExportFormat::Json,
         Some("mid") => ExportFormat::Midi,
+        Some("musicxml") => ExportFormat::MusicXml,
         Some("rntxt") => ExportFormat::RomanText,
         _ => return Err(ExportPathError::Extension(shown)),
     };
@@ -111,7 +117,9 @@ pub enum LibraryError {
     Studio(#[from] StudioError),
     #[error(transparent)]
     ExportPath(#[from] ExportPathError),
-    #[error("only tutorials and exercises can be exported as MIDI; export this {0} as JSON")]
+    #[error(
+        "only tutorials and exercises can be exported as MIDI or MusicXML; export this {0} as JSON"
+    )]
     NotMusic(&'static str),
     #[error("only theory analyses can be exported as RomanText (.rntxt); export this {0} as JSON")]
     NotAnalysis(&'static str),
@@ -231,6 +239,10 @@ mod tests {
             validate_export_path(&dir.path().join("lesson.MID")),
             Ok(ExportFormat::Midi)
         );
+        assert_eq!(
+            validate_export_path(&dir.path().join("lesson.musicxml")),
+            Ok(ExportFormat::MusicXml)
+        );
         assert!(matches!(
             validate_export_path(Path::new("lesson.json")),
             Err(ExportPathError::NotAbsolute(_))
@@ -243,6 +255,15 @@ mod tests {
             validate_export_path(&dir.path().join("lesson.txt")),
             Err(ExportPathError::Extension(_))
         ));
+        assert_eq!(
+            validate_export_path(&dir.path().join("lesson.xml"))
+                .unwrap_err()
+                .to_string(),
+            format!(
+                "the file name must end in .json, .mid, .musicxml or .rntxt; got `{}`",
+                dir.path().join("lesson.xml").display()
+            )
+        );
         assert!(matches!(
             validate_export_path(&dir.path().join("lesson")),
             Err(ExportPathError::Extension(_))

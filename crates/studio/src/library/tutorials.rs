@@ -207,7 +207,8 @@ impl Studio {
         Ok(id)
     }
 
-    /// Writes a stored tutorial to `path` as JSON or MIDI, chosen by the extension.
+    /// Writes a stored tutorial to `path` as JSON, MIDI or MusicXML, chosen by the extension.
+    /// The music plays at `tempo_bpm`.
     pub fn export_tutorial_file(
         &self,
         store: &Store,
@@ -215,20 +216,36 @@ impl Studio {
         path: &Path,
         tempo_bpm: u32,
     ) -> Result<ExportedFile, LibraryError> {
-        let id = crate::limits::library_id(id)?;
         let format = validate_export_path(path)?;
+        let bytes = self.tutorial_bytes(store, id, format, tempo_bpm)?;
+        write_export(path, format, &bytes)
+    }
+
+    /// A stored tutorial in `format`, its music at `tempo_bpm`: what
+    /// [`Studio::export_tutorial_file`] writes, for callers that write it elsewhere.
+    pub fn tutorial_bytes(
+        &self,
+        store: &Store,
+        id: i64,
+        format: ExportFormat,
+        tempo_bpm: u32,
+    ) -> Result<Vec<u8>, LibraryError> {
+        let id = crate::limits::library_id(id)?;
         if !(20..=400).contains(&tempo_bpm) {
             return Err(LibraryError::Tempo(tempo_bpm));
         }
-        let bytes = match format {
+        Ok(match format {
             ExportFormat::Json => self.export_tutorial(store, id)?.into_bytes(),
             ExportFormat::Midi => {
                 let opened = self.open_tutorial(store, id)?;
                 content::export::exercise_midi(&tutorial_as_exercise(&opened.tutorial, tempo_bpm))?
             }
+            ExportFormat::MusicXml => {
+                let opened = self.open_tutorial(store, id)?;
+                content::musicxml::tutorial_musicxml(&opened.tutorial, tempo_bpm)?.into_bytes()
+            }
             ExportFormat::RomanText => return Err(LibraryError::NotAnalysis("tutorial")),
-        };
-        write_export(path, format, &bytes)
+        })
     }
 }
 
@@ -323,6 +340,18 @@ mod tests {
             .unwrap();
         let notes = content::export::read_midi_notes(&std::fs::read(&midi).unwrap()).unwrap();
         assert!(!notes.is_empty());
+        let score = dir.path().join("t.musicxml");
+        let exported = studio
+            .export_tutorial_file(&store, created.id, &score, 72)
+            .unwrap();
+        assert_eq!(exported.format, ExportFormat::MusicXml);
+        let text = std::fs::read_to_string(&score).unwrap();
+        assert!(text.contains("<score-partwise version=\"4.0\">"), "{text}");
+        assert!(text.contains("<sound tempo=\"72\"/>"), "{text}");
+        assert!(
+            text.contains("<kind text=\"m7\">minor-seventh</kind>"),
+            "{text}"
+        );
         assert!(
             studio
                 .export_tutorial_file(&store, created.id, &midi, 5)

@@ -1,0 +1,109 @@
+//! Organising curricula in the store: the trash that makes a deletion undoable, and lessons
+//! moved within and between modules, on a real SQLite file.
+
+use cadence::Store;
+use cadence::store::curricula;
+use cadence_tests::two_module_curriculum;
+
+fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cadence.sqlite3");
+    (dir, path)
+}
+
+#[test]
+fn a_trashed_curriculum_leaves_the_library_whole_and_comes_back_as_it_was() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let id = store
+        .write(|tx| curricula::insert(tx, &two_module_curriculum()))
+        .unwrap();
+    let before = store.read(|c| curricula::get(c, id)).unwrap().unwrap();
+
+    store.write(|tx| curricula::trash(tx, id)).unwrap();
+    assert!(store.read(|c| curricula::get(c, id)).unwrap().is_none());
+    assert!(store.read(curricula::list).unwrap().is_empty());
+    assert!(
+        store.write(|tx| curricula::trash(tx, id)).is_err(),
+        "a trashed curriculum cannot be trashed again"
+    );
+    assert!(
+        store
+            .write(|tx| curricula::rename(tx, id, "Renamed in the trash"))
+            .is_err()
+    );
+    // Nothing recent is emptied from the trash.
+    assert_eq!(store.write(curricula::empty_trash).unwrap(), 0);
+
+    store.write(|tx| curricula::restore(tx, id)).unwrap();
+    let after = store.read(|c| curricula::get(c, id)).unwrap().unwrap();
+    assert_eq!(after, before);
+    assert!(store.write(|tx| curricula::restore(tx, id)).is_err());
+
+    store.write(|tx| curricula::trash(tx, id)).unwrap();
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE curricula SET deleted_at = deleted_at - ?1",
+                [curricula::TRASH_DAYS * 86_400],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.write(curricula::empty_trash).unwrap(), 1);
+    assert!(store.write(|tx| curricula::restore(tx, id)).is_err());
+}
+
+#[test]
+fn lessons_move_within_and_between_modules() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let id = store
+        .write(|tx| curricula::insert(tx, &two_module_curriculum()))
+        .unwrap();
+    let titles = |store: &Store| -> Vec<Vec<String>> {
+        let tree = store.read(|c| curricula::get(c, id)).unwrap().unwrap();
+        tree.modules
+            .iter()
+            .map(|m| m.lessons.iter().map(|l| l.title.clone()).collect())
+            .collect()
+    };
+    let tree = store.read(|c| curricula::get(c, id)).unwrap().unwrap();
+    let type_b = tree.modules[1].lessons[1].id;
+    let shells = tree.modules[0].lessons[0].id;
+
+    store
+        .write(|tx| curricula::move_lesson(tx, id, type_b, 1, 0))
+        .unwrap();
+    assert_eq!(
+        titles(&store),
+        [vec!["Root–3–7 shells"], vec!["Type B", "Type A"]]
+    );
+    store
+        .write(|tx| curricula::move_lesson(tx, id, shells, 1, 99))
+        .unwrap();
+    assert_eq!(
+        titles(&store),
+        [
+            Vec::<&str>::new(),
+            vec!["Type B", "Type A", "Root–3–7 shells"]
+        ]
+    );
+    assert!(
+        store
+            .write(|tx| curricula::move_lesson(tx, id, shells, 5, 0))
+            .is_err()
+    );
+    assert!(
+        store
+            .write(|tx| curricula::move_lesson(tx, id + 1, shells, 0, 0))
+            .is_err()
+    );
+    let moved = store.read(|c| curricula::get(c, id)).unwrap().unwrap();
+    let type_b_lesson = &moved.modules[1].lessons[0];
+    assert_eq!(
+        type_b_lesson.prerequisite_ids.len(),
+        2,
+        "a moved lesson keeps its prerequisites"
+    );
+}
