@@ -23,8 +23,8 @@ use cadence::content::topic::{Topic, TopicEntry, TopicFamily};
 use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem,
     CurriculumListItem, CurriculumModuleItem, DeletedTutorial, DocumentVersion, EditOutcome,
-    EditTarget, ExportFormat, ExportedFile, ImportedDocument, LessonPlace, OpenedTutorial,
-    TutorialListItem,
+    EditTarget, ExportFormat, ExportedFile, ImportedDocument, LessonPlace, MovedLesson,
+    OpenedTutorial, TrashedCurriculumItem, TutorialListItem,
 };
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadPhase, DownloadProgress};
@@ -194,6 +194,8 @@ pub fn typescript() -> String {
         declare::<ExportedFile>(),
         declare::<ImportedDocument>(),
         declare::<LessonPlace>(),
+        declare::<MovedLesson>(),
+        declare::<TrashedCurriculumItem>(),
         declare::<EditTarget>(),
         declare::<DocumentVersion>(),
         declare::<EditOutcome>(),

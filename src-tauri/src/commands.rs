@@ -21,8 +21,8 @@ use cadence::content::Level;
 use cadence::generate::Progress;
 use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DocumentVersion,
-    EditOutcome, EditTarget, ExportedFile, ImportedDocument, LessonPlace, OpenedTutorial,
-    TutorialListItem,
+    EditOutcome, EditTarget, ExportedFile, ImportedDocument, LessonPlace, MovedLesson,
+    OpenedTutorial, TrashedCurriculumItem, TutorialListItem,
 };
 use cadence::limits::short_field;
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
@@ -543,6 +543,15 @@ pub fn restore_curriculum(state: State<'_, AppState>, id: i64) -> CommandResult<
         .map_err(message)
 }
 
+/// The deleted curricula that can still be restored.
+#[tauri::command]
+pub fn trashed_curricula(state: State<'_, AppState>) -> CommandResult<Vec<TrashedCurriculumItem>> {
+    state
+        .studio
+        .trashed_curricula(state.store()?)
+        .map_err(message)
+}
+
 /// Moves a lesson within its curriculum and returns the curriculum as it now reads.
 #[tauri::command]
 pub fn move_lesson(
@@ -550,7 +559,7 @@ pub fn move_lesson(
     id: i64,
     lesson: i64,
     to: LessonPlace,
-) -> CommandResult<CurriculumDetail> {
+) -> CommandResult<MovedLesson> {
     state
         .studio
         .move_lesson(state.store()?, id, lesson, to)

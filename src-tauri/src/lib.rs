@@ -174,6 +174,7 @@ pub fn run(studio: Studio) -> anyhow::Result<()> {
             delete_curriculum,
             restore_curriculum,
             move_lesson,
+            trashed_curricula,
             edit_document,
             document_history,
             undo_edit,

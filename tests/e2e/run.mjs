@@ -333,6 +333,7 @@ async function editAndPrint(driver) {
   const refusal = await driver.text(await driver.waitFor('[data-testid="edit-problem"]'));
   check(refusal.includes("E7 is not IV in Eb major"), `a chord that is not its numeral is refused on its field (“${refusal}”)`);
   check((await chordSymbols(driver)).startsWith("Fm7 Bb7"), "nothing of the refused edit is stored");
+  await driver.execute("document.querySelector('[data-testid=edit-problem]').scrollIntoView({ block: 'center' })");
   await screenshot(driver, "edit-refused");
 
   await driver.clear(numeral);
@@ -358,11 +359,14 @@ async function editAndPrint(driver) {
     keyboards: document.querySelectorAll('[data-testid=print-keyboards] figure').length,
     visibleKeyboards: getComputedStyle(document.querySelector('[data-testid=print-keyboards]')).display,
     notation: document.querySelectorAll('[data-testid=notation] svg').length,
+    messages: [...document.querySelectorAll('main [role=alert], main [role=status]')].filter(m => m.offsetParent).length,
   }`);
-  check(layout.nav === "none" && layout.buttons === 0, `the print layout has no app around it and no controls (${layout.buttons} buttons)`);
+  check(layout.nav === "none" && layout.buttons === 0 && layout.messages === 0, `the print layout has no app around it, no controls and no messages (${layout.buttons} buttons, ${layout.messages} messages)`);
   check(layout.keyboards === 4 && layout.visibleKeyboards !== "none" && layout.notation > 0, "it prints the notation and a keyboard diagram for every chord");
   await driver.execute("window.scrollTo(0, 0)");
   await screenshot(driver, "print-tutorial");
+  await driver.execute("document.querySelector('[data-testid=print-keyboards]').scrollIntoView()");
+  await screenshot(driver, "print-tutorial-keyboards");
   await driver.click(await driver.find('[data-testid="print-close"]'));
   const after = await driver.execute("return document.documentElement.dataset.printing ?? null");
   check(after === null, "closing the print layout brings the window back");

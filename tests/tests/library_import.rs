@@ -196,6 +196,8 @@ fn broken_and_hostile_files_are_refused_and_store_nothing() {
         assert!(stderr.contains(expected), "{name}: {stderr}");
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
+    let (ok, _, stderr) = run(colleague.path(), &["import", "/dev/zero"]);
+    assert!(!ok && stderr.contains("not a regular file"), "{stderr}");
     let (ok, _, stderr) = run(colleague.path(), &["import", "/no/such/file.json"]);
     assert!(
         !ok && stderr.contains("cannot read /no/such/file.json"),

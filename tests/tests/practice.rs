@@ -266,6 +266,25 @@ fn a_curriculums_lessons_open_as_the_ones_before_are_passed() {
         today.iter().any(|id| second_lesson.contains(id)),
         "the second lesson opens: {today:?}"
     );
+
+    // A deleted curriculum leaves practice with everything the student did in it, and comes
+    // back with all of it when the deletion is undone.
+    let before = studio.student_progress(&store, bo.id, now, 0).unwrap();
+    assert!(before.progress.answered > 0);
+    studio.delete_curriculum(&store, curriculum).unwrap();
+    let trashed = studio.student_progress(&store, bo.id, now, 0).unwrap();
+    assert!(trashed.assignments.is_empty());
+    assert_eq!(trashed.progress.answered, 0);
+    assert!(
+        studio
+            .practice_today(&store, bo.id, now)
+            .unwrap()
+            .is_empty()
+    );
+    studio.restore_curriculum(&store, curriculum).unwrap();
+    let restored = studio.student_progress(&store, bo.id, now, 0).unwrap();
+    assert_eq!(restored.progress.answered, before.progress.answered);
+    assert_eq!(todays_ids(&studio, &store, bo.id, now), today);
 }
 
 /// The command line as the issue specifies it: JSON in the documented shapes.

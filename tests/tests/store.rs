@@ -168,7 +168,18 @@ fn curriculum_tree_round_trips_in_order_with_prerequisites() {
         "Jazz piano, part 1"
     );
 
-    store.write(|tx| curricula::delete(tx, id)).unwrap();
+    // A curriculum left in the trash past its time is deleted with everything under it.
+    store.write(|tx| curricula::trash(tx, id)).unwrap();
+    store
+        .write(|tx| {
+            tx.execute(
+                "UPDATE curricula SET deleted_at = deleted_at - ?1",
+                [curricula::TRASH_DAYS * 86_400],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.write(curricula::empty_trash).unwrap(), 1);
     assert!(store.read(|c| curricula::get(c, id)).unwrap().is_none());
     let orphans: i64 = store
         .read(|c| Ok(c.query_row("SELECT (SELECT count(*) FROM modules) + (SELECT count(*) FROM lessons) + (SELECT count(*) FROM exercises)", [], |r| r.get(0))?))

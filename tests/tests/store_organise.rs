@@ -41,6 +41,7 @@ fn a_trashed_curriculum_leaves_the_library_whole_and_comes_back_as_it_was() {
     assert!(store.write(|tx| curricula::restore(tx, id)).is_err());
 
     store.write(|tx| curricula::trash(tx, id)).unwrap();
+    assert_eq!(store.read(curricula::trashed).unwrap()[0].id, id);
     store
         .write(|tx| {
             tx.execute(
@@ -50,8 +51,10 @@ fn a_trashed_curriculum_leaves_the_library_whole_and_comes_back_as_it_was() {
             Ok(())
         })
         .unwrap();
-    assert_eq!(store.write(curricula::empty_trash).unwrap(), 1);
+    // Past its time it can no longer be restored, and the trash no longer lists it.
     assert!(store.write(|tx| curricula::restore(tx, id)).is_err());
+    assert!(store.read(curricula::trashed).unwrap().is_empty());
+    assert_eq!(store.write(curricula::empty_trash).unwrap(), 1);
 }
 
 #[test]
@@ -72,16 +75,22 @@ fn lessons_move_within_and_between_modules() {
     let type_b = tree.modules[1].lessons[1].id;
     let shells = tree.modules[0].lessons[0].id;
 
-    store
+    // Type B builds on Type A: moved before it, that link no longer points back and goes.
+    let dropped = store
         .write(|tx| curricula::move_lesson(tx, id, type_b, 1, 0))
         .unwrap();
+    assert_eq!(dropped, 1);
     assert_eq!(
         titles(&store),
         [vec!["Root–3–7 shells"], vec!["Type B", "Type A"]]
     );
-    store
+    let moved = store.read(|c| curricula::get(c, id)).unwrap().unwrap();
+    assert_eq!(moved.modules[1].lessons[0].prerequisite_ids, [shells]);
+    // The shells, after both lessons that build on them, take both links with them.
+    let dropped = store
         .write(|tx| curricula::move_lesson(tx, id, shells, 1, 99))
         .unwrap();
+    assert_eq!(dropped, 2);
     assert_eq!(
         titles(&store),
         [
@@ -100,10 +109,67 @@ fn lessons_move_within_and_between_modules() {
             .is_err()
     );
     let moved = store.read(|c| curricula::get(c, id)).unwrap().unwrap();
-    let type_b_lesson = &moved.modules[1].lessons[0];
-    assert_eq!(
-        type_b_lesson.prerequisite_ids.len(),
-        2,
-        "a moved lesson keeps its prerequisites"
+    assert!(
+        moved
+            .modules
+            .iter()
+            .flat_map(|m| &m.lessons)
+            .all(|l| l.prerequisite_ids.is_empty()),
+        "no lesson builds on one after it"
+    );
+}
+
+#[test]
+fn an_edit_history_keeps_the_latest_versions_and_pops_them_newest_first() {
+    use cadence::store::history::{self, Edited, KEPT_VERSIONS};
+    use cadence::store::{NewTutorial, tutorials};
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let id = store
+        .write(|tx| {
+            tutorials::insert(
+                tx,
+                &NewTutorial {
+                    title: "Blues in F".into(),
+                    topic: "blues".into(),
+                    music_key: Some("F major".into()),
+                    level: "beginner".into(),
+                    instrument: "piano".into(),
+                    schema_version: 1,
+                    document: serde_json::json!({"version": 0}),
+                },
+            )
+        })
+        .unwrap();
+    let document = Edited::Tutorial(id);
+    for version in 0..KEPT_VERSIONS + 5 {
+        store
+            .write(|tx| {
+                history::record(
+                    tx,
+                    document,
+                    &format!("v{version}"),
+                    &serde_json::json!({ "version": version }),
+                )
+            })
+            .unwrap();
+    }
+    let kept = store.read(|c| history::list(c, document)).unwrap();
+    assert_eq!(kept.len() as i64, KEPT_VERSIONS);
+    assert_eq!(kept[0].title, format!("v{}", KEPT_VERSIONS + 4));
+    assert_eq!(kept.last().unwrap().title, "v5");
+    let (title, latest) = store
+        .write(|tx| history::take_latest(tx, document))
+        .unwrap()
+        .unwrap();
+    assert_eq!(title, format!("v{}", KEPT_VERSIONS + 4));
+    assert_eq!(latest["version"].as_i64(), Some(KEPT_VERSIONS + 4));
+    store.write(|tx| tutorials::delete(tx, id)).unwrap();
+    assert!(
+        store
+            .read(|c| history::list(c, document))
+            .unwrap()
+            .is_empty(),
+        "a document's history goes with it"
     );
 }

@@ -50,6 +50,8 @@ pub(crate) enum CurriculumCommand {
     Delete { id: i64 },
     /// Bring a deleted curriculum back from the trash, as it was.
     Restore { id: i64 },
+    /// List the deleted curricula that can still be restored.
+    Trash,
 }
 
 pub(crate) fn run(command: CurriculumCommand) -> anyhow::Result<ExitCode> {
@@ -82,8 +84,14 @@ pub(crate) fn run(command: CurriculumCommand) -> anyhow::Result<ExitCode> {
                 module,
                 position: to - 1,
             };
-            let detail = studio.move_lesson(&store, id, lesson, place)?;
-            print_curriculum(&detail);
+            let moved = studio.move_lesson(&store, id, lesson, place)?;
+            print_curriculum(&moved.curriculum);
+            if moved.prerequisites_dropped > 0 {
+                println!(
+                    "{} prerequisite links were dropped: a lesson no longer builds on one after it",
+                    moved.prerequisites_dropped
+                );
+            }
         }
         CurriculumCommand::Finish { id } => {
             let network_allowed = network_allowed(&studio);
@@ -121,6 +129,18 @@ pub(crate) fn run(command: CurriculumCommand) -> anyhow::Result<ExitCode> {
         CurriculumCommand::Restore { id } => {
             studio.restore_curriculum(&store, id)?;
             println!("restored curriculum {id}");
+        }
+        CurriculumCommand::Trash => {
+            let trashed = studio.trashed_curricula(&store)?;
+            println!("Deleted curricula ({}):", trashed.len());
+            for item in trashed {
+                println!(
+                    "  {:>4}  {}  (restorable until {})",
+                    item.id,
+                    item.title,
+                    cadence::practice::progress::date_of_day(item.restorable_until / 86_400)
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

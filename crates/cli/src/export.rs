@@ -76,7 +76,7 @@ fn tutorial_format(
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("json") => Ok(TutorialFormat::Json),
-        Some("mid" | "midi") => Ok(TutorialFormat::Midi),
+        Some("mid") => Ok(TutorialFormat::Midi),
         Some("musicxml") => Ok(TutorialFormat::MusicXml),
         _ => anyhow::bail!(
             "cannot tell the format from `{}`; end the file name in .json, .mid or .musicxml, \
@@ -99,23 +99,28 @@ pub(crate) fn run(command: ExportCommand) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("MIDI is not text; give a file to write it to with --out lesson.mid");
             }
             let studio = studio()?;
-            let bytes = studio.tutorial_bytes(&studio.open_store()?, id, format.into(), tempo)?;
+            let store = studio.open_store()?;
             match &out {
                 Some(path) => {
-                    std::fs::write(path, &bytes).with_context(|| {
-                        format!(
-                            "cannot write {}; check the folder exists and is writable",
-                            path.display()
-                        )
-                    })?;
+                    // Written as the window writes it: the path checked, the file whole or not at all.
+                    let path = std::path::absolute(path)?;
+                    let named = cadence::library::validate_export_path(&path)?;
+                    if named != format.into() {
+                        anyhow::bail!(
+                            "{} names another format than --format; end the file name in .{}",
+                            path.display(),
+                            ExportFormat::from(format).extension()
+                        );
+                    }
+                    let file = studio.export_tutorial_file(&store, id, &path, tempo)?;
                     eprintln!(
                         "exported tutorial {id} to {} ({} bytes)",
-                        path.display(),
-                        bytes.len()
+                        file.path, file.bytes
                     );
                 }
                 None => {
                     use std::io::Write;
+                    let bytes = studio.tutorial_bytes(&store, id, format.into(), tempo)?;
                     std::io::stdout()
                         .write_all(&bytes)
                         .context("cannot write to standard output")?;

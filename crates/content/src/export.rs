@@ -123,7 +123,11 @@ pub fn check_document(
     }
     match kind {
         DocumentKind::Tutorial => completed::<Tutorial>(kind, value, validate::tutorial),
-        DocumentKind::Curriculum => completed::<Curriculum>(kind, value, validate::curriculum),
+        // A curriculum's exercises are computed from its lessons' topics: it may name only
+        // topics the engine knows.
+        DocumentKind::Curriculum => {
+            completed::<Curriculum>(kind, value, validate::curriculum_with_known_topics)
+        }
         DocumentKind::Exercise => completed::<Exercise>(kind, value, validate::exercise),
         DocumentKind::TheoryAnalysis => {
             completed::<TheoryAnalysis>(kind, value, validate::theory_analysis)

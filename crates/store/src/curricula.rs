@@ -424,11 +424,11 @@ pub fn trash(tx: &Transaction<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Brings a curriculum back from the trash, as it was.
+/// Brings a curriculum back from the trash, as it was, within [`TRASH_DAYS`] of its deletion.
 pub fn restore(tx: &Transaction<'_>, id: i64) -> Result<()> {
     if tx.execute(
-        "UPDATE curricula SET deleted_at = NULL WHERE id = ?1 AND deleted_at IS NOT NULL",
-        [id],
+        "UPDATE curricula SET deleted_at = NULL WHERE id = ?1 AND deleted_at > ?2",
+        params![id, trash_horizon()],
     )? == 0
     {
         return Err(StoreError::NotFound {
@@ -439,35 +439,54 @@ pub fn restore(tx: &Transaction<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// When a curriculum deleted at or before it has been in the trash for [`TRASH_DAYS`].
+fn trash_horizon() -> i64 {
+    now_unix() - TRASH_DAYS * 86_400
+}
+
 /// Deletes, with everything under them, the curricula that have been in the trash for
 /// [`TRASH_DAYS`]; returns how many.
 pub fn empty_trash(tx: &Transaction<'_>) -> Result<usize> {
     Ok(tx.execute(
         "DELETE FROM curricula WHERE deleted_at IS NOT NULL AND deleted_at <= ?1",
-        [now_unix() - TRASH_DAYS * 86_400],
+        [trash_horizon()],
     )?)
 }
 
-/// Deletes a curriculum and, through the foreign keys, everything under it.
-pub fn delete(tx: &Transaction<'_>, id: i64) -> Result<()> {
-    if tx.execute("DELETE FROM curricula WHERE id = ?1", [id])? == 0 {
-        return Err(StoreError::NotFound {
-            what: "curriculum",
-            id,
-        });
-    }
-    Ok(())
+/// A curriculum in the trash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrashedCurriculum {
+    pub id: i64,
+    pub title: String,
+    pub deleted_at: i64,
+}
+
+/// The curricula in the trash that can still be restored, the latest deleted first.
+pub fn trashed(conn: &Connection) -> Result<Vec<TrashedCurriculum>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, title, deleted_at FROM curricula WHERE deleted_at > ?1
+         ORDER BY deleted_at DESC, id DESC",
+    )?;
+    let rows = statement.query_map([trash_horizon()], |row| {
+        Ok(TrashedCurriculum {
+            id: row.get(0)?,
+            title: row.get(1)?,
+            deleted_at: row.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Moves a lesson of curriculum `curriculum_id` to `position` (0-based, clamped to the
 /// end) of module `module_position` of the same curriculum; the lessons after it move down.
+/// Returns how many prerequisite links were dropped because they no longer point back.
 pub fn move_lesson(
     tx: &Transaction<'_>,
     curriculum_id: i64,
     lesson_id: i64,
     module_position: usize,
     position: usize,
-) -> Result<()> {
+) -> Result<usize> {
     let from_module: Option<i64> = tx
         .query_row(
             "SELECT l.module_id FROM lessons l JOIN modules m ON m.id = l.module_id
@@ -511,11 +530,21 @@ pub fn move_lesson(
     if from_module != to_module {
         renumber(tx, &lesson_order(tx, from_module)?)?;
     }
+    // A lesson builds only on lessons before it: links the move turned forward are dropped.
+    let dropped = tx.execute(
+        "DELETE FROM lesson_prerequisites WHERE (lesson_id, requires_lesson_id) IN (
+             SELECT p.lesson_id, p.requires_lesson_id FROM lesson_prerequisites p
+             JOIN lessons l ON l.id = p.lesson_id JOIN modules m ON m.id = l.module_id
+             JOIN lessons r ON r.id = p.requires_lesson_id JOIN modules rm ON rm.id = r.module_id
+             WHERE m.curriculum_id = ?1
+               AND (rm.position > m.position OR (rm.position = m.position AND r.position > l.position)))",
+        [curriculum_id],
+    )?;
     tx.execute(
         "UPDATE curricula SET updated_at = ?2 WHERE id = ?1",
         params![curriculum_id, now_unix()],
     )?;
-    Ok(())
+    Ok(dropped)
 }
 
 fn lesson_order(tx: &Transaction<'_>, module_id: i64) -> Result<Vec<i64>> {
@@ -539,15 +568,19 @@ fn renumber(tx: &Transaction<'_>, order: &[i64]) -> Result<()> {
     Ok(())
 }
 
-/// Links a lesson to the tutorial written for it.
+/// Links a lesson that has no tutorial to the tutorial written for it. A lesson that got
+/// one meanwhile (another run wrote it), or whose curriculum went to the trash, is refused,
+/// so the new tutorial's transaction is rolled back.
 pub fn attach_tutorial(tx: &Transaction<'_>, lesson_id: i64, tutorial_id: i64) -> Result<()> {
     if tx.execute(
-        "UPDATE lessons SET tutorial_id = ?2 WHERE id = ?1",
+        "UPDATE lessons SET tutorial_id = ?2 WHERE id = ?1 AND tutorial_id IS NULL
+           AND (SELECT c.deleted_at FROM modules m JOIN curricula c ON c.id = m.curriculum_id
+                WHERE m.id = lessons.module_id) IS NULL",
         params![lesson_id, tutorial_id],
     )? == 0
     {
         return Err(StoreError::NotFound {
-            what: "lesson",
+            what: "lesson without a tutorial",
             id: lesson_id,
         });
     }

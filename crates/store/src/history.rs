@@ -31,6 +31,9 @@ pub struct HistoryEntry {
     pub edited_at: i64,
 }
 
+/// How many earlier versions of a document are kept; the oldest go first.
+pub const KEPT_VERSIONS: i64 = 50;
+
 /// Keeps the version an edit is about to replace.
 pub fn record(
     tx: &Transaction<'_>,
@@ -44,6 +47,13 @@ pub fn record(
             "INSERT INTO document_history ({column}, title, document, edited_at) VALUES (?1, ?2, ?3, ?4)"
         ),
         params![id, title, replaced.to_string(), now_unix()],
+    )?;
+    tx.execute(
+        &format!(
+            "DELETE FROM document_history WHERE {column} = ?1 AND id NOT IN (
+                 SELECT id FROM document_history WHERE {column} = ?1 ORDER BY id DESC LIMIT ?2)"
+        ),
+        params![id, KEPT_VERSIONS],
     )?;
     Ok(())
 }

@@ -285,7 +285,9 @@ pub fn answers_of(conn: &Connection, student_id: i64) -> Result<Vec<AnswerRow>> 
     let mut statement = conn.prepare_cached(
         "SELECT p.item_id, i.skill, p.answered_at, p.answer, p.correct, p.rating
          FROM practice_answers p JOIN practice_items i ON i.id = p.item_id
-         WHERE p.student_id = ?1 ORDER BY p.answered_at, p.id",
+         JOIN assignments a ON a.id = i.assignment_id
+         LEFT JOIN curricula c ON c.id = a.curriculum_id
+         WHERE p.student_id = ?1 AND c.deleted_at IS NULL ORDER BY p.answered_at, p.id",
     )?;
     let rows = statement.query_map([student_id], |row| {
         Ok(AnswerRow {

@@ -141,10 +141,13 @@ impl Studio {
         &self.catalog
     }
 
-    /// Opens the library database, creating the data folder and the schema if needed.
+    /// Opens the library database, creating the data folder and the schema if needed, and
+    /// empties the trash of curricula deleted more than [`store::curricula::TRASH_DAYS`] ago.
     pub fn open_store(&self) -> Result<Store, StudioError> {
         self.paths.ensure_home()?;
-        Ok(Store::open(&self.paths.database())?)
+        let store = Store::open(&self.paths.database())?;
+        store.write(store::curricula::empty_trash)?;
+        Ok(store)
     }
 
     /// A stored tutorial as export JSON, checked against its schema and the theory engine.

@@ -22,7 +22,8 @@ pub const MAX_COACH_TURNS: usize = 200;
 pub const MAX_TURN_CHARS: usize = 8000;
 /// Longest path an export may be written to or an import read from.
 pub const MAX_PATH_CHARS: usize = 4096;
-/// Largest file an import reads (a long RomanText analysis is some tens of kilobytes).
+/// Largest file an import reads, and largest edited document (a long RomanText analysis or
+/// an exported curriculum is some tens of kilobytes).
 pub const MAX_IMPORT_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -43,11 +43,14 @@ describe("CurriculumItem", () => {
       if (command === "move_lesson") {
         expect(args).toEqual({ id: 4, lesson: 11, to: { module: 1, position: 0 } });
         return {
-          ...detail,
-          modules: [
-            { ...detail.modules[0], lessons: [lesson(10, "Triads")] },
-            { ...detail.modules[1], lessons: [lesson(11, "Inversions"), lesson(12, "Cadences")] },
-          ],
+          curriculum: {
+            ...detail,
+            modules: [
+              { ...detail.modules[0], lessons: [lesson(10, "Triads")] },
+              { ...detail.modules[1], lessons: [lesson(11, "Inversions"), lesson(12, "Cadences")] },
+            ],
+          },
+          prerequisites_dropped: 1,
         };
       }
       if (command === "rename_curriculum" || command === "delete_curriculum") return null;
@@ -70,6 +73,7 @@ describe("CurriculumItem", () => {
       expect(modules[1].textContent).toContain("Inversions");
       expect(modules[0].textContent).not.toContain("Inversions");
     });
+    expect(getByTestId("prerequisites-dropped").textContent).toContain("1 lesson no longer builds on a lesson after it");
 
     await fireEvent.click(getByLabelText("Rename Autumn term"));
     await fireEvent.input(getByTestId("curriculum-title-input"), { target: { value: "Spring term" } });

@@ -136,6 +136,8 @@ export const renameCurriculum = (id: number, title: string) => call("rename_curr
 /** Moves a curriculum to the trash; `restoreCurriculum` undoes it. */
 export const deleteCurriculum = (id: number) => call("delete_curriculum", { id });
 export const restoreCurriculum = (id: number) => call("restore_curriculum", { id });
+/** The deleted curricula that can still be restored (for 30 days). */
+export const trashedCurricula = () => call("trashed_curricula");
 /** Moves a lesson to a module (0-based) and position there; returns the curriculum as it now reads. */
 export const moveLesson = (id: number, lesson: number, to: LessonPlace) => call("move_lesson", { id, lesson, to });
 

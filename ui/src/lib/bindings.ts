@@ -99,6 +99,20 @@ checked: number,
  */
 repaired: number, };
 export type LessonPlace = { module: number, position: number, };
+export type MovedLesson = { curriculum: CurriculumDetail, 
+/**
+ * Prerequisite links dropped because the move put a lesson before one it built on.
+ */
+prerequisites_dropped: number, };
+export type TrashedCurriculumItem = { id: number, title: string, 
+/**
+ * When it was deleted (Unix seconds).
+ */
+deleted_at: number, 
+/**
+ * Until when it can be restored (Unix seconds).
+ */
+restorable_until: number, };
 export type EditTarget = "tutorial" | "material";
 export type DocumentVersion = { title: string, 
 /**

@@ -33,7 +33,7 @@ export function endPrint() {
   show(null);
 }
 
-/** Printing from the system's menu (Cmd+P) gets the print layout too. */
+/** Printing the system starts (a Print menu) gets the print layout too. */
 export function followSystemPrinting() {
   const before = () => {
     if (!printing.mode) show("layout");

@@ -22,7 +22,7 @@ const plan: MaterialListItem = {
 };
 
 invoke.mockImplementation(async (command: string) => {
-  if (command === "list_tutorials" || command === "list_curricula") return [];
+  if (command === "list_tutorials" || command === "list_curricula" || command === "trashed_curricula") return [];
   if (command === "list_materials") return [plan];
   if (command === "delete_material") return null;
   throw new Error(`unexpected ${command}`);

@@ -10,7 +10,7 @@ use crate::export::chord_sounding_notes;
 use crate::types::{ChordEntry, MusicPayload};
 use crate::validate::beats_per_bar;
 
-/// A document holds at most 64 bars of chords; a line longer than this is no lesson's.
+/// Chords stop at bar 64, but a line may run on; one past this many bars is no lesson's.
 const MAX_BARS: u32 = 1000;
 
 /// A bar's time signature and its length.

@@ -235,6 +235,38 @@ impl MaterialKind {
     }
 }
 
+/// The row of a material read from its document (an imported file, or an edit): its title,
+/// topic, key, level, grade and instrument as the document says them, else as `otherwise`.
+pub(crate) fn material_row_of(
+    kind: MaterialKind,
+    document: &serde_json::Value,
+    otherwise: &materials::NewMaterial,
+) -> materials::NewMaterial {
+    let text = |pointer: &str| {
+        document
+            .pointer(pointer)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    };
+    materials::NewMaterial {
+        kind: kind.as_str().to_string(),
+        title: text("/title").unwrap_or_else(|| otherwise.title.clone()),
+        topic: text("/topic").unwrap_or_else(|| otherwise.topic.clone()),
+        music_key: text("/music/key").or_else(|| otherwise.music_key.clone()),
+        level: text("/difficulty")
+            .or_else(|| text("/level"))
+            .or_else(|| otherwise.level.clone()),
+        grade: text("/grade").or_else(|| otherwise.grade.clone()),
+        instrument: text("/music/instrument").unwrap_or_else(|| otherwise.instrument.clone()),
+        schema_version: document
+            .get("schema_version")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|version| u32::try_from(version).ok())
+            .unwrap_or(otherwise.schema_version),
+        document: document.clone(),
+    }
+}
+
 /// The row of a material: what every kind has. Callers add the key, level or grade.
 pub(crate) fn material_row(
     kind: MaterialKind,

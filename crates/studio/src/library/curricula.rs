@@ -251,6 +251,28 @@ impl Studio {
     }
 }
 
+/// A curriculum in the trash, which the Library can restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TrashedCurriculumItem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    /// When it was deleted (Unix seconds).
+    #[ts(type = "number")]
+    pub deleted_at: i64,
+    /// Until when it can be restored (Unix seconds).
+    #[ts(type = "number")]
+    pub restorable_until: i64,
+}
+
+/// A curriculum after one of its lessons moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct MovedLesson {
+    pub curriculum: CurriculumDetail,
+    /// Prerequisite links dropped because the move put a lesson before one it built on.
+    pub prerequisites_dropped: u32,
+}
+
 /// Where a lesson goes: the module (0-based, in the curriculum's order) and its place there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct LessonPlace {
@@ -272,15 +294,28 @@ impl Studio {
     }
 
     /// Moves a curriculum to the trash, whole: [`Studio::restore_curriculum`] undoes it for
-    /// [`curricula::TRASH_DAYS`] days. Whatever has lain in the trash longer is deleted now.
+    /// [`curricula::TRASH_DAYS`] days (older ones are deleted as the library opens).
     pub fn delete_curriculum(&self, store: &Store, id: i64) -> Result<(), LibraryError> {
         let id = crate::limits::library_id(id)?;
-        store.write(|tx| {
-            curricula::trash(tx, id)?;
-            curricula::empty_trash(tx)?;
-            Ok(())
-        })?;
+        store.write(|tx| curricula::trash(tx, id))?;
         Ok(())
+    }
+
+    /// The deleted curricula that can still be restored, the latest first.
+    pub fn trashed_curricula(
+        &self,
+        store: &Store,
+    ) -> Result<Vec<TrashedCurriculumItem>, LibraryError> {
+        Ok(store
+            .read(curricula::trashed)?
+            .into_iter()
+            .map(|row| TrashedCurriculumItem {
+                id: row.id,
+                title: row.title,
+                deleted_at: row.deleted_at,
+                restorable_until: row.deleted_at + curricula::TRASH_DAYS * 86_400,
+            })
+            .collect())
     }
 
     /// Brings a deleted curriculum back from the trash, with its lessons, tutorials and
@@ -292,17 +327,18 @@ impl Studio {
     }
 
     /// Moves a lesson to another place in its curriculum and returns the curriculum as it
-    /// now reads.
+    /// now reads. A lesson builds only on lessons before it, so links the move turned
+    /// forward are dropped, and counted.
     pub fn move_lesson(
         &self,
         store: &Store,
         curriculum_id: i64,
         lesson_id: i64,
         to: LessonPlace,
-    ) -> Result<CurriculumDetail, LibraryError> {
+    ) -> Result<MovedLesson, LibraryError> {
         let curriculum_id = crate::limits::library_id(curriculum_id)?;
         let lesson_id = crate::limits::library_id(lesson_id)?;
-        store.write(|tx| {
+        let dropped = store.write(|tx| {
             curricula::move_lesson(
                 tx,
                 curriculum_id,
@@ -311,7 +347,10 @@ impl Studio {
                 to.position as usize,
             )
         })?;
-        Ok(self.open_curriculum(store, curriculum_id)?)
+        Ok(MovedLesson {
+            curriculum: self.open_curriculum(store, curriculum_id)?,
+            prerequisites_dropped: dropped as u32,
+        })
     }
 }
 
@@ -364,7 +403,11 @@ mod tests {
                 },
             )
             .unwrap();
-        assert_eq!(moved.modules[0].lessons[0].id, last);
+        assert_eq!(moved.curriculum.modules[0].lessons[0].id, last);
+        // The template's lessons each build on the one before: the moved one no longer can.
+        assert_eq!(moved.prerequisites_dropped, 1);
+        let document = studio.curriculum_document(&store, id).unwrap();
+        assert!(document.modules[0].lessons[0].prerequisites.is_empty());
         let error = studio
             .move_lesson(
                 &store,
@@ -381,7 +424,12 @@ mod tests {
         studio.delete_curriculum(&store, id).unwrap();
         assert!(studio.list_curricula(&store).unwrap().is_empty());
         assert!(studio.open_curriculum(&store, id).is_err());
+        assert_eq!(studio.trashed_curricula(&store).unwrap()[0].id, id);
         studio.restore_curriculum(&store, id).unwrap();
-        assert_eq!(studio.open_curriculum(&store, id).unwrap(), moved);
+        assert_eq!(
+            studio.open_curriculum(&store, id).unwrap(),
+            moved.curriculum
+        );
+        assert!(studio.trashed_curricula(&store).unwrap().is_empty());
     }
 }

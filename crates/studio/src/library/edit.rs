@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::LibraryError;
+use crate::Studio;
 use crate::commissions::MaterialKind;
+use crate::commissions::material_row_of;
 use crate::commissions::tutorial::tutorial_row;
 use crate::content::edit::{EditProblem, field_of_pointer, reconcile_music};
 use crate::content::export::check_document;
@@ -18,7 +20,6 @@ use crate::content::{ContentError, MusicPayload, Tutorial};
 use crate::limits::MAX_IMPORT_BYTES;
 use crate::store::history::{self, Edited};
 use crate::store::{Store, StoreError, materials, tutorials};
-use crate::{Studio, StudioError};
 
 /// Which kind of stored document an edit is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -58,44 +59,53 @@ struct Stored {
     kind: DocumentKind,
     title: String,
     document: serde_json::Value,
-    /// The row of a material, whose topic, level and grade an edit keeps.
-    material: Option<materials::NewMaterial>,
+    /// A material's kind and row, which keeps what its document does not say (its topic).
+    material: Option<(MaterialKind, materials::NewMaterial)>,
 }
 
-fn stored(store: &Store, target: Edited) -> Result<Stored, LibraryError> {
-    match target {
+/// The stored document, as the window shows it (with the library's title), read on the
+/// connection given: an edit reads it again inside its transaction.
+fn read_stored(conn: &rusqlite::Connection, target: Edited) -> Result<Stored, StoreError> {
+    let (kind, title, mut document, material) = match target {
         Edited::Tutorial(id) => {
-            let row = store
-                .read(|conn| tutorials::get(conn, id))?
-                .ok_or(StudioError::NoSuchTutorial(id))?;
-            let mut document = row.document;
-            document["title"] = serde_json::Value::String(row.title.clone());
-            Ok(Stored {
-                kind: DocumentKind::Tutorial,
-                title: row.title,
-                document,
-                material: None,
-            })
+            let row = tutorials::get(conn, id)?.ok_or(StoreError::NotFound {
+                what: "tutorial",
+                id,
+            })?;
+            (DocumentKind::Tutorial, row.title, row.document, None)
         }
         Edited::Material(id) => {
-            let row = store
-                .read(|conn| materials::get(conn, id))?
-                .ok_or(StudioError::NoSuchMaterial(id))?;
+            let row = materials::get(conn, id)?.ok_or(StoreError::NotFound {
+                what: "material",
+                id,
+            })?;
             let kind =
-                MaterialKind::parse(&row.material.kind).ok_or_else(|| ContentError::Malformed {
-                    what: "material",
-                    message: format!("unknown kind `{}`", row.material.kind),
+                MaterialKind::parse(&row.material.kind).ok_or_else(|| StoreError::Invalid {
+                    field: "material kind",
+                    reason: format!("unknown kind `{}`", row.material.kind),
                 })?;
-            let mut document = row.material.document.clone();
-            document["title"] = serde_json::Value::String(row.material.title.clone());
-            Ok(Stored {
-                kind: kind.document(),
-                title: row.material.title.clone(),
-                document,
-                material: Some(row.material),
-            })
+            let title = row.material.title.clone();
+            (
+                kind.document(),
+                title,
+                row.material.document.clone(),
+                Some((kind, row.material)),
+            )
         }
-    }
+    };
+    let Some(fields) = document.as_object_mut() else {
+        return Err(StoreError::Invalid {
+            field: "document",
+            reason: "the stored document is not a JSON object".into(),
+        });
+    };
+    fields.insert("title".into(), serde_json::Value::String(title.clone()));
+    Ok(Stored {
+        kind,
+        title,
+        document,
+        material,
+    })
 }
 
 fn refused(problems: Vec<EditProblem>) -> EditOutcome {
@@ -172,29 +182,13 @@ fn replace(
             tutorials::replace(tx, id, &row)
         }
         Edited::Material(id) => {
-            let Some(before) = &stored.material else {
+            let Some((kind, before)) = &stored.material else {
                 return Err(StoreError::NotFound {
                     what: "material",
                     id,
                 });
             };
-            let text = |field: &str| {
-                document
-                    .get(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            };
-            let row = materials::NewMaterial {
-                title: text("title").unwrap_or_else(|| before.title.clone()),
-                music_key: document
-                    .pointer("/music/key")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-                    .or_else(|| before.music_key.clone()),
-                document: document.clone(),
-                ..before.clone()
-            };
-            materials::replace(tx, id, &row)
+            materials::replace(tx, id, &material_row_of(*kind, document, before))
         }
     }
 }
@@ -237,22 +231,30 @@ impl Studio {
                 ),
             )]));
         }
-        let stored = stored(store, target)?;
+        let stored = store.read(|conn| read_stored(conn, target))?;
         let (document, checked) = match checked_edit(&stored, edited)? {
             Ok(done) => done,
             Err(problems) => return Ok(refused(problems)),
         };
-        if document == stored.document {
-            return Ok(EditOutcome::Saved {
-                document,
-                checked,
-                history: versions(store, target)?,
-            });
+        if document != stored.document {
+            let saved = store.write(|tx| {
+                // Another edit (the command line, a second window) may have come first.
+                if read_stored(tx, target)?.document != stored.document {
+                    return Ok(false);
+                }
+                history::record(tx, target, &stored.title, &stored.document)?;
+                replace(tx, target, &stored, &document)?;
+                Ok(true)
+            })?;
+            if !saved {
+                return Ok(refused(vec![EditProblem::new(
+                    String::new(),
+                    "the document was changed elsewhere while you edited it; close the editor, \
+                     open the document again and make your edit there"
+                        .into(),
+                )]));
+            }
         }
-        store.write(|tx| {
-            history::record(tx, target, &stored.title, &stored.document)?;
-            replace(tx, target, &stored, &document)
-        })?;
         Ok(EditOutcome::Saved {
             document,
             checked,
@@ -268,11 +270,12 @@ impl Studio {
         id: i64,
     ) -> Result<Vec<DocumentVersion>, LibraryError> {
         let target = edited_target(target, id)?;
-        stored(store, target)?;
+        store.read(|conn| read_stored(conn, target))?;
         versions(store, target)
     }
 
-    /// Undoes the latest edit: the version it replaced is stored again.
+    /// Undoes the latest edit: the version it replaced is checked by the engine and stored
+    /// again, in one transaction.
     pub fn undo_edit(
         &self,
         store: &Store,
@@ -280,24 +283,28 @@ impl Studio {
         id: i64,
     ) -> Result<EditOutcome, LibraryError> {
         let target = edited_target(target, id)?;
-        let stored = stored(store, target)?;
         let restored = store.write(|tx| {
-            let Some((_, document)) = history::take_latest(tx, target)? else {
+            let current = read_stored(tx, target)?;
+            let Some((_, earlier)) = history::take_latest(tx, target)? else {
                 return Ok(None);
             };
-            replace(tx, target, &stored, &document)?;
-            Ok(Some(document))
+            let (document, report) =
+                check_document(current.kind, earlier).map_err(|error| StoreError::Invalid {
+                    field: "earlier version",
+                    reason: error.to_string(),
+                })?;
+            replace(tx, target, &current, &document)?;
+            Ok(Some((document, report.checked)))
         })?;
-        let Some(document) = restored else {
+        let Some((document, checked)) = restored else {
             return Ok(refused(vec![EditProblem::new(
                 String::new(),
                 "there is no edit to undo".into(),
             )]));
         };
-        let (document, report) = check_document(stored.kind, document)?;
         Ok(EditOutcome::Saved {
             document,
-            checked: report.checked,
+            checked,
             history: versions(store, target)?,
         })
     }
@@ -383,6 +390,28 @@ mod tests {
             studio.undo_edit(&store, EditTarget::Tutorial, id).unwrap(),
             EditOutcome::Refused { .. }
         ));
+    }
+
+    #[test]
+    fn an_edited_material_updates_its_library_row() {
+        let (_dir, studio, store, _) = tutorial();
+        let exercise = crate::content::template::exercises("ii-V-I", "C", Level::Beginner)
+            .unwrap()
+            .remove(0);
+        let json = crate::content::export::to_json(&exercise);
+        let id = studio.import_document(&store, &json).unwrap().id;
+        let mut document = studio.open_material(&store, id).unwrap().document;
+        document["difficulty"] = "advanced".into();
+        document["music"]["key"] = "A major".into();
+        let (stored, _) = saved(
+            studio
+                .edit_document(&store, EditTarget::Material, id, document)
+                .unwrap(),
+        );
+        assert_eq!(stored["music"]["chords"][0]["symbol"], "Bm7");
+        let listed = studio.list_materials(&store, "").unwrap();
+        assert_eq!(listed[0].level.as_deref(), Some("advanced"));
+        assert_eq!(listed[0].music_key.as_deref(), Some("A major"));
     }
 
     #[test]

@@ -8,22 +8,16 @@
 use std::path::Path;
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use ts_rs::TS;
 
 use super::{LibraryError, read_import_text};
-use crate::commissions::MaterialKind;
 use crate::commissions::curriculum::new_curriculum;
-use crate::commissions::material_row;
 use crate::commissions::tutorial::tutorial_row;
-use crate::content::export::import_value;
+use crate::commissions::{MaterialKind, material_row_of};
+use crate::content::export::check_document;
 use crate::content::schema::DocumentKind;
-use crate::content::validate::{self, ValidationReport};
-use crate::content::{
-    Assessment, ContentError, Curriculum, Exercise, LessonPlanDocument, SCHEMA_VERSION,
-    TheoryAnalysis, Tutorial,
-};
-use crate::store::{Store, StoreError, curricula, materials, tutorials};
+use crate::content::{ContentError, Curriculum, SCHEMA_VERSION, Tutorial};
+use crate::store::{Store, curricula, materials, tutorials};
 use crate::{Studio, StudioError};
 
 /// What an imported material with no topic of its own is filed under.
@@ -46,31 +40,42 @@ pub struct ImportedDocument {
     pub repaired: usize,
 }
 
+/// What a file of each kind becomes in the library.
+#[derive(Debug)]
+enum Stored {
+    Tutorial,
+    Curriculum,
+    Material(MaterialKind),
+}
+
 /// The document kind a JSON object is, told by the fields only that kind requires.
-fn recognise(value: &serde_json::Value) -> Result<DocumentKind, ContentError> {
+fn recognise(value: &serde_json::Value) -> Result<(DocumentKind, Stored), ContentError> {
     let Some(object) = value.as_object() else {
         return Err(not_a_document("the file holds no JSON object"));
     };
     let has = |field: &str| object.contains_key(field);
-    let kind = if has("modules") {
-        DocumentKind::Curriculum
+    Ok(if has("modules") {
+        (DocumentKind::Curriculum, Stored::Curriculum)
     } else if has("overview") && has("practice_guide") {
-        DocumentKind::Tutorial
+        (DocumentKind::Tutorial, Stored::Tutorial)
     } else if has("questions") {
-        DocumentKind::Assessment
+        let kind = MaterialKind::Assessment;
+        (kind.document(), Stored::Material(kind))
     } else if has("success_criteria") && has("tempo_bpm") {
-        DocumentKind::Exercise
+        let kind = MaterialKind::Exercise;
+        (kind.document(), Stored::Material(kind))
     } else if has("functions") && has("voice_leading") {
-        DocumentKind::TheoryAnalysis
+        let kind = MaterialKind::TheoryAnalysis;
+        (kind.document(), Stored::Material(kind))
     } else if has("grade") && has("content") {
-        DocumentKind::LessonPlan
+        let kind = MaterialKind::LessonPlanPart;
+        (kind.document(), Stored::Material(kind))
     } else {
         return Err(not_a_document(
             "it has none of the fields of a tutorial, curriculum, exercise, theory analysis, \
              assessment or lesson plan",
         ));
-    };
-    Ok(kind)
+    })
 }
 
 fn not_a_document(why: &str) -> ContentError {
@@ -80,53 +85,15 @@ fn not_a_document(why: &str) -> ContentError {
     }
 }
 
-/// A file from a newer Cadence names its version before anything else is said about it.
-fn check_version(kind: DocumentKind, value: &serde_json::Value) -> Result<(), ContentError> {
-    match value.get("schema_version") {
-        None => Ok(()),
-        Some(version) => match version.as_u64() {
-            Some(found) if (1..=u64::from(SCHEMA_VERSION)).contains(&found) => Ok(()),
-            Some(found) => Err(ContentError::UnsupportedVersion {
-                what: kind.name(),
-                found,
-                supported: SCHEMA_VERSION,
-            }),
-            None => Err(ContentError::Malformed {
-                what: kind.name(),
-                message: format!("`schema_version` is {version}, not a version number"),
-            }),
-        },
-    }
-}
-
-fn checked<T: DeserializeOwned>(
+/// A checked document as the type it is, for the library's rows.
+fn typed<T: serde::de::DeserializeOwned>(
     kind: DocumentKind,
-    value: serde_json::Value,
-    check: fn(&mut T) -> ValidationReport,
-) -> Result<(T, ValidationReport), ContentError> {
-    import_value(kind, value, check)
-}
-
-fn stored(kind: &str, id: i64, title: &str, report: &ValidationReport) -> ImportedDocument {
-    ImportedDocument {
-        kind: kind.to_string(),
-        id,
-        title: title.to_string(),
-        checked: report.checked,
-        repaired: report.repaired(),
-    }
-}
-
-fn store_material(
-    store: &Store,
-    kind: MaterialKind,
-    row: Result<materials::NewMaterial, StoreError>,
-    title: &str,
-    report: &ValidationReport,
-) -> Result<ImportedDocument, LibraryError> {
-    let row = row?;
-    let id = store.write(|tx| materials::insert(tx, &row))?;
-    Ok(stored(kind.as_str(), id, title, report))
+    value: &serde_json::Value,
+) -> Result<T, ContentError> {
+    serde_json::from_value(value.clone()).map_err(|error| ContentError::Malformed {
+        what: kind.name(),
+        message: error.to_string(),
+    })
 }
 
 impl Studio {
@@ -140,7 +107,8 @@ impl Studio {
         self.import_document(store, &text)
     }
 
-    /// Imports one exported document: recognised, checked and recomputed, then stored.
+    /// Imports one exported document: recognised, checked against its schema version and
+    /// schema, completed by the theory engine, then stored in one transaction.
     pub fn import_document(
         &self,
         store: &Store,
@@ -153,95 +121,47 @@ impl Studio {
                     "{error}; the file is damaged or not JSON: export it again from Cadence"
                 ),
             })?;
-        let kind = recognise(&value)?;
-        check_version(kind, &value)?;
-        match kind {
-            DocumentKind::Tutorial => {
-                let (tutorial, report): (Tutorial, _) = checked(kind, value, validate::tutorial)?;
-                let row = tutorial_row(&tutorial)?;
-                let id = store.write(|tx| tutorials::insert(tx, &row))?;
-                Ok(stored("tutorial", id, &tutorial.title, &report))
+        let (kind, stored) = recognise(&value)?;
+        let (document, report) = check_document(kind, value)?;
+        let (noun, id) = match stored {
+            Stored::Tutorial => {
+                let row = tutorial_row(&typed::<Tutorial>(kind, &document)?)?;
+                ("tutorial", store.write(|tx| tutorials::insert(tx, &row))?)
             }
-            DocumentKind::Curriculum => {
-                let (curriculum, report): (Curriculum, _) =
-                    checked(kind, value, validate::curriculum_with_known_topics)?;
+            Stored::Curriculum => {
+                let curriculum: Curriculum = typed(kind, &document)?;
                 let row = new_curriculum(&curriculum).map_err(StudioError::from)?;
-                let id = store.write(|tx| curricula::insert(tx, &row))?;
-                Ok(stored("curriculum", id, &curriculum.title, &report))
+                ("curriculum", store.write(|tx| curricula::insert(tx, &row))?)
             }
-            DocumentKind::Exercise => {
-                let (exercise, report): (Exercise, _) = checked(kind, value, validate::exercise)?;
-                let kind = MaterialKind::Exercise;
-                let row = material_row(
-                    kind,
-                    &exercise.title,
-                    IMPORTED_TOPIC,
-                    "",
-                    exercise.schema_version,
-                    &exercise,
-                )
-                .map(|row| materials::NewMaterial {
-                    music_key: Some(exercise.music.key.clone()),
-                    level: Some(exercise.difficulty.to_string()),
-                    ..row
-                });
-                store_material(store, kind, row, &exercise.title, &report)
+            Stored::Material(material) => {
+                let otherwise = materials::NewMaterial {
+                    kind: material.as_str().to_string(),
+                    title: String::new(),
+                    topic: IMPORTED_TOPIC.to_string(),
+                    music_key: None,
+                    level: None,
+                    grade: None,
+                    instrument: String::new(),
+                    schema_version: SCHEMA_VERSION,
+                    document: serde_json::Value::Null,
+                };
+                let row = material_row_of(material, &document, &otherwise);
+                let id = store.write(|tx| materials::insert(tx, &row))?;
+                (material.as_str(), id)
             }
-            DocumentKind::TheoryAnalysis => {
-                let (analysis, report): (TheoryAnalysis, _) =
-                    checked(kind, value, validate::theory_analysis)?;
-                let kind = MaterialKind::TheoryAnalysis;
-                let row = material_row(
-                    kind,
-                    &analysis.title,
-                    IMPORTED_TOPIC,
-                    "",
-                    analysis.schema_version,
-                    &analysis,
-                )
-                .map(|row| materials::NewMaterial {
-                    music_key: Some(analysis.music.key.clone()),
-                    ..row
-                });
-                store_material(store, kind, row, &analysis.title, &report)
-            }
-            DocumentKind::Assessment => {
-                let (assessment, report): (Assessment, _) =
-                    checked(kind, value, validate::assessment)?;
-                let kind = MaterialKind::Assessment;
-                let row = material_row(
-                    kind,
-                    &assessment.title,
-                    &assessment.topic,
-                    "",
-                    assessment.schema_version,
-                    &assessment,
-                )
-                .map(|row| materials::NewMaterial {
-                    level: Some(assessment.level.to_string()),
-                    ..row
-                });
-                store_material(store, kind, row, &assessment.title, &report)
-            }
-            DocumentKind::LessonPlan => {
-                let (plan, report): (LessonPlanDocument, _) =
-                    checked(kind, value, validate::lesson_plan)?;
-                let kind = MaterialKind::LessonPlanPart;
-                let row = material_row(
-                    kind,
-                    &plan.title,
-                    &plan.topic,
-                    "",
-                    plan.schema_version,
-                    &plan,
-                )
-                .map(|row| materials::NewMaterial {
-                    grade: Some(plan.grade.clone()),
-                    ..row
-                });
-                store_material(store, kind, row, &plan.title, &report)
-            }
-        }
+        };
+        let title = document
+            .get("title")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Ok(ImportedDocument {
+            kind: noun.to_string(),
+            id,
+            title,
+            checked: report.checked,
+            repaired: report.repaired(),
+        })
     }
 }
 
@@ -269,13 +189,70 @@ mod tests {
             crate::content::template::tutorial("ii-V-I", "Bb", crate::content::Level::Beginner)
                 .unwrap();
         let value = serde_json::to_value(&tutorial).unwrap();
-        assert_eq!(recognise(&value).unwrap(), DocumentKind::Tutorial);
+        assert_eq!(recognise(&value).unwrap().0, DocumentKind::Tutorial);
         let error = recognise(&serde_json::json!({"title": "x"})).unwrap_err();
         assert!(
             error.to_string().contains("exported from Cadence"),
             "{error}"
         );
         assert!(recognise(&serde_json::json!([1, 2])).is_err());
+    }
+
+    #[test]
+    fn every_material_kind_comes_in_as_itself_with_its_row() {
+        use crate::content::export::to_json;
+        use crate::content::{AssessmentKind, Instrument, Level, template};
+        let (_dir, studio, store) = studio();
+        let guitar_exercise =
+            template::exercises_for(Instrument::Guitar, "ii-V-I", "G", Level::Beginner)
+                .unwrap()
+                .remove(0);
+        let files = [
+            (to_json(&guitar_exercise), "exercise"),
+            (
+                to_json(&template::theory_analysis("ii-V-I", "F", Level::Advanced).unwrap()),
+                "theory_analysis",
+            ),
+            (
+                to_json(
+                    &template::assessment(
+                        "major scale",
+                        "D",
+                        Level::Beginner,
+                        AssessmentKind::Milestone,
+                    )
+                    .unwrap(),
+                ),
+                "assessment",
+            ),
+            (
+                to_json(&template::lesson_plan("steady beat", "3", "lesson_plan").unwrap()),
+                "lesson_plan_part",
+            ),
+        ];
+        for (json, kind) in files {
+            let imported = studio.import_document(&store, &json).unwrap();
+            assert_eq!(imported.kind, kind);
+        }
+        let listed = studio.list_materials(&store, "").unwrap();
+        let kinds: Vec<MaterialKind> = listed.iter().map(|m| m.kind).collect();
+        assert_eq!(kinds.len(), 4, "{kinds:?}");
+        let exercise = listed
+            .iter()
+            .find(|m| m.kind == MaterialKind::Exercise)
+            .unwrap();
+        assert_eq!(exercise.music_key.as_deref(), Some("G major"));
+        assert_eq!(exercise.level.as_deref(), Some("beginner"));
+        let opened = studio.open_material(&store, exercise.id).unwrap();
+        assert_eq!(opened.instrument, "guitar");
+        let plan = listed
+            .iter()
+            .find(|m| m.kind == MaterialKind::LessonPlanPart)
+            .unwrap();
+        assert_eq!(
+            (plan.grade.as_deref(), plan.topic.as_str()),
+            (Some("3"), "steady beat")
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! tutorials; list and open curricula. What every kind shares (titles, searches, export
 //! paths and files) is here; tutorials and curricula each have their own file.
 
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -21,7 +22,7 @@ pub(crate) use curricula::curriculum_tree;
 
 pub use curricula::{
     CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem, CurriculumListItem,
-    CurriculumModuleItem, LessonPlace,
+    CurriculumModuleItem, LessonPlace, MovedLesson, TrashedCurriculumItem,
 };
 pub use edit::{DocumentVersion, EditOutcome, EditTarget};
 pub use import::ImportedDocument;
@@ -186,15 +187,38 @@ pub(crate) fn read_import_text(
         path: shown.clone(),
         source,
     };
-    let bytes = std::fs::metadata(path).map_err(read_error)?.len();
-    if bytes > MAX_IMPORT_BYTES {
-        return Err(LibraryError::TooLarge {
-            path: shown,
-            bytes,
-            expected,
-        });
+    // A device or a pipe has no end to wait for (opening a pipe waits for a writer): only a
+    // file on disk is opened and read.
+    let not_a_file = || {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ))
+    };
+    if !std::fs::metadata(path).map_err(read_error)?.is_file() {
+        return Err(not_a_file());
     }
-    let data = std::fs::read(path).map_err(read_error)?;
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let metadata = file.metadata().map_err(read_error)?;
+    if !metadata.is_file() {
+        return Err(not_a_file());
+    }
+    let too_large = |bytes| LibraryError::TooLarge {
+        path: shown.clone(),
+        bytes,
+        expected,
+    };
+    if metadata.len() > MAX_IMPORT_BYTES {
+        return Err(too_large(metadata.len()));
+    }
+    // The file may grow after it was measured: no more than the bound is read.
+    let mut data = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_IMPORT_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(read_error)?;
+    if data.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(too_large(data.len() as u64));
+    }
     String::from_utf8(data).map_err(|_| LibraryError::NotText {
         path: shown,
         expected,
