@@ -77,7 +77,7 @@ fn tutorial_format(
     match extension.as_deref() {
         Some("json") => Ok(TutorialFormat::Json),
         Some("mid") => Ok(TutorialFormat::Midi),
-        Some("musicxml") => Ok(TutorialFormat::MusicXml),
+        Some("musicxml" | "xml") => Ok(TutorialFormat::MusicXml),
         _ => anyhow::bail!(
             "cannot tell the format from `{}`; end the file name in .json, .mid or .musicxml, \
              or give --format json, midi or musicxml",

@@ -68,7 +68,7 @@ pub enum ExportPathError {
     NotAbsolute(String),
     #[error("the path `{0}` contains `..`; choose the folder directly")]
     Traversal(String),
-    #[error("the file name must end in .json, .mid, .musicxml or .rntxt; got `{0}`")]
+    #[error("the file name must end in .json, .mid, .musicxml (or .xml) or .rntxt; got `{0}`")]
     Extension(String),
     #[error("the folder `{0}` does not exist; choose an existing folder")]
     NoParent(String),
@@ -98,7 +98,8 @@ pub fn validate_export_path(path: &Path) -> Result<ExportFormat, ExportPathError
     {
         Some("json") => ExportFormat::Json,
         Some("mid") => ExportFormat::Midi,
-        Some("musicxml") => ExportFormat::MusicXml,
+        // Notation programs write uncompressed MusicXML as .musicxml, and older ones as .xml.
+        Some("musicxml" | "xml") => ExportFormat::MusicXml,
         Some("rntxt") => ExportFormat::RomanText,
         _ => return Err(ExportPathError::Extension(shown)),
     };
@@ -280,12 +281,16 @@ mod tests {
             Err(ExportPathError::Extension(_))
         ));
         assert_eq!(
-            validate_export_path(&dir.path().join("lesson.xml"))
+            validate_export_path(&dir.path().join("lesson.xml")),
+            Ok(ExportFormat::MusicXml)
+        );
+        assert_eq!(
+            validate_export_path(&dir.path().join("lesson.mxl"))
                 .unwrap_err()
                 .to_string(),
             format!(
-                "the file name must end in .json, .mid, .musicxml or .rntxt; got `{}`",
-                dir.path().join("lesson.xml").display()
+                "the file name must end in .json, .mid, .musicxml (or .xml) or .rntxt; got `{}`",
+                dir.path().join("lesson.mxl").display()
             )
         );
         assert!(matches!(
