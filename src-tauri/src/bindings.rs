@@ -22,9 +22,10 @@ use cadence::content::schema::DocumentKind;
 use cadence::content::topic::{Topic, TopicEntry, TopicFamily};
 use cadence::library::{
     CreatedTutorial, CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem,
-    CurriculumListItem, CurriculumModuleItem, DeletedTutorial, DocumentVersion, EditOutcome,
-    EditTarget, ExportFormat, ExportedFile, ImportedDocument, LessonPlace, MovedLesson,
-    OpenedTutorial, TrashedCurriculumItem, TutorialListItem,
+    CurriculumListItem, CurriculumModuleItem, CurriculumTextsEdit, DeletedTutorial,
+    DocumentVersion, EditOutcome, EditTarget, EditedCurriculum, ExportFormat, ExportedFile,
+    ImportedDocument, LessonPlace, LessonTitle, MovedLesson, OpenedTutorial, TrashedCurriculumItem,
+    TutorialListItem,
 };
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
 use cadence::models::{DownloadPhase, DownloadProgress};
@@ -196,6 +197,9 @@ pub fn typescript() -> String {
         declare::<LessonPlace>(),
         declare::<MovedLesson>(),
         declare::<TrashedCurriculumItem>(),
+        declare::<CurriculumTextsEdit>(),
+        declare::<LessonTitle>(),
+        declare::<EditedCurriculum>(),
         declare::<EditTarget>(),
         declare::<DocumentVersion>(),
         declare::<EditOutcome>(),

@@ -20,9 +20,9 @@ use cadence::commissions::{BatchRequest, TutorialRequest};
 use cadence::content::Level;
 use cadence::generate::Progress;
 use cadence::library::{
-    CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DocumentVersion,
-    EditOutcome, EditTarget, ExportedFile, ImportedDocument, LessonPlace, MovedLesson,
-    OpenedTutorial, TrashedCurriculumItem, TutorialListItem,
+    CreatedTutorial, CurriculumDetail, CurriculumListItem, CurriculumTextsEdit, DeletedTutorial,
+    DocumentVersion, EditOutcome, EditTarget, EditedCurriculum, ExportedFile, ImportedDocument,
+    LessonPlace, MovedLesson, OpenedTutorial, TrashedCurriculumItem, TutorialListItem,
 };
 use cadence::limits::short_field;
 use cadence::materials::{CreatedMaterial, MaterialListItem, MaterialRequest, OpenedMaterial};
@@ -540,6 +540,20 @@ pub fn restore_curriculum(state: State<'_, AppState>, id: i64) -> CommandResult<
     state
         .studio
         .restore_curriculum(state.store()?, id)
+        .map_err(message)
+}
+
+/// Rewrites a curriculum's title, description and module and lesson titles; the result
+/// carries the words it had, to undo with.
+#[tauri::command]
+pub fn edit_curriculum_texts(
+    state: State<'_, AppState>,
+    id: i64,
+    texts: CurriculumTextsEdit,
+) -> CommandResult<EditedCurriculum> {
+    state
+        .studio
+        .edit_curriculum_texts(state.store()?, id, &texts)
         .map_err(message)
 }
 

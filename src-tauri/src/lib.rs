@@ -175,6 +175,7 @@ pub fn run(studio: Studio) -> anyhow::Result<()> {
             restore_curriculum,
             move_lesson,
             trashed_curricula,
+            edit_curriculum_texts,
             edit_document,
             document_history,
             undo_edit,

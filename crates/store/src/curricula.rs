@@ -405,6 +405,68 @@ pub fn rename(tx: &Transaction<'_>, id: i64, title: &str) -> Result<()> {
     Ok(())
 }
 
+/// A curriculum's words: its title and description, its modules' titles in order, and its
+/// lessons' titles by lesson id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurriculumTexts {
+    pub title: String,
+    pub description: String,
+    pub module_titles: Vec<String>,
+    pub lesson_titles: Vec<(i64, String)>,
+}
+
+/// Rewrites a curriculum's words in one transaction's worth of updates; every module must
+/// be named and every lesson must be one of this curriculum's.
+pub fn set_texts(tx: &Transaction<'_>, id: i64, texts: &CurriculumTexts) -> Result<()> {
+    require_non_empty("curriculum title", &texts.title)?;
+    if tx.execute(
+        "UPDATE curricula SET title = ?2, description = ?3, updated_at = ?4
+         WHERE id = ?1 AND deleted_at IS NULL",
+        params![id, texts.title, texts.description, now_unix()],
+    )? == 0
+    {
+        return Err(StoreError::NotFound {
+            what: "curriculum",
+            id,
+        });
+    }
+    let modules: Vec<i64> = {
+        let mut statement =
+            tx.prepare_cached("SELECT id FROM modules WHERE curriculum_id = ?1 ORDER BY position")?;
+        let ids = statement.query_map([id], |row| row.get(0))?;
+        ids.collect::<rusqlite::Result<_>>()?
+    };
+    if modules.len() != texts.module_titles.len() {
+        return Err(StoreError::Invalid {
+            field: "module titles",
+            reason: format!(
+                "the curriculum has {} modules; got {} titles",
+                modules.len(),
+                texts.module_titles.len()
+            ),
+        });
+    }
+    let mut name_module = tx.prepare_cached("UPDATE modules SET title = ?2 WHERE id = ?1")?;
+    for (module, title) in modules.iter().zip(&texts.module_titles) {
+        require_non_empty("module title", title)?;
+        name_module.execute(params![module, title])?;
+    }
+    let mut name_lesson = tx.prepare_cached(
+        "UPDATE lessons SET title = ?2 WHERE id = ?1
+         AND module_id IN (SELECT id FROM modules WHERE curriculum_id = ?3)",
+    )?;
+    for (lesson, title) in &texts.lesson_titles {
+        require_non_empty("lesson title", title)?;
+        if name_lesson.execute(params![lesson, title, id])? == 0 {
+            return Err(StoreError::NotFound {
+                what: "lesson of this curriculum",
+                id: *lesson,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// How long a deleted curriculum waits in the trash for its deletion to be undone.
 pub const TRASH_DAYS: i64 = 30;
 

@@ -11,6 +11,8 @@ pub const MAX_GOAL_CHARS: usize = 200;
 pub const MAX_STANDARDS: usize = 12;
 /// Longest title a teacher may give a document.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest description a teacher may give a curriculum.
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 /// Longest library search.
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Longest answer to a practice item.
@@ -44,6 +46,8 @@ pub enum InputError {
     Id(i64),
     #[error("the title must have 1 to {MAX_TITLE_CHARS} characters")]
     Title,
+    #[error("the description is {chars} characters; say it in at most {MAX_DESCRIPTION_CHARS}")]
+    Description { chars: usize },
     #[error("the search must have at most {MAX_QUERY_CHARS} characters")]
     Query,
     #[error("the answer must have at most {MAX_ANSWER_CHARS} characters")]
@@ -102,6 +106,16 @@ pub fn title(title: &str) -> Result<&str, InputError> {
         return Err(InputError::Title);
     }
     Ok(title)
+}
+
+/// A description, trimmed: at most [`MAX_DESCRIPTION_CHARS`] characters.
+pub fn description(description: &str) -> Result<&str, InputError> {
+    let description = description.trim();
+    let chars = description.chars().count();
+    if chars > MAX_DESCRIPTION_CHARS {
+        return Err(InputError::Description { chars });
+    }
+    Ok(description)
 }
 
 /// A practice answer, trimmed; an empty one is the scorer's to explain.

@@ -84,4 +84,44 @@ describe("CurriculumItem", () => {
     await fireEvent.click(getByLabelText("Delete Autumn term"));
     await vi.waitFor(() => expect(onDeleted).toHaveBeenCalledWith(item));
   });
+
+  it("edits the curriculum's words and undoes the edit with the words it had", async () => {
+    const previous = {
+      title: "Autumn term",
+      description: "Two weeks of triads",
+      module_titles: ["Week 1", "Week 2"],
+      lessons: [
+        { id: 10, title: "Triads" },
+        { id: 11, title: "Inversions" },
+        { id: 12, title: "Cadences" },
+      ],
+    };
+    const sent: unknown[] = [];
+    invoke.mockImplementation(async (command: string, args: { texts?: typeof previous }) => {
+      if (command === "open_curriculum") return detail;
+      if (command === "edit_curriculum_texts") {
+        sent.push(args.texts);
+        return { curriculum: { ...detail, description: args.texts!.description }, previous };
+      }
+      throw new Error(`unexpected ${command}`);
+    });
+    const onChanged = vi.fn();
+    const { findByTestId, getByTestId, queryByTestId } = render(CurriculumItem, {
+      item,
+      open: true,
+      onToggle: () => {},
+      onChanged,
+      onDeleted: () => {},
+    });
+    await fireEvent.click(await findByTestId("edit-words"));
+    await fireEvent.input(getByTestId("words-description"), { target: { value: "Three weeks of sevenths" } });
+    await fireEvent.submit(getByTestId("curriculum-words"));
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]).toEqual({ ...previous, description: "Three weeks of sevenths" });
+    await fireEvent.click(await findByTestId("undo-words"));
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    expect(sent[1]).toEqual(previous);
+    await vi.waitFor(() => expect(queryByTestId("undo-words")).toBeNull());
+    expect(onChanged).toHaveBeenCalledTimes(2);
+  });
 });

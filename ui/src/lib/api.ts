@@ -12,6 +12,7 @@ import type {
   CreatedCurriculum,
   CreatedMaterial,
   CreatedTutorial,
+  CurriculumTextsEdit,
   DeletedTutorial,
   DownloadOutcome,
   DownloadProgress,
@@ -136,6 +137,8 @@ export const renameCurriculum = (id: number, title: string) => call("rename_curr
 /** Moves a curriculum to the trash; `restoreCurriculum` undoes it. */
 export const deleteCurriculum = (id: number) => call("delete_curriculum", { id });
 export const restoreCurriculum = (id: number) => call("restore_curriculum", { id });
+/** Rewrites a curriculum's title, description and module and lesson titles; the result carries the words it had. */
+export const editCurriculumTexts = (id: number, texts: CurriculumTextsEdit) => call("edit_curriculum_texts", { id, texts });
 /** The deleted curricula that can still be restored (for 30 days). */
 export const trashedCurricula = () => call("trashed_curricula");
 /** Moves a lesson to a module (0-based) and position there; returns the curriculum as it now reads. */

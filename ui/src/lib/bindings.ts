@@ -113,6 +113,13 @@ deleted_at: number,
  * Until when it can be restored (Unix seconds).
  */
 restorable_until: number, };
+export type CurriculumTextsEdit = { title: string, description: string, 
+/**
+ * Every module's title, in the curriculum's order.
+ */
+module_titles: Array<string>, lessons: Array<LessonTitle>, };
+export type LessonTitle = { id: number, title: string, };
+export type EditedCurriculum = { curriculum: CurriculumDetail, previous: CurriculumTextsEdit, };
 export type EditTarget = "tutorial" | "material";
 export type DocumentVersion = { title: string, 
 /**

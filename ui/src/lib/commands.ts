@@ -2,7 +2,7 @@
 // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
 
 import type { Channel } from "@tauri-apps/api/core";
-import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, DeletedTutorial, DocumentVersion, DownloadOutcome, DownloadProgress, EditOutcome, EditTarget, ExportedFile, GenerationPlan, ImportedDocument, JobProgress, KeyEvent, KeyStatus, LessonPlace, MaterialListItem, MaterialRequest, ModelView, MovedLesson, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TrashedCurriculumItem, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
+import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, CurriculumTextsEdit, DeletedTutorial, DocumentVersion, DownloadOutcome, DownloadProgress, EditOutcome, EditTarget, EditedCurriculum, ExportedFile, GenerationPlan, ImportedDocument, JobProgress, KeyEvent, KeyStatus, LessonPlace, MaterialListItem, MaterialRequest, ModelView, MovedLesson, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TrashedCurriculumItem, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
 
 /** Every command the window may call: its arguments as `invoke` takes them, and its result. */
 export interface Commands {
@@ -40,6 +40,7 @@ export interface Commands {
   rename_curriculum: { args: { id: number; title: string }; result: void };
   delete_curriculum: { args: { id: number }; result: void };
   restore_curriculum: { args: { id: number }; result: void };
+  edit_curriculum_texts: { args: { id: number; texts: CurriculumTextsEdit }; result: EditedCurriculum };
   trashed_curricula: { args: null; result: TrashedCurriculumItem[] };
   move_lesson: { args: { id: number; lesson: number; to: LessonPlace }; result: MovedLesson };
   export_tutorial: { args: { id: number; path: string; tempoBpm: number }; result: ExportedFile };

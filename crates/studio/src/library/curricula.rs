@@ -14,6 +14,8 @@ use crate::content::{
     self, ContentError, Curriculum, CurriculumLesson, CurriculumModule, ExerciseOutline, LessonRef,
     Level,
 };
+use crate::limits::InputError;
+use crate::store::curricula::CurriculumTexts;
 use crate::store::{CurriculumTree, Store, StoreError, curricula, tutorials};
 use crate::{Studio, StudioError};
 
@@ -273,6 +275,69 @@ pub struct MovedLesson {
     pub prerequisites_dropped: u32,
 }
 
+/// A curriculum's words as the window edits them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct CurriculumTextsEdit {
+    pub title: String,
+    pub description: String,
+    /// Every module's title, in the curriculum's order.
+    pub module_titles: Vec<String>,
+    pub lessons: Vec<LessonTitle>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct LessonTitle {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+}
+
+/// A curriculum after its words were edited, and the words it had, to undo the edit with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EditedCurriculum {
+    pub curriculum: CurriculumDetail,
+    pub previous: CurriculumTextsEdit,
+}
+
+impl CurriculumTextsEdit {
+    /// The words of a curriculum as it reads now.
+    fn of(detail: &CurriculumDetail) -> Self {
+        CurriculumTextsEdit {
+            title: detail.title.clone(),
+            description: detail.description.clone(),
+            module_titles: detail.modules.iter().map(|m| m.title.clone()).collect(),
+            lessons: detail
+                .modules
+                .iter()
+                .flat_map(|m| &m.lessons)
+                .map(|l| LessonTitle {
+                    id: l.id,
+                    title: l.title.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The words trimmed and bounded, as the store takes them.
+    fn bounded(&self) -> Result<CurriculumTexts, InputError> {
+        let title = |text: &str| crate::limits::title(text).map(str::to_string);
+        Ok(CurriculumTexts {
+            title: title(&self.title)?,
+            description: crate::limits::description(&self.description)?.to_string(),
+            module_titles: self
+                .module_titles
+                .iter()
+                .map(|t| title(t))
+                .collect::<Result<_, _>>()?,
+            lesson_titles: self
+                .lessons
+                .iter()
+                .map(|l| Ok((l.id, title(&l.title)?)))
+                .collect::<Result<_, InputError>>()?,
+        })
+    }
+}
+
 /// Where a lesson goes: the module (0-based, in the curriculum's order) and its place there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct LessonPlace {
@@ -291,6 +356,24 @@ impl Studio {
         let title = crate::limits::title(title)?;
         store.write(|tx| curricula::rename(tx, id, title))?;
         Ok(())
+    }
+
+    /// Rewrites a curriculum's title, description and module and lesson titles, and hands
+    /// back the words it had, so the window can undo the edit.
+    pub fn edit_curriculum_texts(
+        &self,
+        store: &Store,
+        id: i64,
+        texts: &CurriculumTextsEdit,
+    ) -> Result<EditedCurriculum, LibraryError> {
+        let id = crate::limits::library_id(id)?;
+        let texts = texts.bounded()?;
+        let previous = CurriculumTextsEdit::of(&self.open_curriculum(store, id)?);
+        store.write(|tx| curricula::set_texts(tx, id, &texts))?;
+        Ok(EditedCurriculum {
+            curriculum: self.open_curriculum(store, id)?,
+            previous,
+        })
     }
 
     /// Moves a curriculum to the trash, whole: [`Studio::restore_curriculum`] undoes it for
@@ -420,6 +503,33 @@ mod tests {
             )
             .unwrap_err();
         assert!(error.to_string().contains("no module 100"), "{error}");
+
+        let mut texts = CurriculumTextsEdit::of(&moved.curriculum);
+        texts.description = "  Two weeks in F, our way. ".into();
+        texts.module_titles[0] = "Week one".into();
+        texts.lessons[0].title = "Where we start".into();
+        let edited = studio.edit_curriculum_texts(&store, id, &texts).unwrap();
+        assert_eq!(edited.curriculum.description, "Two weeks in F, our way.");
+        assert_eq!(edited.curriculum.modules[0].title, "Week one");
+        assert_eq!(
+            edited.curriculum.modules[0].lessons[0].title,
+            "Where we start"
+        );
+        assert_eq!(edited.previous, CurriculumTextsEdit::of(&moved.curriculum));
+        let mut wrong = texts.clone();
+        wrong.lessons[0].id = 999_999;
+        assert!(studio.edit_curriculum_texts(&store, id, &wrong).is_err());
+        wrong = texts.clone();
+        wrong.module_titles.pop();
+        assert!(studio.edit_curriculum_texts(&store, id, &wrong).is_err());
+        assert_eq!(
+            studio.open_curriculum(&store, id).unwrap(),
+            edited.curriculum
+        );
+        let undone = studio
+            .edit_curriculum_texts(&store, id, &edited.previous)
+            .unwrap();
+        assert_eq!(undone.curriculum, moved.curriculum);
 
         studio.delete_curriculum(&store, id).unwrap();
         assert!(studio.list_curricula(&store).unwrap().is_empty());

@@ -22,7 +22,8 @@ pub(crate) use curricula::curriculum_tree;
 
 pub use curricula::{
     CurriculumDetail, CurriculumExerciseItem, CurriculumLessonItem, CurriculumListItem,
-    CurriculumModuleItem, LessonPlace, MovedLesson, TrashedCurriculumItem,
+    CurriculumModuleItem, CurriculumTextsEdit, EditedCurriculum, LessonPlace, LessonTitle,
+    MovedLesson, TrashedCurriculumItem,
 };
 pub use edit::{DocumentVersion, EditOutcome, EditTarget};
 pub use import::ImportedDocument;
