@@ -278,6 +278,48 @@ async function makeMaterials(driver) {
   const course = JSON.parse(readFileSync(coursePath, "utf8"));
   const lessons = course.modules.flatMap((m) => m.lessons);
   check(course.duration_weeks === 2 && lessons.length > 0 && lessons.every((l) => l.topic && l.key), `the curriculum exports as JSON with its lessons' topics and keys (${lessons.length} lessons)`);
+  await organiseCurriculum(driver, coursePath);
+}
+
+const lessonTitles = (driver) =>
+  driver.execute("return [...document.querySelectorAll('[data-testid=curriculum-lesson]')].map(l => l.dataset.lessonTitle)");
+
+/** Reorders, deletes and restores the open curriculum, and brings its exported file back as a second one whose lessons are written in the window. */
+async function organiseCurriculum(driver, coursePath) {
+  const before = await lessonTitles(driver);
+  const moving = before[before.length - 1];
+  await driver.click(await driver.find(`[aria-label="Move ${moving} up"]`));
+  await driver.waitFor('[data-testid="prerequisites-dropped"]');
+  const after = await lessonTitles(driver);
+  check(after[after.length - 2] === moving && after.length === before.length, `a lesson moves up its curriculum (${moving})`);
+
+  const title = await driver.text(await driver.find("li.panel .disclosure"));
+  await driver.click(await driver.find(`[aria-label="Delete ${title}"]`));
+  await driver.waitFor('[data-testid="curriculum-undo-bar"]');
+  const gone = await driver.execute("return document.querySelectorAll('[data-testid=curriculum-list] > li').length");
+  check(gone === 0, "a deleted curriculum leaves the list");
+  await driver.click(await driver.find('[data-testid="curriculum-undo"]'));
+  await driver.waitFor('[data-testid="curriculum-list"]', { predicate: (t) => t.includes(title) });
+  await driver.click(await driver.find(`[aria-label="Delete ${title}"]`));
+  await driver.waitFor('[data-testid="curriculum-trash"]');
+  await driver.execute("document.querySelector('[data-testid=curriculum-trash]').open = true");
+  await driver.click(await driver.find(`[aria-label="Restore ${title}"]`));
+  await driver.waitFor('[data-testid="curriculum-list"]', { predicate: (t) => t.includes(title) });
+  check(true, "a deleted curriculum comes back by Undo and from Recently deleted");
+
+  await typeInto(driver, '[data-testid="import-path"]', coursePath);
+  await driver.click(await driver.find('[data-testid="import-file"]'));
+  const unwritten = await driver.text(await driver.waitFor('[data-testid="curriculum-unwritten"]'));
+  check(/\d+ lessons have no tutorial yet/.test(unwritten), `an imported curriculum brings its outline (${unwritten.split("\n")[0]})`);
+  await driver.click(await driver.find('[data-testid="curriculum-finish"]'));
+  check(
+    await eventually(async () => (await driver.execute("return document.querySelector('[data-testid=curriculum-unwritten]') === null")) === true, 60000),
+    "Write them writes every lesson's tutorial",
+  );
+  const linked = await driver.execute("return document.querySelectorAll('[data-testid=curriculum-lesson] a').length");
+  check(linked === before.length, `each lesson links its tutorial (${linked})`);
+  await driver.execute("document.querySelector('[data-testid=curriculum-lesson]').scrollIntoView({ block: 'center' })");
+  await screenshot(driver, "library-curriculum-imported");
 }
 
 /** Brings a RomanText analysis into the library from the window, and exports it back. */
@@ -306,9 +348,9 @@ async function importAnalysis(driver) {
   check(text.includes("m1 Bb: I") && text.includes(" f#: i") && text.includes("IV6[no1][add2]"), "the analysis exports as RomanText with its key changes and figures");
 }
 
-/** Whether `condition` comes true within five seconds. */
-async function eventually(condition) {
-  for (let tries = 0; tries < 50; tries++) {
+/** Whether `condition` comes true within `ms` milliseconds. */
+async function eventually(condition, ms = 5000) {
+  for (let waited = 0; waited < ms; waited += 100) {
     if (await condition()) return true;
     await sleep(100);
   }
