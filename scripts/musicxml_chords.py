@@ -3,13 +3,17 @@
 
 Usage: musicxml_chords.py FILE.musicxml
 
-Prints {"key", "time", "tempo", "chords", "notes", "measures"}:
+Prints {"key", "time", "tempo", "chords", "parts", "notes", "measures"}:
 - key: "Eb major" (the first key signature, with its mode);
 - time: "4/4"; tempo: quarter notes a minute from the first metronome mark;
 - chords: each chord symbol with its measure, offset in quarter notes from the barline,
   root, bass and pitch classes (music21's own reading of the <harmony>);
+- parts: each staff music21 reads as a part, in order: its part's name, its staff (1, 2, ...
+  among the staves of that part), its clefs (music21's clef class, sign, line and octave
+  change) and its number of staff lines where the file sets one;
 - notes: each note or chord that starts sounding (not a tie's continuation), with its part,
-  measure, offset and pitches with octaves;
+  staff, measure, offset, pitches with octaves and, on tablature, the (string, fret) of each
+  note as music21 reads them (lowest pitch first, as music21 orders a chord's marks);
 - measures: each part's measures with how many quarter notes they hold.
 
 Pitches are spelled as Cadence spells them: letter, then b or # per flat or sharp.
@@ -19,7 +23,7 @@ Exits with status 1 and a message when music21 cannot read the file.
 import json
 import sys
 
-from music21 import converter, harmony, key, meter, note, chord, tempo
+from music21 import articulations, chord, clef, converter, harmony, key, layout, meter, note, tempo
 
 
 def spelled(pitch, octave=False):
@@ -31,6 +35,21 @@ def spelled(pitch, octave=False):
 def number(value):
     value = float(value)
     return int(value) if value.is_integer() else value
+
+
+def strings_and_frets(sounding):
+    """The [string, fret] of each note of a note or chord on tablature: music21 reads a
+    note's <string> and <fret> as a StringIndication and a FretIndication, in that order,
+    and gathers a chord's on the chord."""
+    pairs = []
+    string = None
+    for mark in sounding.articulations:
+        if isinstance(mark, articulations.StringIndication):
+            string = mark.number
+        elif isinstance(mark, articulations.FretIndication) and string is not None:
+            pairs.append([string, mark.number])
+            string = None
+    return pairs
 
 
 def describe(path):
@@ -61,10 +80,35 @@ def describe(path):
             }
         )
 
+    parts = []
     notes = []
     measures = []
+    staves = {}
     for part in score.parts:
         name = part.partName
+        staves[name] = staves.get(name, 0) + 1
+        staff = staves[name]
+        lines = [
+            details.staffLines
+            for details in part.recurse().getElementsByClass(layout.StaffLayout)
+            if details.staffLines is not None
+        ]
+        parts.append(
+            {
+                "name": name,
+                "staff": staff,
+                "clefs": [
+                    {
+                        "name": type(found).__name__,
+                        "sign": found.sign,
+                        "line": found.line,
+                        "octave_change": found.octaveChange,
+                    }
+                    for found in part.recurse().getElementsByClass(clef.Clef)
+                ],
+                "staff_lines": lines[0] if lines else None,
+            }
+        )
         for measure in part.getElementsByClass("Measure"):
             measures.append(
                 {
@@ -87,9 +131,11 @@ def describe(path):
                 notes.append(
                     {
                         "part": name,
+                        "staff": staff,
                         "measure": measure.number,
                         "offset": number(sounding.getOffsetInHierarchy(measure)),
                         "pitches": pitches,
+                        "frets": strings_and_frets(sounding),
                     }
                 )
 
@@ -98,6 +144,7 @@ def describe(path):
         "time": time.ratioString if time is not None else None,
         "tempo": number(mark.number) if mark is not None and mark.number is not None else None,
         "chords": chords,
+        "parts": parts,
         "notes": notes,
         "measures": measures,
     }

@@ -1,9 +1,11 @@
 //! MusicXML export read back by an independent reader: tutorials made through the real
 //! command line in flat, sharp and minor keys (slash chords, secondary dominants, altered
-//! and extended chords, double flats, a line) and an exercise exported by the library are
-//! read with music21 (`scripts/musicxml_chords.py`), and what music21 finds — key, time,
-//! tempo, every chord symbol's bar, beat, root, bass and pitch classes, the notes sounding
-//! in each bar and the line — must be the document's own.
+//! and extended chords, double flats, a line), for the guitar and the bass, and an exercise
+//! exported by the library are read with music21 (`scripts/musicxml_chords.py`), and what
+//! music21 finds — key, time, tempo, the parts and their clefs, every chord symbol's bar,
+//! beat, root, bass and pitch classes, the notes sounding in each bar (a guitar's on its
+//! notation staff and in its tablature, with each note's string and fret) and the line —
+//! must be the document's own.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,15 @@ const TUTORIALS: [(&str, &str, &str); 8] = [
     ("gospel-1-4-5", "F#", "beginner"),
     // A line, written as a second part.
     ("major scale", "Bb", "beginner"),
+];
+
+/// (instrument, topic, key, level): a guitar's shapes in flat and sharp keys (open and
+/// barred, two chords in a bar), and a bass's line under slash chords and a blues.
+const INSTRUMENT_TUTORIALS: [(&str, &str, &str, &str); 4] = [
+    ("guitar", "ii-V-I", "Bb", "intermediate"),
+    ("guitar", "jazz blues", "E", "intermediate"),
+    ("bass", "gospel-walk-up", "Eb", "intermediate"),
+    ("bass", "jazz blues", "A", "beginner"),
 ];
 
 fn script() -> PathBuf {
@@ -84,9 +95,12 @@ fn strings(values: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The notes a chord sounds: its voicing, else its notes stacked up from octave 3, bass
-/// first.
+/// The notes a chord sounds: its guitar shape's, else its voicing, else its notes stacked
+/// up from octave 3, bass first.
 fn sounding(chord: &Value) -> Vec<String> {
+    if let Some(shape) = chord.get("guitar") {
+        return strings(&shape["notes"]);
+    }
     if let Some(voicing) = chord.get("voicing") {
         return strings(&voicing["notes"]);
     }
@@ -107,9 +121,48 @@ fn sorted(mut names: Vec<String>) -> Vec<String> {
     names
 }
 
+/// A guitar shape's sounding strings as (string, fret), string 1 the highest.
+fn strings_and_frets(shape: &Value) -> Vec<(u64, u64)> {
+    let frets = shape["frets"].as_array().unwrap();
+    frets
+        .iter()
+        .enumerate()
+        .filter_map(|(index, fret)| Some(((frets.len() - index) as u64, fret.as_u64()?)))
+        .collect()
+}
+
+/// A staff the instrument's part has: its clef as music21 names it, the clef's sign and
+/// octave change, and its staff lines where the file sets them.
+type Staff = (&'static str, &'static str, i64, Option<u64>);
+
+/// A staff as music21 reads it: its part's name, its number among the part's staves, its
+/// clefs as (music21's clef, sign, octave change) and its staff lines where the file sets
+/// them.
+type ReadStaff = (String, u64, Vec<(String, String, i64)>, Option<u64>);
+
+/// The instrument's part: its name and its staves, in order.
+fn instrument_part(music: &Value) -> (&'static str, Vec<Staff>) {
+    match music["instrument"].as_str().unwrap_or("piano") {
+        "guitar" => (
+            "Guitar",
+            vec![
+                ("Treble8vbClef", "G", -1, None),
+                ("TabClef", "TAB", 0, Some(6)),
+            ],
+        ),
+        "bass" => ("Bass", vec![("Bass8vbClef", "F", -1, None)]),
+        _ => (
+            "Piano",
+            vec![("TrebleClef", "G", 0, None), ("BassClef", "F", 0, None)],
+        ),
+    }
+}
+
 /// Asserts that music21's reading of a document's MusicXML is the document's music.
 fn assert_reads_as(read: &Value, music: &Value, tempo: u32, what: &str) {
     let bar = quarters_per_bar(music);
+    let (part_name, staves) = instrument_part(music);
+    let bass = part_name == "Bass";
     assert_eq!(read["key"], music["key"], "{what}: key");
     assert_eq!(
         read["time"].as_str(),
@@ -125,7 +178,9 @@ fn assert_reads_as(read: &Value, music: &Value, tempo: u32, what: &str) {
     // Each chord symbol: bar, place in the bar, root, bass and pitch classes.
     let chords = music["chords"].as_array().unwrap();
     let mut expected_chords = Vec::new();
-    let mut expected_sounding: BTreeMap<(u64, i64), Vec<String>> = BTreeMap::new();
+    // (staff, bar, place in the bar) → the notes sounding there.
+    let mut expected_sounding: BTreeMap<(u64, u64, i64), Vec<String>> = BTreeMap::new();
+    let mut expected_frets: BTreeMap<(u64, i64), Vec<(u64, u64)>> = BTreeMap::new();
     for chord in chords {
         let number = chord["bar"].as_u64().unwrap();
         let in_bar: Vec<&Value> = chords.iter().filter(|c| c["bar"] == chord["bar"]).collect();
@@ -142,10 +197,25 @@ fn assert_reads_as(read: &Value, music: &Value, tempo: u32, what: &str) {
             symbol.bass().map(|b| b.to_string()),
             sorted(strings(&chord["notes"])),
         ));
-        expected_sounding
-            .entry((number, position(offset)))
-            .or_default()
-            .extend(sounding(chord));
+        // The piano's notes are gathered across its two staves, the guitar's are on each of
+        // its staves (a chord with no shape has no tablature), and the bass plays no chords.
+        let sounding_staves: &[u64] = match (part_name, chord.get("guitar")) {
+            ("Bass", _) => &[],
+            ("Guitar", Some(_)) => &[1, 2],
+            _ => &[1],
+        };
+        for &staff in sounding_staves {
+            expected_sounding
+                .entry((staff, number, position(offset)))
+                .or_default()
+                .extend(sounding(chord));
+        }
+        if let Some(shape) = chord.get("guitar") {
+            expected_frets
+                .entry((number, position(offset)))
+                .or_default()
+                .extend(strings_and_frets(shape));
+        }
     }
     let mut found_chords: Vec<_> = read["chords"]
         .as_array()
@@ -165,20 +235,97 @@ fn assert_reads_as(read: &Value, music: &Value, tempo: u32, what: &str) {
     found_chords.sort();
     assert_eq!(found_chords, expected_chords, "{what}: chord symbols");
 
-    // The notes sounding in each bar, on both staves of the piano.
-    let mut found_sounding: BTreeMap<(u64, i64), Vec<String>> = BTreeMap::new();
+    // The instrument's part, staff by staff, and the line's when it has one of its own.
+    let found_parts: Vec<ReadStaff> = read["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|part| {
+            let clefs = part["clefs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|clef| {
+                    (
+                        clef["name"].as_str().unwrap().to_string(),
+                        clef["sign"].as_str().unwrap().to_string(),
+                        clef["octave_change"].as_i64().unwrap(),
+                    )
+                })
+                .collect();
+            (
+                part["name"].as_str().unwrap().to_string(),
+                part["staff"].as_u64().unwrap(),
+                clefs,
+                part["staff_lines"].as_u64(),
+            )
+        })
+        .collect();
+    let expected_parts: Vec<_> = (1u64..)
+        .zip(&staves)
+        .map(|(staff, (clef, sign, octave_change, lines))| {
+            let clef = (clef.to_string(), sign.to_string(), *octave_change);
+            (part_name.to_string(), staff, vec![clef], *lines)
+        })
+        .collect();
+    let found_instrument: Vec<_> = found_parts
+        .iter()
+        .filter(|(name, ..)| name == part_name)
+        .cloned()
+        .collect();
+    assert_eq!(
+        found_instrument, expected_parts,
+        "{what}: the {part_name} part"
+    );
+    let line_part = !bass
+        && music["melody"]
+            .as_array()
+            .is_some_and(|line| !line.is_empty());
+    let parts: Vec<&str> = found_parts.iter().map(|(name, ..)| name.as_str()).collect();
+    let mut expected_names = vec![part_name; staves.len()];
+    if line_part {
+        expected_names.push("Line");
+    }
+    assert_eq!(parts, expected_names, "{what}: parts");
+
+    // The notes sounding in each bar: across both staves of the piano, on each staff of
+    // the guitar (its notation and its tablature), none but the line's on the bass.
+    let guitar = part_name == "Guitar";
+    let mut found_sounding: BTreeMap<(u64, u64, i64), Vec<String>> = BTreeMap::new();
+    let mut found_frets: BTreeMap<(u64, i64), Vec<(u64, u64)>> = BTreeMap::new();
     let mut found_line = Vec::new();
     for note in read["notes"].as_array().unwrap() {
         let measure = note["measure"].as_u64().unwrap();
         let offset = note["offset"].as_f64().unwrap();
+        let staff = note["staff"].as_u64().unwrap();
         let pitches = strings(&note["pitches"]);
-        match note["part"].as_str().unwrap() {
-            "Piano" => found_sounding
+        let frets: Vec<(u64, u64)> = note["frets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| (pair[0].as_u64().unwrap(), pair[1].as_u64().unwrap()))
+            .collect();
+        if !frets.is_empty() {
+            assert!(
+                guitar && staff == 2,
+                "{what}: frets off the tablature: {note}"
+            );
+            found_frets
                 .entry((measure, position(offset)))
                 .or_default()
-                .extend(pitches),
-            "Line" => found_line.push((position((measure - 1) as f64 * bar + offset), pitches)),
-            other => panic!("{what}: a part named {other}"),
+                .extend(frets);
+        }
+        let part = note["part"].as_str().unwrap();
+        if part == "Line" || bass && part == "Bass" {
+            found_line.push((position((measure - 1) as f64 * bar + offset), pitches));
+        } else if part == part_name {
+            let staff = if guitar { staff } else { 1 };
+            found_sounding
+                .entry((staff, measure, position(offset)))
+                .or_default()
+                .extend(pitches);
+        } else {
+            panic!("{what}: a part named {part}");
         }
     }
     let expected_sounding: BTreeMap<_, _> = expected_sounding
@@ -190,6 +337,10 @@ fn assert_reads_as(read: &Value, music: &Value, tempo: u32, what: &str) {
         .map(|(at, notes)| (at, sorted(notes)))
         .collect();
     assert_eq!(found_sounding, expected_sounding, "{what}: sounding notes");
+    for pairs in found_frets.values_mut().chain(expected_frets.values_mut()) {
+        pairs.sort_unstable();
+    }
+    assert_eq!(found_frets, expected_frets, "{what}: strings and frets");
 
     // The line, note after note from the first barline.
     let mut at = 0.0;
@@ -219,9 +370,9 @@ fn assert_reads_as(read: &Value, music: &Value, tempo: u32, what: &str) {
             "{what}: {measure} is not a full bar"
         );
     }
-    let piano_bars = measures.iter().filter(|m| m["part"] == "Piano").count() as u64;
-    // music21 reads the grand staff as two staves of the one part.
-    assert_eq!(piano_bars, 2 * bars, "{what}: bars");
+    let instrument_bars = measures.iter().filter(|m| m["part"] == part_name).count() as u64;
+    // music21 reads a part's staves (the grand staff, notation and tablature) as parts.
+    assert_eq!(instrument_bars, staves.len() as u64 * bars, "{what}: bars");
 }
 
 fn run_cadence(home: &Path, args: &[&str]) -> String {
@@ -282,6 +433,67 @@ fn tutorials_exported_as_musicxml_read_back_in_music21_as_their_own_music() {
         };
         let read = read_with_music21(&file);
         assert_reads_as(&read, &document["music"], tempo, &what);
+    }
+}
+
+#[test]
+fn guitar_and_bass_tutorials_export_as_their_instruments() {
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for (number, (instrument, topic, key, level)) in INSTRUMENT_TUTORIALS.iter().enumerate() {
+        let id = (number + 1).to_string();
+        run_cadence(
+            home.path(),
+            &[
+                "tutorial",
+                "--topic",
+                topic,
+                "--key",
+                key,
+                "--level",
+                level,
+                "--instrument",
+                instrument,
+                "--template",
+            ],
+        );
+        let document: Value =
+            serde_json::from_str(&run_cadence(home.path(), &["export", "tutorial", &id])).unwrap();
+        let what = format!("{topic} in {key} on the {instrument}");
+        let music = &document["music"];
+        assert_eq!(music["instrument"], *instrument, "{what}");
+        let chords = music["chords"].as_array().unwrap();
+        assert!(!chords.is_empty(), "{what}: no chords");
+        if *instrument == "guitar" {
+            // Every chord is fretted, so every chord's strings and frets are compared.
+            assert!(
+                chords.iter().all(|chord| chord.get("guitar").is_some()),
+                "{what}: a chord without a shape"
+            );
+        } else {
+            assert!(
+                music["melody"]
+                    .as_array()
+                    .is_some_and(|line| !line.is_empty()),
+                "{what}: no line"
+            );
+        }
+        let file = out.path().join(format!("{id}.musicxml"));
+        run_cadence(
+            home.path(),
+            &[
+                "export",
+                "tutorial",
+                &id,
+                "--format",
+                "musicxml",
+                "--out",
+                file.to_str().unwrap(),
+                "--tempo",
+                "100",
+            ],
+        );
+        assert_reads_as(&read_with_music21(&file), music, 100, &what);
     }
 }
 

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use super::ContentError;
 use super::schema::DocumentKind;
 use super::types::{
-    Assessment, ChordEntry, Curriculum, Exercise, ExerciseKind, LessonPlanDocument, MusicPayload,
-    SCHEMA_VERSION, TheoryAnalysis, Tutorial,
+    Assessment, ChordEntry, Curriculum, Exercise, ExerciseKind, Instrument, LessonPlanDocument,
+    MusicPayload, SCHEMA_VERSION, TheoryAnalysis, Tutorial,
 };
 use super::validate::{self, ValidationReport};
 use crate::structured::schema_problems;
@@ -204,9 +204,29 @@ fn midi_key(note: Note) -> Option<u8> {
     u8::try_from(note.midi()).ok().filter(|key| *key < 128)
 }
 
-/// The notes a chord entry sounds: its voicing, else its notes stacked upwards from
-/// octave 3 (bass first). MIDI and MusicXML export both play these.
+/// The General MIDI program (counted from 0) an instrument's music plays on: a nylon-string
+/// guitar, a fingered electric bass, else the piano (a voice's chords are accompaniment).
+pub(crate) fn midi_program(instrument: Instrument) -> u8 {
+    match instrument {
+        Instrument::Guitar => 24,
+        Instrument::Bass => 33,
+        Instrument::Piano | Instrument::Voice => 0,
+    }
+}
+
+/// The notes a chord entry sounds: its guitar shape's, else its voicing, else its notes
+/// stacked upwards from octave 3 (bass first). MIDI and MusicXML export both play these.
 pub(crate) fn chord_sounding_notes(entry: &ChordEntry) -> Vec<Note> {
+    if let Some(shape) = &entry.guitar {
+        let notes: Vec<Note> = shape
+            .notes
+            .iter()
+            .filter_map(|n| Note::from_str(n).ok())
+            .collect();
+        if !notes.is_empty() {
+            return notes;
+        }
+    }
     if let Some(voicing) = &entry.voicing {
         return voicing
             .notes
@@ -320,17 +340,19 @@ fn melody_notes(payload: &MusicPayload) -> Vec<Sounding> {
     notes
 }
 
-/// A standard MIDI file (format 0, piano) of an exercise: its chords (voiced, on the
-/// rhythm pattern when there is one) on channel 1 and its line on channel 2. A scale
-/// pattern plays its line alone.
+/// A standard MIDI file (format 0) of an exercise, on its instrument's program: its chords
+/// (a guitar's shapes, else voiced, on the rhythm pattern when there is one) on channel 1
+/// and its line on channel 2. A scale pattern plays its line alone, and so does the bass,
+/// whose line is its part.
 pub fn exercise_midi(exercise: &Exercise) -> Result<Vec<u8>, ContentError> {
     use midly::num::{u4, u7, u15, u24, u28};
     use midly::{
         Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind,
     };
 
+    let instrument = exercise.music.instrument();
     let mut sounding = melody_notes(&exercise.music);
-    if exercise.kind != ExerciseKind::ScalePattern {
+    if exercise.kind != ExerciseKind::ScalePattern && instrument != Instrument::Bass {
         sounding.extend(chord_notes(&exercise.music));
     }
     // (tick, note-offs before note-ons at the same tick, message)
@@ -374,7 +396,7 @@ pub fn exercise_midi(exercise: &Exercise) -> Result<Vec<u8>, ContentError> {
             kind: TrackEventKind::Midi {
                 channel: u4::new(channel),
                 message: MidiMessage::ProgramChange {
-                    program: u7::new(0),
+                    program: u7::new(midi_program(instrument)),
                 },
             },
         });
@@ -460,6 +482,62 @@ mod tests {
         played_sorted.sort();
         assert_eq!(played_sorted, expected);
         assert!(keys.iter().all(|(channel, _)| *channel == 0));
+    }
+
+    /// The program each channel is set to, in order.
+    fn programs(bytes: &[u8]) -> Vec<(u8, u8)> {
+        let smf = midly::Smf::parse(bytes).unwrap();
+        smf.tracks
+            .iter()
+            .flatten()
+            .filter_map(|event| match event.kind {
+                midly::TrackEventKind::Midi {
+                    channel,
+                    message: midly::MidiMessage::ProgramChange { program },
+                } => Some((channel.as_int(), program.as_int())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn progression_for(instrument: Instrument) -> Exercise {
+        template::exercises_for(instrument, "ii-V-I", "C", Level::Beginner)
+            .unwrap()
+            .into_iter()
+            .find(|e| e.kind == ExerciseKind::Progression)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_guitar_plays_its_shapes_on_a_guitar() {
+        let exercise = progression_for(Instrument::Guitar);
+        let bytes = exercise_midi(&exercise).unwrap();
+        assert_eq!(programs(&bytes), [(0, 24), (1, 24)]);
+        let expected: Vec<(u8, u8)> = exercise
+            .music
+            .chords
+            .iter()
+            .flat_map(|chord| &chord.guitar.as_ref().unwrap().notes)
+            .map(|n| (0, n.parse::<Note>().unwrap().midi() as u8))
+            .collect();
+        assert_eq!(sounded_keys(&bytes), expected);
+    }
+
+    #[test]
+    fn a_bass_plays_its_line_alone_on_a_bass() {
+        let exercise = progression_for(Instrument::Bass);
+        assert!(!exercise.music.melody.is_empty());
+        let bytes = exercise_midi(&exercise).unwrap();
+        assert_eq!(programs(&bytes), [(0, 33), (1, 33)]);
+        let expected: Vec<(u8, u8)> = exercise
+            .music
+            .melody
+            .iter()
+            .map(|n| (1, n.note.parse::<Note>().unwrap().midi() as u8))
+            .collect();
+        assert_eq!(sounded_keys(&bytes), expected);
+        let piano = exercise_midi(&progression_for(Instrument::Piano)).unwrap();
+        assert_eq!(programs(&piano), [(0, 0), (1, 0)]);
     }
 
     #[test]

@@ -133,7 +133,9 @@ fn harmony_degrees(quality: &ChordQuality) -> (&'static str, Vec<Degree>) {
     (kind, degrees)
 }
 
-pub(super) fn harmony(xml: &mut Xml, chord: &Chord) {
+/// A chord symbol `offset` divisions after the current position, with the chord diagram of
+/// `frets` (a guitar shape, lowest string first) when there is one.
+pub(super) fn harmony(xml: &mut Xml, chord: &Chord, frets: Option<&[Option<u8>]>, offset: u32) {
     let (kind, degrees) = harmony_degrees(chord.quality());
     xml.open("harmony", &[]);
     xml.open("root", &[]);
@@ -159,8 +161,48 @@ pub(super) fn harmony(xml: &mut Xml, chord: &Chord) {
         xml.leaf("degree-type", &[], degree.kind);
         xml.close("degree");
     }
+    if let Some(frets) = frets {
+        frame(xml, frets);
+    }
+    if offset > 0 {
+        xml.leaf("offset", &[], offset);
+    }
     xml.leaf("staff", &[], 1);
     xml.close("harmony");
+}
+
+/// Frets a chord diagram shows at least.
+const FRAME_FRETS: u8 = 4;
+
+/// A chord diagram of `frets` (lowest string first, None muted): a shape that reaches above
+/// the diagram's frets is shown from its lowest fretted fret. Frets are absolute, as
+/// MusicXML counts them; a diagram of only muted strings is not written.
+fn frame(xml: &mut Xml, frets: &[Option<u8>]) {
+    let fretted = || frets.iter().flatten().copied().filter(|&fret| fret > 0);
+    let (first, shown) = match (fretted().min(), fretted().max()) {
+        (Some(lowest), Some(highest)) if highest > FRAME_FRETS => {
+            (Some(lowest), (highest - lowest + 1).max(FRAME_FRETS))
+        }
+        _ => (None, FRAME_FRETS),
+    };
+    if frets.iter().all(Option::is_none) {
+        return;
+    }
+    xml.open("frame", &[("unplayed", "x")]);
+    xml.leaf("frame-strings", &[], frets.len());
+    xml.leaf("frame-frets", &[], shown);
+    if let Some(first) = first {
+        xml.leaf("first-fret", &[], first);
+    }
+    for (index, fret) in frets.iter().enumerate() {
+        if let Some(fret) = fret {
+            xml.open("frame-note", &[]);
+            xml.leaf("string", &[], frets.len() - index);
+            xml.leaf("fret", &[], fret);
+            xml.close("frame-note");
+        }
+    }
+    xml.close("frame");
 }
 
 #[cfg(test)]
@@ -265,10 +307,42 @@ mod tests {
     }
 
     #[test]
+    fn a_shape_is_a_diagram_from_the_nut_or_from_its_lowest_fret() {
+        let diagram = |frets: &[Option<u8>]| {
+            let mut xml = Xml::default();
+            harmony(&mut xml, &Chord::parse("G").unwrap(), Some(frets), 480);
+            let text: String = xml.text.lines().map(str::trim).collect();
+            let start = text.find("<frame").unwrap_or(text.len());
+            text[start..].to_string()
+        };
+        assert_eq!(
+            diagram(&[Some(3), Some(2), Some(0), Some(0), Some(0), Some(3)]),
+            "<frame unplayed=\"x\"><frame-strings>6</frame-strings><frame-frets>4</frame-frets>\
+             <frame-note><string>6</string><fret>3</fret></frame-note>\
+             <frame-note><string>5</string><fret>2</fret></frame-note>\
+             <frame-note><string>4</string><fret>0</fret></frame-note>\
+             <frame-note><string>3</string><fret>0</fret></frame-note>\
+             <frame-note><string>2</string><fret>0</fret></frame-note>\
+             <frame-note><string>1</string><fret>3</fret></frame-note></frame>\
+             <offset>480</offset><staff>1</staff></harmony>"
+        );
+        let high = diagram(&[None, Some(10), Some(12), Some(12), Some(12), Some(10)]);
+        assert!(
+            high.starts_with(
+                "<frame unplayed=\"x\"><frame-strings>6</frame-strings>\
+                 <frame-frets>4</frame-frets><first-fret>10</first-fret>\
+                 <frame-note><string>5</string><fret>10</fret></frame-note>"
+            ),
+            "{high}"
+        );
+        assert!(!diagram(&[None; 6]).contains("<frame"));
+    }
+
+    #[test]
     fn the_root_the_suffix_and_the_bass_are_spelled() {
         let written = |symbol: &str| {
             let mut xml = Xml::default();
-            harmony(&mut xml, &Chord::parse(symbol).unwrap());
+            harmony(&mut xml, &Chord::parse(symbol).unwrap(), None, 0);
             xml.text.lines().map(str::trim).collect::<String>()
         };
         assert_eq!(

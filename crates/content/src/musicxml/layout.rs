@@ -2,7 +2,7 @@
 
 use std::str::FromStr;
 
-use cadence_theory::{Chord, Note};
+use cadence_theory::{Chord, Fretboard, Note};
 
 use super::{DIVISIONS, error};
 use crate::ContentError;
@@ -29,6 +29,11 @@ pub(super) struct PlacedChord {
     pub(super) start: u32,
     pub(super) end: u32,
     pub(super) notes: Vec<Note>,
+    /// The guitar shape's frets, lowest string first (None muted), when the chord has one
+    /// and `notes` are the notes it sounds.
+    pub(super) shape: Option<Vec<Option<u8>>>,
+    /// Each of `notes`' string (1 the highest) and fret, with `shape`; empty without it.
+    pub(super) strings: Vec<(u8, u8)>,
 }
 
 /// A note of the line, from `start` to `end` in divisions from the first barline.
@@ -107,11 +112,23 @@ pub(super) fn place_chords(
                 entry.bar, entry.symbol
             )));
         }
+        let strings = entry
+            .guitar
+            .as_ref()
+            .map(|shape| strings_and_frets(&shape.frets, &notes))
+            .unwrap_or_default();
+        let shape = entry
+            .guitar
+            .as_ref()
+            .filter(|_| !strings.is_empty())
+            .map(|shape| shape.frets.clone());
         bars[index].push(PlacedChord {
             chord,
             start,
             end: meter.length,
             notes,
+            shape,
+            strings,
         });
     }
     for placed in &mut bars {
@@ -121,6 +138,33 @@ pub(super) fn place_chords(
         }
     }
     Ok(bars)
+}
+
+/// The string (1 the highest) and fret of each of `notes`, the sounding strings of `frets`
+/// (lowest first) in order; empty when the notes are not the strings' (a shape whose notes
+/// could not all be read), or the strings' notes do not sound as written.
+fn strings_and_frets(frets: &[Option<u8>], notes: &[Note]) -> Vec<(u8, u8)> {
+    let tuning = Fretboard::guitar();
+    let sounding: Vec<(u8, u8)> = frets
+        .iter()
+        .enumerate()
+        .filter_map(|(index, fret)| {
+            let string = u8::try_from(frets.len() - index).ok()?;
+            fret.map(|fret| (string, fret))
+        })
+        .collect();
+    let open = tuning.strings();
+    let sounds_as_written = sounding.len() == notes.len()
+        && frets.len() == open.len()
+        && sounding.iter().zip(notes).all(|(&(string, fret), note)| {
+            let open_string = open[open.len() - usize::from(string)];
+            open_string.midi() + i32::from(fret) == note.midi()
+        });
+    if sounds_as_written {
+        sounding
+    } else {
+        Vec::new()
+    }
 }
 
 fn beat_position(beat: f64, entry: &ChordEntry, meter: &Meter) -> Result<u32, ContentError> {

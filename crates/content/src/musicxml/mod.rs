@@ -1,22 +1,26 @@
 //! MusicXML 4.0 (partwise) of a document's music, for notation programs: the chord symbols
-//! as `<harmony>`, the chords sounding on a piano's grand staff (the voicing, else the chord
-//! stacked from octave 3, as MIDI export plays them) and the line, when there is one, as a
-//! second part.
+//! as `<harmony>` and the chords as the instrument sounds them — on a piano's grand staff
+//! (the voicing, else the chord stacked from octave 3, as MIDI export plays them), or a
+//! guitar's shapes on a notation staff with tablature under it — and the line, when there
+//! is one, as a second part. A bass's part is its line under the chord symbols.
 //!
 //! Layout (where each chord and note falls) is in `layout`, the chord symbols in `harmony`,
-//! and note values and the XML itself in `notation`.
+//! the instrument's part and staves in `parts`, and note values and the XML itself in
+//! `notation`.
 
 mod harmony;
 mod layout;
 mod notation;
+mod parts;
 
-use cadence_theory::{Key, KeyMode, Note};
+use cadence_theory::{Key, KeyMode};
 
 use crate::ContentError;
-use crate::types::{Exercise, MusicPayload, Tutorial};
+use crate::types::{Exercise, Instrument, MusicPayload, Tutorial};
 use harmony::harmony;
 use layout::{LineNote, Meter, PlacedChord};
 use notation::{Voice, Xml};
+use parts::{ChordStaff, Clef, GUITAR_STAVES, PIANO_STAVES};
 
 /// Divisions of a quarter note: 960 = 2⁶·3·5 holds sixty-fourths, triplets and quintuplets
 /// exactly.
@@ -47,11 +51,21 @@ fn error(message: String) -> ContentError {
     ContentError::MusicXml(message)
 }
 
+/// How a part writes the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinePart {
+    /// The bass's own part: the line under the chord symbols, with the tempo.
+    Bass,
+    /// The line's part beside the instrument's, in the clef its register asks for.
+    Line,
+}
+
 struct Score {
     key: Key,
     meter: Meter,
     tempo_bpm: u32,
     bars: u32,
+    instrument: Instrument,
     /// The chords of bar `n` at index `n - 1`.
     chords: Vec<Vec<PlacedChord>>,
     line: Vec<LineNote>,
@@ -77,9 +91,15 @@ impl Score {
             meter,
             tempo_bpm: tempo_bpm.clamp(20, 400),
             bars,
+            instrument: music.instrument(),
             chords,
             line,
         })
+    }
+
+    /// The line has a part of its own unless the instrument's part is the line (the bass).
+    fn has_line_part(&self) -> bool {
+        !self.line.is_empty() && self.instrument != Instrument::Bass
     }
 
     fn write(&self, title: &str) -> String {
@@ -99,10 +119,8 @@ impl Score {
         xml.close("encoding");
         xml.close("identification");
         xml.open("part-list", &[]);
-        xml.open("score-part", &[("id", "P1")]);
-        xml.leaf("part-name", &[], "Piano");
-        xml.close("score-part");
-        if !self.line.is_empty() {
+        parts::score_part(&mut xml, "P1", self.instrument);
+        if self.has_line_part() {
             xml.open("score-part", &[("id", "P2")]);
             xml.leaf("part-name", &[], "Line");
             xml.close("score-part");
@@ -110,13 +128,19 @@ impl Score {
         xml.close("part-list");
         xml.open("part", &[("id", "P1")]);
         for bar in 1..=self.bars {
-            self.piano_measure(&mut xml, bar);
+            match self.instrument {
+                Instrument::Guitar => self.chord_measure(&mut xml, bar, &GUITAR_STAVES),
+                Instrument::Bass => self.line_measure(&mut xml, bar, LinePart::Bass),
+                Instrument::Piano | Instrument::Voice => {
+                    self.chord_measure(&mut xml, bar, &PIANO_STAVES);
+                }
+            }
         }
         xml.close("part");
-        if !self.line.is_empty() {
+        if self.has_line_part() {
             xml.open("part", &[("id", "P2")]);
             for bar in 1..=self.bars {
-                self.line_measure(&mut xml, bar);
+                self.line_measure(&mut xml, bar, LinePart::Line);
             }
             xml.close("part");
         }
@@ -124,7 +148,7 @@ impl Score {
         xml.text
     }
 
-    fn attributes(&self, xml: &mut Xml, clefs: &[(&str, u8)]) {
+    fn attributes(&self, xml: &mut Xml, clefs: &[Clef]) {
         xml.open("attributes", &[]);
         xml.leaf("divisions", &[], DIVISIONS);
         xml.open("key", &[]);
@@ -139,20 +163,17 @@ impl Score {
         xml.leaf("beats", &[], self.meter.beats);
         xml.leaf("beat-type", &[], self.meter.beat_type);
         xml.close("time");
-        if clefs.len() > 1 {
+        let several = clefs.len() > 1;
+        if several {
             xml.leaf("staves", &[], clefs.len());
         }
-        for (number, (sign, line)) in clefs.iter().enumerate() {
-            let number = (number + 1).to_string();
-            let attributes: &[(&str, &str)] = if clefs.len() > 1 {
-                &[("number", number.as_str())]
-            } else {
-                &[]
-            };
-            xml.open("clef", attributes);
-            xml.leaf("sign", &[], sign);
-            xml.leaf("line", &[], line);
-            xml.close("clef");
+        for (index, clef) in clefs.iter().enumerate() {
+            clef.write(xml, several.then_some(index + 1));
+        }
+        for (index, clef) in clefs.iter().enumerate() {
+            if *clef == Clef::Tab {
+                parts::tab_staff_details(xml, index + 1);
+            }
         }
         xml.close("attributes");
     }
@@ -171,25 +192,30 @@ impl Score {
         xml.close("direction");
     }
 
-    /// The chords of one bar: symbols and the notes from middle C up on the treble staff
-    /// (voice 1), the lower notes on the bass staff (voice 2); rests where a staff has none.
-    fn piano_measure(&self, xml: &mut Xml, bar: u32) {
+    fn chords_in(&self, bar: u32) -> &[PlacedChord] {
+        self.chords
+            .get(bar as usize - 1)
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// The chords of one bar on the part's staves, each staff its own voice: the symbols
+    /// (with a guitar's chord diagrams) above the first, and on each staff the notes it
+    /// writes; rests where a staff has none.
+    fn chord_measure(&self, xml: &mut Xml, bar: u32, staves: &[ChordStaff]) {
         xml.open("measure", &[("number", &bar.to_string())]);
         if bar == 1 {
-            self.attributes(xml, &[("G", 2), ("F", 4)]);
+            let clefs: Vec<Clef> = staves.iter().map(|staff| staff.clef()).collect();
+            self.attributes(xml, &clefs);
             self.tempo(xml);
         }
         let length = self.meter.length;
-        let chords = self
-            .chords
-            .get(bar as usize - 1)
-            .map_or(&[][..], Vec::as_slice);
-        for staff in [1, 2] {
+        let chords = self.chords_in(bar);
+        for (number, staff) in (1u8..).zip(staves) {
             let voice = Voice {
-                voice: staff,
-                staff,
+                voice: number,
+                staff: number,
             };
-            if staff == 2 {
+            if number > 1 {
                 xml.open("backup", &[]);
                 xml.leaf("duration", &[], length);
                 xml.close("backup");
@@ -204,17 +230,16 @@ impl Score {
                     voice.rest(xml, placed.start - at);
                     at = placed.start;
                 }
-                if staff == 1 {
-                    harmony(xml, &placed.chord);
+                if number == 1 {
+                    let diagram = placed
+                        .shape
+                        .as_deref()
+                        .filter(|_| self.instrument == Instrument::Guitar);
+                    harmony(xml, &placed.chord, diagram, 0);
                 }
                 if placed.end > at {
-                    let notes: Vec<Note> = placed
-                        .notes
-                        .iter()
-                        .copied()
-                        .filter(|note| (note.midi() >= MIDDLE_C) == (staff == 1))
-                        .collect();
-                    voice.sound(xml, &notes, placed.end - at, (false, false));
+                    let (notes, frets) = staff.notes(placed);
+                    voice.sound(xml, &notes, frets, placed.end - at, (false, false));
                     at = placed.end;
                 }
             }
@@ -225,45 +250,74 @@ impl Score {
         xml.close("measure");
     }
 
-    /// One bar of the line; a note that crosses a barline is tied over it.
-    fn line_measure(&self, xml: &mut Xml, bar: u32) {
+    /// One bar of the line; a note that crosses a barline is tied over it. The bass's part
+    /// carries the chord symbols, each at its place within the note or rest it falls in.
+    fn line_measure(&self, xml: &mut Xml, bar: u32, part: LinePart) {
         xml.open("measure", &[("number", &bar.to_string())]);
         if bar == 1 {
-            let low = self
-                .line
-                .iter()
-                .filter(|n| n.note.midi() < MIDDLE_C)
-                .count();
-            let clef = if low * 2 > self.line.len() {
-                ("F", 4)
-            } else {
-                ("G", 2)
+            let clef = match part {
+                LinePart::Bass => Clef::BassOctaveDown,
+                LinePart::Line => {
+                    let low = self
+                        .line
+                        .iter()
+                        .filter(|n| n.note.midi() < MIDDLE_C)
+                        .count();
+                    if low * 2 > self.line.len() {
+                        Clef::Bass
+                    } else {
+                        Clef::Treble
+                    }
+                }
             };
             self.attributes(xml, &[clef]);
+            if part == LinePart::Bass {
+                self.tempo(xml);
+            }
         }
         let voice = Voice { voice: 1, staff: 1 };
         let length = self.meter.length;
         let bar_start = (bar - 1) * length;
         let bar_end = bar * length;
+        // The bar as notes and rests, from the barline: (start, end, note).
+        let mut pieces: Vec<(u32, u32, Option<&LineNote>)> = Vec::new();
         let first = self.line.partition_point(|note| note.end <= bar_start);
-        let mut at = bar_start;
+        let mut at = 0;
         for line_note in self.line[first..]
             .iter()
             .take_while(|note| note.start < bar_end)
         {
-            let start = line_note.start.max(bar_start);
-            let end = line_note.end.min(bar_end);
+            let start = line_note.start.max(bar_start) - bar_start;
+            let end = line_note.end.min(bar_end) - bar_start;
             if start > at {
-                voice.rest(xml, start - at);
+                pieces.push((at, start, None));
             }
-            let ties = (line_note.start < bar_start, line_note.end > bar_end);
-            voice.sound(xml, &[line_note.note], end - start, ties);
+            pieces.push((start, end, Some(line_note)));
             at = end;
         }
-        if at == bar_start {
-            voice.measure_rest(xml, length);
-        } else if at < bar_end {
-            voice.rest(xml, bar_end - at);
+        if at < length {
+            pieces.push((at, length, None));
+        }
+        let chords = match part {
+            LinePart::Bass => self.chords_in(bar),
+            LinePart::Line => &[],
+        };
+        let mut next_chord = 0;
+        for (start, end, line_note) in pieces {
+            while let Some(placed) = chords.get(next_chord)
+                && placed.start < end
+            {
+                harmony(xml, &placed.chord, None, placed.start.saturating_sub(start));
+                next_chord += 1;
+            }
+            match line_note {
+                Some(line_note) => {
+                    let ties = (line_note.start < bar_start, line_note.end > bar_end);
+                    voice.sound(xml, &[line_note.note], &[], end - start, ties);
+                }
+                None if start == 0 && end == length => voice.measure_rest(xml, length),
+                None => voice.rest(xml, end - start),
+            }
         }
         xml.close("measure");
     }
@@ -273,13 +327,15 @@ impl Score {
 mod tests {
     use std::collections::BTreeMap;
 
+    use cadence_theory::Note;
+
     use super::*;
     use crate::template;
     use crate::test_support::{entry, payload};
     use crate::types::{ExerciseKind, Level, MelodyNote};
 
     /// The text between the first `open` and the next `close` after it.
-    fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+    pub(super) fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
         let start = text.find(open).map_or(text.len(), |at| at + open.len());
         let end = text[start..]
             .find(close)
@@ -311,11 +367,18 @@ mod tests {
         lengths
     }
 
-    fn assert_bars_filled(xml: &str, bar: u32) {
+    /// Every bar of every part is `bar` long in each of its voices: one a staff, and the
+    /// instrument's part has two staves unless it is the bass's.
+    pub(super) fn assert_bars_filled(xml: &str, bar: u32) {
         let lengths = voice_lengths(xml);
         assert!(!lengths.is_empty());
+        let staves = if xml.contains("<staves>2</staves>") {
+            2
+        } else {
+            1
+        };
         for ((part, measure), voices) in lengths {
-            let expected = if part == "P1" { 2 } else { 1 };
+            let expected = if part == "P1" { staves } else { 1 };
             assert_eq!(voices.len(), expected, "{part} bar {measure}: {voices:?}");
             for (voice, length) in voices {
                 assert_eq!(length, bar, "{part} bar {measure} voice {voice}");
@@ -324,11 +387,11 @@ mod tests {
     }
 
     /// The document on one line, without the indentation, for matching elements.
-    fn compact(xml: &str) -> String {
+    pub(super) fn compact(xml: &str) -> String {
         xml.lines().map(str::trim).collect()
     }
 
-    fn pitch(step: char, alter: i8, octave: i8) -> String {
+    pub(super) fn pitch(step: char, alter: i8, octave: i8) -> String {
         let alter = if alter == 0 {
             String::new()
         } else {

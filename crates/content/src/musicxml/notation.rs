@@ -84,8 +84,16 @@ impl Voice {
     }
 
     /// `notes` together for `length`, tied over from before and on to after as `ties` says;
-    /// a rest when there are none.
-    pub(super) fn sound(&self, xml: &mut Xml, notes: &[Note], length: u32, ties: (bool, bool)) {
+    /// a rest when there are none. On a tablature staff `frets` holds each note's string
+    /// (1 the highest) and fret; elsewhere it is empty.
+    pub(super) fn sound(
+        &self,
+        xml: &mut Xml,
+        notes: &[Note],
+        frets: &[(u8, u8)],
+        length: u32,
+        ties: (bool, bool),
+    ) {
         if notes.is_empty() {
             self.rest(xml, length);
             return;
@@ -114,10 +122,17 @@ impl Voice {
                 xml.leaf("voice", &[], self.voice);
                 write_value(xml, piece);
                 xml.leaf("staff", &[], self.staff);
-                if tie_stop || tie_start {
+                let fret = frets.get(position);
+                if tie_stop || tie_start || fret.is_some() {
                     xml.open("notations", &[]);
                     for (kind, _) in ties.iter().filter(|(_, on)| *on) {
                         xml.empty("tied", &[("type", kind)]);
+                    }
+                    if let Some((string, fret)) = fret {
+                        xml.open("technical", &[]);
+                        xml.leaf("string", &[], string);
+                        xml.leaf("fret", &[], fret);
+                        xml.close("technical");
                     }
                     xml.close("notations");
                 }
@@ -240,7 +255,7 @@ mod tests {
         let mut xml = Xml::default();
         let voice = Voice { voice: 1, staff: 1 };
         let note: Note = "F#4".parse().unwrap();
-        voice.sound(&mut xml, &[note], 2400, (true, false));
+        voice.sound(&mut xml, &[note], &[], 2400, (true, false));
         let text: String = xml.text.lines().map(str::trim).collect();
         let pitch = "<pitch><step>F</step><alter>1</alter><octave>4</octave></pitch>";
         assert_eq!(
