@@ -7,7 +7,7 @@
 //! recorded so tests can assert what the client asked for.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -41,6 +41,9 @@ pub struct Behaviour {
     pub delay_per_chunk: Duration,
     /// Close the connection of the first GET after this many body bytes.
     pub break_first_get_after: Option<u64>,
+    /// Stop sending the first GET's body after this many bytes, and hold the connection
+    /// until the client hangs up: a download that stays in progress until it is stopped.
+    pub stall_first_get_after: Option<u64>,
     /// Describe the file as this many bytes in the Hub's headers (a file too large to fit).
     pub claimed_size: Option<u64>,
 }
@@ -228,6 +231,7 @@ impl Shared {
             Some(limit) if first_get => limit.min(length),
             _ => length,
         };
+        let stall = self.behaviour.stall_first_get_after.filter(|_| first_get);
         let mut sent = 0u64;
         for chunk in body[from as usize..(from + limit) as usize].chunks(CHUNK) {
             if out.write_all(chunk).is_err() {
@@ -235,11 +239,34 @@ impl Shared {
                 return;
             }
             sent += chunk.len() as u64;
+            if stall.is_some_and(|after| sent >= after) {
+                let _ = out.flush();
+                wait_for_hang_up(out);
+                return;
+            }
             if !self.behaviour.delay_per_chunk.is_zero() && sent < limit {
                 std::thread::sleep(self.behaviour.delay_per_chunk);
             }
         }
         let _ = out.flush();
+    }
+}
+
+/// Waits, up to a minute, until the client closes the connection.
+fn wait_for_hang_up(out: &mut TcpStream) {
+    let _ = out.set_read_timeout(Some(Duration::from_millis(50)));
+    let mut byte = [0u8; 1];
+    for _ in 0..1200 {
+        match out.read(&mut byte) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => return,
+        }
     }
 }
 
