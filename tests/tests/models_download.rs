@@ -247,6 +247,26 @@ fn cancel_keeps_the_partial_download_and_resume_asks_for_the_rest() {
     assert!(!setup.part_file().exists());
 }
 
+/// Starts `command` with Ctrl-C's signal (SIGINT) acting as it does from a terminal: a
+/// suite run as a background job inherits it ignored.
+#[cfg(unix)]
+fn as_from_a_terminal(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SIGINT is 2 and SIG_DFL is 0 on every unix Cadence builds for.
+    const SIGINT: i32 = 2;
+    const SIG_DFL: usize = 0;
+    unsafe extern "C" {
+        fn signal(signum: i32, handler: usize) -> usize;
+    }
+    // SAFETY: `signal` is async-signal-safe, and only the child's disposition changes.
+    unsafe {
+        command.pre_exec(|| {
+            signal(SIGINT, SIG_DFL);
+            Ok(())
+        });
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn ctrl_c_leaves_a_part_that_the_next_run_resumes() {
@@ -256,12 +276,12 @@ fn ctrl_c_leaves_a_part_that_the_next_run_resumes() {
         stall_first_get_after: Some(2 << 20),
         ..Behaviour::default()
     });
-    let mut child = setup
-        .command(&["models", "download", MODEL])
+    let mut command = setup.command(&["models", "download", MODEL]);
+    command
         .stderr(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .stdout(std::process::Stdio::null());
+    as_from_a_terminal(&mut command);
+    let mut child = command.spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while file_len(&setup.part_file()) < 1_000_000 {
         assert!(Instant::now() < deadline, "the download never started");
