@@ -285,20 +285,12 @@ pub fn create_curriculum(
                 &cancel,
                 &mut |progress| {
                     // A closed window drops the channel; the job still finishes and is stored.
-                    let _ = on_progress.send(JobProgress {
-                        done: progress.done as u32,
-                        total: progress.total as u32,
-                        message: progress.message.clone(),
-                    });
+                    let _ = on_progress.send(progress.into());
                 },
             )
         })
         .map_err(message)?;
-    Ok(CreatedCurriculum {
-        id: outcome.curriculum_id,
-        lessons: outcome.lessons as u32,
-        tutorials_written: outcome.tutorials_written as u32,
-    })
+    Ok(outcome.into())
 }
 
 /// Writes the tutorial of every lesson of a curriculum that has none (an imported
@@ -322,20 +314,12 @@ pub fn finish_curriculum(
                 models,
                 &cancel,
                 &mut |progress| {
-                    let _ = on_progress.send(JobProgress {
-                        done: progress.done as u32,
-                        total: progress.total as u32,
-                        message: progress.message.clone(),
-                    });
+                    let _ = on_progress.send(progress.into());
                 },
             )
         })
         .map_err(message)?;
-    Ok(CreatedCurriculum {
-        id: outcome.curriculum_id,
-        lessons: outcome.lessons as u32,
-        tutorials_written: outcome.tutorials_written as u32,
-    })
+    Ok(outcome.into())
 }
 
 #[tauri::command]

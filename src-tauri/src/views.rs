@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use super::keychain::KeyStatus;
 use cadence::ModelStatus;
+use cadence::batch::{BatchOutcome, BatchProgress};
 use cadence::settings::Settings;
 
 /// What the window shows about this installation.
@@ -48,12 +49,32 @@ pub struct JobProgress {
     pub message: String,
 }
 
+impl From<&BatchProgress> for JobProgress {
+    fn from(progress: &BatchProgress) -> Self {
+        JobProgress {
+            done: progress.done as u32,
+            total: progress.total as u32,
+            message: progress.message.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CreatedCurriculum {
     #[ts(type = "number")]
     pub id: i64,
     pub lessons: u32,
     pub tutorials_written: u32,
+}
+
+impl From<BatchOutcome> for CreatedCurriculum {
+    fn from(outcome: BatchOutcome) -> Self {
+        CreatedCurriculum {
+            id: outcome.curriculum_id,
+            lessons: outcome.lessons as u32,
+            tutorials_written: outcome.tutorials_written as u32,
+        }
+    }
 }
 
 /// Who would answer the coach's questions now.

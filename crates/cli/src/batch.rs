@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use cadence::batch::BatchProgress;
 use cadence::catalog::TaskKind;
 use cadence::commissions::BatchRequest;
 use cadence::content::Level;
@@ -63,12 +64,7 @@ pub(crate) fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         network_allowed,
         &mut resident.source(&studio),
         &llm::CancelToken::new(),
-        &mut |progress| {
-            eprintln!(
-                "[{}/{}] {}",
-                progress.done, progress.total, progress.message
-            )
-        },
+        &mut print_progress,
     )?;
     let outline = match (&outcome.outline_model, outcome.resumed) {
         (_, true) => "outline from an earlier run".to_string(),
@@ -84,6 +80,14 @@ pub(crate) fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         outcome.lessons_skipped
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A step of writing a curriculum, on standard error, a line each.
+pub(crate) fn print_progress(progress: &BatchProgress) {
+    eprintln!(
+        "[{}/{}] {}",
+        progress.done, progress.total, progress.message
+    );
 }
 
 #[cfg(test)]

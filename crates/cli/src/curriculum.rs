@@ -10,6 +10,7 @@ use cadence::sources::ResidentModels;
 use cadence::store::curricula::TRASH_DAYS;
 use clap::Subcommand;
 
+use crate::batch::print_progress;
 use crate::routing::{network_allowed, warn_if_model_cannot_start};
 use crate::studio;
 
@@ -104,12 +105,7 @@ pub(crate) fn run(command: CurriculumCommand) -> anyhow::Result<ExitCode> {
                 network_allowed,
                 &mut resident.source(&studio),
                 &CancelToken::new(),
-                &mut |progress| {
-                    eprintln!(
-                        "[{}/{}] {}",
-                        progress.done, progress.total, progress.message
-                    )
-                },
+                &mut print_progress,
             )?;
             println!(
                 "curriculum {id}: {} lessons, {} tutorials written ({} by a model), {} already done",

@@ -290,17 +290,19 @@ pub(super) fn chart(payload: &MusicPayload) -> String {
     format!("| {} |", cells.join(" | "))
 }
 
+/// The payload's chords, each symbol once, in the order they first come.
+fn distinct_chords(payload: &MusicPayload) -> impl Iterator<Item = &ChordEntry> {
+    let mut seen: Vec<&str> = Vec::new();
+    payload.chords.iter().filter(move |entry| {
+        let new = !seen.contains(&entry.symbol.as_str());
+        seen.push(&entry.symbol);
+        new
+    })
+}
+
 pub(super) fn voicing_examples(payload: &MusicPayload, count: usize) -> Vec<String> {
     let kind = payload.voicing_kind.as_deref().unwrap_or("close");
-    let mut seen: Vec<&str> = Vec::new();
-    payload
-        .chords
-        .iter()
-        .filter(|entry| {
-            let new = !seen.contains(&entry.symbol.as_str());
-            seen.push(&entry.symbol);
-            new
-        })
+    distinct_chords(payload)
         .filter_map(|entry| {
             entry.voicing.as_ref().map(|voicing| {
                 format!(
@@ -320,29 +322,19 @@ pub(super) fn instrument_examples(payload: &MusicPayload, count: usize) -> Vec<S
     let instrument = payload.instrument();
     match instrument {
         Instrument::Piano => voicing_examples(payload, count),
-        Instrument::Guitar => {
-            let mut seen: Vec<&str> = Vec::new();
-            payload
-                .chords
-                .iter()
-                .filter(|entry| {
-                    let new = !seen.contains(&entry.symbol.as_str());
-                    seen.push(&entry.symbol);
-                    new
+        Instrument::Guitar => distinct_chords(payload)
+            .filter_map(|entry| {
+                entry.guitar.as_ref().map(|shape| {
+                    format!(
+                        "{} on the guitar: {} ({})",
+                        entry.symbol,
+                        shape.diagram(),
+                        shape.notes.join(" ")
+                    )
                 })
-                .filter_map(|entry| {
-                    entry.guitar.as_ref().map(|shape| {
-                        format!(
-                            "{} on the guitar: {} ({})",
-                            entry.symbol,
-                            shape.diagram(),
-                            shape.notes.join(" ")
-                        )
-                    })
-                })
-                .take(count)
-                .collect()
-        }
+            })
+            .take(count)
+            .collect(),
         Instrument::Bass | Instrument::Voice => {
             let mut roots: Vec<&str> = payload.melody.iter().map(|m| m.note.as_str()).collect();
             roots.dedup();

@@ -442,13 +442,10 @@ mod tests {
     use super::*;
     use crate::batch::BatchRequest;
     use crate::llm::CancelToken;
-    use crate::{AppPaths, Catalog};
 
     #[test]
     fn a_curriculum_is_renamed_reordered_deleted_and_brought_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let studio = Studio::new(AppPaths::at(dir.path()), Catalog::builtin().unwrap());
-        let store = studio.open_store().unwrap();
+        let (_dir, studio, store) = crate::library::empty_studio();
         let outcome = studio
             .run_batch(
                 &store,

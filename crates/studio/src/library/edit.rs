@@ -317,12 +317,9 @@ mod tests {
     use crate::content::Level;
     use crate::llm::CancelToken;
     use crate::sources::Writers;
-    use crate::{AppPaths, Catalog};
 
     fn tutorial() -> (tempfile::TempDir, Studio, Store, i64) {
-        let dir = tempfile::tempdir().unwrap();
-        let studio = Studio::new(AppPaths::at(dir.path()), Catalog::builtin().unwrap());
-        let store = studio.open_store().unwrap();
+        let (dir, studio, store) = crate::library::empty_studio();
         let request = TutorialRequest {
             topic: "ii-V-I".into(),
             key: "Eb".into(),

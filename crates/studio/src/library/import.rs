@@ -168,14 +168,7 @@ impl Studio {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AppPaths, Catalog};
-
-    fn studio() -> (tempfile::TempDir, Studio, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let studio = Studio::new(AppPaths::at(dir.path()), Catalog::builtin().unwrap());
-        let store = studio.open_store().unwrap();
-        (dir, studio, store)
-    }
+    use crate::library::empty_studio as studio;
 
     fn library_size(studio: &Studio, store: &Store) -> usize {
         studio.list_tutorials(store, "").unwrap().len()

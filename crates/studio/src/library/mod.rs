@@ -252,6 +252,18 @@ pub(crate) fn write_export(
     })
 }
 
+/// A Studio over a fresh, empty data folder, for the library's tests.
+#[cfg(test)]
+pub(crate) fn empty_studio() -> (tempfile::TempDir, crate::Studio, crate::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let studio = crate::Studio::new(
+        crate::AppPaths::at(dir.path()),
+        crate::Catalog::builtin().unwrap(),
+    );
+    let store = studio.open_store().unwrap();
+    (dir, studio, store)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -253,15 +253,8 @@ impl Studio {
 mod tests {
     use super::*;
     use crate::content::Level;
+    use crate::library::empty_studio as studio;
     use crate::limits::MAX_TITLE_CHARS;
-    use crate::{AppPaths, Catalog};
-
-    fn studio() -> (tempfile::TempDir, Studio, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let studio = Studio::new(AppPaths::at(dir.path()), Catalog::builtin().unwrap());
-        let store = studio.open_store().unwrap();
-        (dir, studio, store)
-    }
 
     #[test]
     fn a_request_out_of_bounds_is_refused_before_any_work() {
