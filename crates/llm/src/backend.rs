@@ -21,5 +21,7 @@ pub(crate) trait Backend: Send {
     fn context_length(&self) -> usize;
     fn vocab_size(&self) -> usize;
     fn device_name(&self) -> String;
+    /// The kernels the forward pass runs on, in words.
+    fn kernel_path(&self) -> String;
     fn kv_cache_bytes(&self) -> usize;
 }

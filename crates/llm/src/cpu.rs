@@ -525,6 +525,10 @@ impl Backend for CpuModel {
         format!("cpu ({} threads)", self.pool.threads())
     }
 
+    fn kernel_path(&self) -> String {
+        kernels::cpu_kernel_path()
+    }
+
     fn kv_cache_bytes(&self) -> usize {
         self.cache.bytes()
     }

@@ -374,6 +374,10 @@ impl Backend for GpuModel {
         }
     }
 
+    fn kernel_path(&self) -> String {
+        format!("candle quantised matmuls on {}", self.device_name())
+    }
+
     fn kv_cache_bytes(&self) -> usize {
         self.layers
             .iter()

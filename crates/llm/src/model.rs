@@ -134,6 +134,11 @@ impl Model {
         self.backend.device_name()
     }
 
+    /// The kernels the forward pass runs on, in words (`cadence bench` reports it).
+    pub fn kernel_path(&self) -> String {
+        self.backend.kernel_path()
+    }
+
     /// Bytes currently allocated for the KV cache.
     pub fn kv_cache_bytes(&self) -> usize {
         self.backend.kv_cache_bytes()

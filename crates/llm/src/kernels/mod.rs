@@ -235,6 +235,24 @@ pub(crate) fn has_avx_vnni() -> bool {
     *DETECTED.get_or_init(|| is_x86_feature_detected!("avxvnni"))
 }
 
+/// The CPU kernels this build and machine use for the quantised dot products, in words:
+/// what `cadence bench` reports as its kernel path.
+pub(crate) fn cpu_kernel_path() -> String {
+    #[cfg(x86_avx2)]
+    {
+        let byte_dot = match avx2::ByteDot::best() {
+            avx2::ByteDot::Avx2 => "AVX2",
+            avx2::ByteDot::AvxVnni => "AVX2 + AVX-VNNI",
+            avx2::ByteDot::Avx512Vnni => "AVX2 + AVX-512 VNNI",
+        };
+        format!("x86-64 {byte_dot}")
+    }
+    #[cfg(not(x86_avx2))]
+    {
+        format!("portable ({})", std::env::consts::ARCH)
+    }
+}
+
 #[cfg_attr(x86_avx2, allow(dead_code))]
 pub(crate) fn dot_q4_1_q8_1_scalar(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
     let mut sum = 0f32;
