@@ -12,8 +12,8 @@ use ts_rs::TS;
 
 use super::keychain::KeyStatus;
 use super::views::{
-    AppInfo, AvailabilityView, CoachAnswer, CoachStatus, CreatedCurriculum, DownloadOutcome,
-    JobProgress, ModelView, SettingsView, WritingProgress,
+    AppInfo, AvailabilityView, CoachAnswer, CoachStatus, CreatedCurriculum, DeviceView,
+    DownloadOutcome, JobProgress, ModelView, SettingsView, WritingProgress,
 };
 use cadence::coach::{CoachTurn, Speaker};
 use cadence::commissions::MaterialKind;
@@ -172,6 +172,7 @@ pub fn typescript() -> String {
     let mut out = String::from(GENERATED_HEADER);
     for declaration in [
         declare::<AppInfo>(),
+        declare::<DeviceView>(),
         declare::<ModelView>(),
         declare::<AvailabilityView>(),
         declare::<DownloadProgress>(),

@@ -12,8 +12,8 @@ use tauri::ipc::Channel;
 use super::AppState;
 use super::keychain::{self, KeyStatus};
 use super::views::{
-    AppInfo, CoachAnswer, CoachStatus, CreatedCurriculum, DownloadOutcome, JobProgress, ModelView,
-    SettingsView, WritingProgress,
+    AppInfo, CoachAnswer, CoachStatus, CreatedCurriculum, DeviceView, DownloadOutcome, JobProgress,
+    ModelView, SettingsView, WritingProgress,
 };
 use cadence::coach::{CoachContext, CoachError, CoachRequest, CoachTurn};
 use cadence::commissions::{BatchRequest, TutorialRequest};
@@ -50,12 +50,14 @@ fn message(error: impl std::fmt::Display) -> String {
     error.to_string()
 }
 
-#[tauri::command]
+/// Off the main thread: it starts the GPU to say where models will run.
+#[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
         data_folder: state.studio.paths().home().display().to_string(),
         catalog: state.studio.catalog().source.clone(),
+        device: DeviceView::probe(state.studio.device_choice()),
     }
 }
 

@@ -15,6 +15,33 @@ pub struct AppInfo {
     pub version: String,
     pub data_folder: String,
     pub catalog: String,
+    pub device: DeviceView,
+}
+
+/// Where the local models run, and why not on the GPU when one was wanted.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DeviceView {
+    /// `metal`, `cuda` or `cpu`.
+    pub device: String,
+    pub notice: Option<String>,
+}
+
+impl DeviceView {
+    /// Starts the GPU the Device setting asks for, to say where models will run.
+    pub fn probe(choice: cadence::llm::DeviceChoice) -> Self {
+        match cadence::llm::report_device(choice) {
+            Ok(report) => Self {
+                device: report.device,
+                notice: report.notice,
+            },
+            // The setting names a GPU this build or machine lacks: loading a model would fail
+            // the same way, so say it now with what to do.
+            Err(error) => Self {
+                device: "none".into(),
+                notice: Some(format!("{error} (Settings → Device).")),
+            },
+        }
+    }
 }
 
 /// How a download ended, when it did not fail.

@@ -166,6 +166,22 @@ async function firstSession(driver) {
   check(stored.monthly_budget_usd === 7.5, "settings are saved to the data folder");
   await screenshot(driver, "settings");
 
+  // Where models run is in view; a GPU that cannot start is named with its reason. This build
+  // has no Metal, as a Mac whose GPU fails to start has none.
+  const inUse = await driver.text(await driver.waitFor('[data-testid="device-in-use"]'));
+  const quiet = await driver.execute("return document.querySelector('[data-testid=device-notice]') === null");
+  check(inUse === "Models run on the CPU" && quiet, `the window says where models run, with no notice (“${inUse}”)`);
+  await selectOption(driver, 'select[data-testid="device"]', "metal");
+  await driver.click(await driver.find('[data-testid="save-settings"]'));
+  const notice = await driver.text(await driver.waitFor('[data-testid="device-notice"]'));
+  check(notice.includes("metal") && notice.includes("no Metal support") && notice.includes("Settings → Device"), `choosing a GPU that cannot start shows why, and where to change it (“${notice}”)`);
+  await screenshot(driver, "device-notice");
+  await selectOption(driver, 'select[data-testid="device"]', "auto");
+  await driver.click(await driver.find('[data-testid="save-settings"]'));
+  await driver.waitFor('[data-testid="device-in-use"]', { predicate: (t) => t === "Models run on the CPU" });
+  const cleared = await driver.execute("return document.querySelector('[data-testid=device-notice]') === null");
+  check(cleared, "going back to Automatic clears the notice");
+
   await go(driver, "usage", "Usage");
   await driver.waitFor('[data-testid="usage-empty"]');
   check(true, "the Usage screen explains that nothing has been counted yet");

@@ -8,7 +8,7 @@ use cadence::{content, llm};
 use clap::Args;
 use serde::Serialize;
 
-use crate::local_model::resolve_model;
+use crate::local_model::{resolve_model, warn_on_device_fallback};
 use crate::output::read_schema;
 use crate::studio;
 
@@ -20,6 +20,9 @@ pub(crate) struct BenchArgs {
     /// CPU threads (default: every core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Where to run: auto, cpu, metal or cuda (default: the Device setting).
+    #[arg(long)]
+    device: Option<llm::DeviceChoice>,
     /// Time constrained decoding under this JSON Schema file (default: the tutorial's).
     #[arg(long)]
     schema: Option<PathBuf>,
@@ -37,6 +40,7 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     let BenchArgs {
         model,
         threads,
+        device,
         schema,
         no_schema,
         switch_with,
@@ -48,7 +52,9 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let path = resolve_model(&model)?.path;
+    let resolved = resolve_model(&model)?;
+    let device = device.unwrap_or_else(|| resolved.device_choice());
+    let path = resolved.path;
     let schema = match (schema, no_schema) {
         (_, true) => None,
         (Some(file), false) => Some(read_schema(&file)?),
@@ -56,13 +62,13 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     };
     let options = llm::BenchOptions {
         threads,
+        device,
         schema,
         ..Default::default()
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&llm::bench::run(&path, &options)?)?
-    );
+    let report = llm::bench::run(&path, &options)?;
+    warn_on_device_fallback(report.device_notice.as_deref());
+    println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -148,11 +154,23 @@ mod tests {
             Some(Command::Bench(BenchArgs {
                 model: "phi-3.5-mini".into(),
                 threads: None,
+                device: None,
                 schema: None,
                 no_schema: false,
                 switch_with: Some("qwen2.5-7b".into()),
             }))
         );
+    }
+
+    #[test]
+    fn the_device_is_named_or_refused() {
+        let Some(Command::Bench(args)) = parse(&["bench", "m.gguf", "--device", "cuda"]).unwrap()
+        else {
+            panic!("bench parses");
+        };
+        assert_eq!(args.device, Some(llm::DeviceChoice::Cuda));
+        let error = parse(&["bench", "m.gguf", "--device", "tpu"]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ValueValidation);
     }
 
     #[test]

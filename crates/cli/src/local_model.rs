@@ -36,7 +36,13 @@ impl ResolvedModel {
             }
             None => llm::Engine::load(&self.path, &options)?,
         };
+        warn_on_device_fallback(engine.info().device_notice.as_deref());
         Ok(engine)
+    }
+
+    /// The Device setting.
+    pub(crate) fn device_choice(&self) -> llm::DeviceChoice {
+        self.studio.device_choice()
     }
 
     pub(crate) fn load_tokenizer(&self) -> anyhow::Result<llm::TextTokenizer> {
@@ -88,4 +94,12 @@ pub(crate) fn resolve_model(model: &str) -> anyhow::Result<ResolvedModel> {
         tokenizer_json: None,
         studio,
     })
+}
+
+/// One warning line on standard error when the models run on the CPU although a GPU was
+/// wanted: the answer still comes, only slower, so it is not an error.
+pub(crate) fn warn_on_device_fallback(notice: Option<&str>) {
+    if let Some(notice) = notice {
+        eprintln!("warning: {notice}");
+    }
 }

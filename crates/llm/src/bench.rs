@@ -1,5 +1,6 @@
-//! `cadence bench`: load time, prefill and decode speed, time to first token and peak
-//! memory for one GGUF, as JSON. `scripts/bench_vs_llama_cpp.py` runs llama.cpp on the same
+//! `cadence bench`: load time, prefill and decode speed, time to first token, peak memory
+//! and the share of the memory-bandwidth roofline for one GGUF, as JSON, naming the device
+//! and kernels it ran on. `scripts/bench_vs_llama_cpp.py` runs llama.cpp on the same
 //! token ids for comparison.
 
 use std::path::Path;
@@ -13,7 +14,9 @@ use super::constraint::{Allowed, ConstraintFactory, mask_logits};
 use super::device::DeviceChoice;
 use super::error::{LlmError, Result};
 use super::gguf::GgufFile;
+use super::matrix::Matrix;
 use super::model::{LoadOptions, Model, default_threads};
+use super::roofline::{Bandwidth, bandwidth_of_device, roofline_tokens_per_s};
 use super::sampler::argmax;
 use super::tokenizer::TextTokenizer;
 
@@ -24,6 +27,10 @@ pub struct BenchOptions {
     pub prompt_lengths: Vec<usize>,
     /// Tokens decoded one at a time after the first prompt.
     pub decode_tokens: usize,
+    /// The prompt length time to first token is measured on: a lesson request.
+    pub first_token_prompt: usize,
+    /// The memory bandwidth to compare decoding with, when the machine cannot tell its chip.
+    pub bandwidth: Option<Bandwidth>,
     pub device: DeviceChoice,
     /// Each figure is the best of this many runs.
     pub repetitions: usize,
@@ -37,6 +44,8 @@ impl Default for BenchOptions {
             threads: None,
             prompt_lengths: vec![64, 512],
             decode_tokens: 128,
+            first_token_prompt: LESSON_PROMPT_TOKENS,
+            bandwidth: None,
             device: DeviceChoice::Auto,
             repetitions: 2,
             schema: None,
@@ -76,21 +85,49 @@ pub struct ConstraintFigure {
     pub setup_ms: f64,
 }
 
+/// The length of a lesson request: the system prompt, the schema's description and the
+/// teacher's words come to about this many tokens.
+pub const LESSON_PROMPT_TOKENS: usize = 500;
+
+/// Decoding against the memory-bandwidth bound (every weight read once per token).
+#[derive(Debug, Clone, Serialize)]
+pub struct RooflineFigure {
+    pub chip: String,
+    pub bandwidth_gb_per_s: f64,
+    /// The bytes read per token: the file's size, as the bound is usually stated.
+    pub bytes_per_token: u64,
+    pub roofline_tokens_per_s: f64,
+    /// Decode speed as a percentage of the bound.
+    pub percent_of_roofline: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
     pub model: String,
     pub architecture: Architecture,
     pub device: String,
+    /// The kernels the forward pass ran on.
+    pub kernel_path: String,
+    /// Why the model ran on the CPU although a GPU was wanted, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_notice: Option<String>,
     pub threads: usize,
     pub file_size_bytes: u64,
     pub load_ms: f64,
     pub prefill: Vec<PrefillFigure>,
     pub decode: DecodeFigure,
-    /// Prefill of the first prompt plus choosing the first token.
+    /// Prefill of a lesson-length prompt plus choosing the first token.
     pub time_to_first_token_ms: f64,
+    pub time_to_first_token_prompt_tokens: usize,
+    /// Dequantising one token's embedding row on the host, which the GPU pass does per
+    /// token instead of keeping the table as f32 on the device.
+    pub embedding_row_us: f64,
     pub kv_cache_bytes: usize,
-    /// Peak resident memory of the process (Linux only), before the constraint benchmark.
+    /// Peak resident memory of the process, before the constraint benchmark.
     pub peak_rss_bytes: Option<u64>,
+    /// Where the chip's bandwidth is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roofline: Option<RooflineFigure>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub constrained_decode: Option<ConstraintFigure>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,7 +149,14 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
             "benchmark prompt lengths must be positive".into(),
         ));
     }
-    let longest = options.prompt_lengths.iter().copied().max().unwrap_or(1);
+    let first_token_prompt = options.first_token_prompt.max(1);
+    let longest = options
+        .prompt_lengths
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .max(first_token_prompt);
     let first_prompt = options.prompt_lengths[0];
     let threads = options.threads.unwrap_or_else(default_threads).max(1);
     let repetitions = options.repetitions.max(1);
@@ -126,6 +170,7 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
         .as_ref()
         .map(|_| TextTokenizer::load(&file, None).map_err(|e| e.to_string()));
     let file_size = file.file_size() as u64;
+    let embedding_row_us = embedding_row_us(&file)?;
     let mut model = Model::from_gguf(
         &file,
         &LoadOptions {
@@ -143,22 +188,21 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
     // One warm-up pass pages the weights in and sizes the scratch buffers.
     model.forward(&prompt[..first_prompt.min(16)], LogitsMode::Last)?;
 
-    let mut prefill = Vec::new();
-    let mut time_to_first_token_ms = f64::INFINITY;
-    for &length in &options.prompt_lengths {
+    let mut first_token_ms = |length: usize| -> Result<f64> {
         let mut best = f64::INFINITY;
         for _ in 0..repetitions {
             model.truncate(0);
             let t = Instant::now();
             let logits = model.forward(&prompt[..length], LogitsMode::Last)?;
-            let first = argmax(logits);
-            let ms = t.elapsed().as_secs_f64() * 1e3;
-            std::hint::black_box(first);
-            best = best.min(ms);
+            std::hint::black_box(argmax(logits));
+            best = best.min(t.elapsed().as_secs_f64() * 1e3);
         }
-        if length == first_prompt {
-            time_to_first_token_ms = time_to_first_token_ms.min(best);
-        }
+        Ok(best)
+    };
+    let time_to_first_token_ms = first_token_ms(first_token_prompt)?;
+    let mut prefill = Vec::new();
+    for &length in &options.prompt_lengths {
+        let best = first_token_ms(length)?;
         prefill.push(PrefillFigure {
             prompt_tokens: length,
             ms: best,
@@ -192,10 +236,28 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
         (_, Some(Err(problem))) => constrained_decode_skipped = Some(problem),
         _ => {}
     }
+    let decode_tokens_per_s = options.decode_tokens as f64 / (best_decode / 1e3);
+    let device = model.device_name();
+    let roofline = options
+        .bandwidth
+        .clone()
+        .or_else(|| bandwidth_of_device(&device))
+        .map(|bandwidth| {
+            let bound = roofline_tokens_per_s(&bandwidth, file_size);
+            RooflineFigure {
+                chip: bandwidth.chip,
+                bandwidth_gb_per_s: bandwidth.gb_per_s,
+                bytes_per_token: file_size,
+                roofline_tokens_per_s: bound,
+                percent_of_roofline: decode_tokens_per_s / bound * 100.0,
+            }
+        });
     Ok(BenchReport {
         model: path.display().to_string(),
         architecture: model.config().architecture,
-        device: model.device_name(),
+        device,
+        kernel_path: model.kernel_path(),
+        device_notice: model.device_notice().map(str::to_owned),
         threads,
         file_size_bytes: file_size,
         load_ms,
@@ -204,11 +266,14 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
             tokens: options.decode_tokens,
             after_prompt_tokens: first_prompt,
             ms: best_decode,
-            tokens_per_s: options.decode_tokens as f64 / (best_decode / 1e3),
+            tokens_per_s: decode_tokens_per_s,
         },
         time_to_first_token_ms,
+        time_to_first_token_prompt_tokens: first_token_prompt,
+        embedding_row_us,
         kv_cache_bytes: model.kv_cache_bytes(),
         peak_rss_bytes,
+        roofline,
         constrained_decode,
         constrained_decode_skipped,
     })
@@ -280,10 +345,46 @@ fn constraint_figure(
     })
 }
 
-/// The process's peak resident set (`VmHWM`), where the OS reports it.
+/// The mean time to dequantise one row of the token embedding on the host, in µs, over
+/// rows spread across the table.
+fn embedding_row_us(file: &GgufFile) -> Result<f64> {
+    let info = file
+        .tensor("token_embd.weight")
+        .ok_or_else(|| LlmError::missing(file.path(), "tensor `token_embd.weight` is missing"))?;
+    let table = Matrix::load(file, info)?;
+    let rows = bench_tokens(256, table.rows);
+    let mut row = vec![0f32; table.cols];
+    // The first pass pages the rows in, as a running model has them.
+    for &r in &rows {
+        table.dequantize_row(r as usize, &mut row);
+    }
+    let t = Instant::now();
+    for &r in &rows {
+        table.dequantize_row(r as usize, &mut row);
+        std::hint::black_box(&row);
+    }
+    Ok(t.elapsed().as_secs_f64() * 1e6 / rows.len() as f64)
+}
+
+/// The process's peak resident set, where the OS reports it.
 pub fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    #[cfg(unix)]
+    {
+        // SAFETY: `getrusage` only writes the struct it is given.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            (libc::getrusage(libc::RUSAGE_SELF, &mut usage) == 0).then_some(usage)
+        }?;
+        let max_rss = u64::try_from(usage.ru_maxrss).ok()?;
+        // Bytes on macOS, kibibytes elsewhere.
+        Some(if cfg!(target_os = "macos") {
+            max_rss
+        } else {
+            max_rss * 1024
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }

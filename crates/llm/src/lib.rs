@@ -27,6 +27,7 @@ mod kquant;
 mod matrix;
 mod model;
 mod pool;
+pub mod roofline;
 mod sampler;
 pub mod synthetic;
 mod tokenizer;
@@ -36,7 +37,7 @@ pub use bench::{BenchOptions, BenchReport};
 pub use chat::{BUILTIN_TEMPLATES, ChatTemplate, Message, RenderedChat, Role};
 pub use config::{Architecture, ModelConfig};
 pub use constraint::{ConstraintFactory, JsonConstraint};
-pub use device::{DEVICE_ENV, DeviceChoice};
+pub use device::{DEVICE_ENV, DeviceChoice, DeviceReport, report_device};
 pub use engine::{
     CancelToken, Engine, EngineInfo, Event, FinishReason, GenerationOptions, GenerationStats,
     GenerationStream, Prompt,
@@ -44,5 +45,6 @@ pub use engine::{
 pub use error::{LlmError, Result};
 pub use model::default_threads;
 pub use model::{DEFAULT_CONTEXT, LoadOptions, Model};
+pub use roofline::Bandwidth;
 pub use sampler::{Sampler, SamplingOptions, argmax};
 pub use tokenizer::{TextTokenizer, TokenKind};

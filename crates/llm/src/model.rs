@@ -48,6 +48,8 @@ pub fn default_threads() -> usize {
 pub struct Model {
     config: ModelConfig,
     backend: Box<dyn Backend>,
+    /// Why the model runs on the CPU although a GPU was wanted, if it does.
+    device_notice: Option<String>,
 }
 
 impl std::fmt::Debug for Model {
@@ -78,8 +80,8 @@ impl Model {
             None => config.trained_context.min(DEFAULT_CONTEXT),
         };
         let threads = options.threads.unwrap_or_else(default_threads).max(1);
-        let device = ResolvedDevice::resolve(options.device.with_env_override()?)?;
-        let backend: Box<dyn Backend> = match device {
+        let resolution = ResolvedDevice::resolve(options.device.with_env_override()?)?;
+        let backend: Box<dyn Backend> = match resolution.device {
             ResolvedDevice::Cpu => {
                 Box::new(CpuModel::load(file, config.clone(), context, threads)?)
             }
@@ -87,7 +89,11 @@ impl Model {
                 Box::new(GpuModel::load(file, config.clone(), context, device)?)
             }
         };
-        Ok(Self { config, backend })
+        Ok(Self {
+            config,
+            backend,
+            device_notice: resolution.fallback,
+        })
     }
 
     /// Loads the model on candle's own CPU backend: slower than the native CPU path, used to
@@ -99,6 +105,7 @@ impl Model {
         Ok(Self {
             config,
             backend: Box::new(backend),
+            device_notice: None,
         })
     }
 
@@ -132,6 +139,11 @@ impl Model {
 
     pub fn device_name(&self) -> String {
         self.backend.device_name()
+    }
+
+    /// Why the model runs on the CPU although the device choice wanted a GPU, if it does.
+    pub fn device_notice(&self) -> Option<&str> {
+        self.device_notice.as_deref()
     }
 
     /// The kernels the forward pass runs on, in words (`cadence bench` reports it).

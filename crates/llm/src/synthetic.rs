@@ -21,11 +21,33 @@ pub enum WeightType {
     Q4K,
     Q5K,
     Q6K,
+    /// llama.cpp's Q4_K_M mix, as the catalogue's files are: Q4_K, with Q6_K for the
+    /// output and for `attn_v` and `ffn_down` in the layers that matter most, and Q5_K for
+    /// a fused `attn_qkv`.
+    Q4KM,
 }
 
 impl WeightType {
+    /// The type of matrix `tensor` (`attn_v`, `ffn_down`, `output`…) of layer `layer`.
+    fn ggml_for(self, tensor: &str, layer: usize, layers: usize) -> GgmlDType {
+        if self != Self::Q4KM {
+            return self.ggml();
+        }
+        // llama.cpp's choice of layers given more bits: the first and last eighth, and every
+        // third one between.
+        let more_bits =
+            layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8).is_multiple_of(3);
+        match tensor {
+            "output" => GgmlDType::Q6K,
+            "attn_qkv" => GgmlDType::Q5K,
+            "attn_v" | "ffn_down" if more_bits => GgmlDType::Q6K,
+            _ => GgmlDType::Q4K,
+        }
+    }
+
     fn ggml(self) -> GgmlDType {
         match self {
+            Self::Q4KM => GgmlDType::Q4K,
             Self::Q4_0 => GgmlDType::Q4_0,
             Self::Q4_1 => GgmlDType::Q4_1,
             Self::Q8_0 => GgmlDType::Q8_0,
@@ -231,10 +253,11 @@ impl SyntheticModel {
                     .map_err(|e| fail(e.to_string()))?;
                 QTensor::quantize(&tensor, dtype).map_err(|e| fail(e.to_string()))
             };
-        let matrix = |rng: &mut SplitMix, rows: usize, cols: usize, dtype: WeightType| {
+        let layers = self.layers;
+        let matrix = |rng: &mut SplitMix, rows: usize, cols: usize, dtype: GgmlDType| {
             let bound = (3.0 / cols as f32).sqrt();
             let values = (0..rows * cols).map(|_| rng.uniform(bound)).collect();
-            quantize(values, rows, cols, dtype.ggml())
+            quantize(values, rows, cols, dtype)
         };
         let mut tensors: Vec<(String, QTensor)> = Vec::new();
         let d = self.hidden_size;
@@ -255,21 +278,41 @@ impl SyntheticModel {
                 Architecture::Phi3 => {
                     tensors.push((
                         name("attn_qkv.weight"),
-                        matrix(&mut rng, d + 2 * kv_dim, d, self.weight_type)?,
+                        matrix(
+                            &mut rng,
+                            d + 2 * kv_dim,
+                            d,
+                            self.weight_type.ggml_for("attn_qkv", i, layers),
+                        )?,
                     ));
                 }
                 _ => {
                     tensors.push((
                         name("attn_q.weight"),
-                        matrix(&mut rng, d, d, self.weight_type)?,
+                        matrix(
+                            &mut rng,
+                            d,
+                            d,
+                            self.weight_type.ggml_for("attn_q", i, layers),
+                        )?,
                     ));
                     tensors.push((
                         name("attn_k.weight"),
-                        matrix(&mut rng, kv_dim, d, self.weight_type)?,
+                        matrix(
+                            &mut rng,
+                            kv_dim,
+                            d,
+                            self.weight_type.ggml_for("attn_k", i, layers),
+                        )?,
                     ));
                     tensors.push((
                         name("attn_v.weight"),
-                        matrix(&mut rng, kv_dim, d, self.weight_type)?,
+                        matrix(
+                            &mut rng,
+                            kv_dim,
+                            d,
+                            self.weight_type.ggml_for("attn_v", i, layers),
+                        )?,
                     ));
                 }
             }
@@ -280,37 +323,67 @@ impl SyntheticModel {
             }
             tensors.push((
                 name("attn_output.weight"),
-                matrix(&mut rng, d, d, self.weight_type)?,
+                matrix(
+                    &mut rng,
+                    d,
+                    d,
+                    self.weight_type.ggml_for("attn_output", i, layers),
+                )?,
             ));
             tensors.push((name("ffn_norm.weight"), vector(&mut rng, d, 1.0, 0.1)?));
             match self.architecture {
                 Architecture::Phi3 => {
                     tensors.push((
                         name("ffn_up.weight"),
-                        matrix(&mut rng, 2 * ff, d, self.weight_type)?,
+                        matrix(
+                            &mut rng,
+                            2 * ff,
+                            d,
+                            self.weight_type.ggml_for("ffn_up", i, layers),
+                        )?,
                     ));
                 }
                 _ => {
                     tensors.push((
                         name("ffn_gate.weight"),
-                        matrix(&mut rng, ff, d, self.weight_type)?,
+                        matrix(
+                            &mut rng,
+                            ff,
+                            d,
+                            self.weight_type.ggml_for("ffn_gate", i, layers),
+                        )?,
                     ));
                     tensors.push((
                         name("ffn_up.weight"),
-                        matrix(&mut rng, ff, d, self.weight_type)?,
+                        matrix(
+                            &mut rng,
+                            ff,
+                            d,
+                            self.weight_type.ggml_for("ffn_up", i, layers),
+                        )?,
                     ));
                 }
             }
             tensors.push((
                 name("ffn_down.weight"),
-                matrix(&mut rng, d, ff, self.weight_type)?,
+                matrix(
+                    &mut rng,
+                    d,
+                    ff,
+                    self.weight_type.ggml_for("ffn_down", i, layers),
+                )?,
             ));
         }
         tensors.push(("output_norm.weight".into(), vector(&mut rng, d, 1.0, 0.1)?));
         if !self.tied_embeddings {
             tensors.push((
                 "output.weight".into(),
-                matrix(&mut rng, vocab_size, d, self.embedding_type)?,
+                matrix(
+                    &mut rng,
+                    vocab_size,
+                    d,
+                    self.embedding_type.ggml_for("output", 0, layers),
+                )?,
             ));
         }
         if self.long_rope {

@@ -54,6 +54,8 @@ async function call<C extends CommandName>(
 }
 
 export const appInfo = () => call("app_info");
+/** The window event Settings sends after saving, for views of what the settings decide. */
+export const SETTINGS_SAVED = "cadence:settings-saved";
 /** Opens the system's print dialog for the window as it is laid out now. */
 export const printPage = () => call("print_page");
 export const listModels = () => call("list_models");

@@ -1,7 +1,12 @@
 // Generated from the Rust by src-tauri/src/bindings.rs; do not edit.
 // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
 
-export type AppInfo = { version: string, data_folder: string, catalog: string, };
+export type AppInfo = { version: string, data_folder: string, catalog: string, device: DeviceView, };
+export type DeviceView = { 
+/**
+ * `metal`, `cuda` or `cpu`.
+ */
+device: string, notice: string | null, };
 export type ModelView = { id: string, name: string, 
 /**
  * "local" or "cloud".

@@ -126,6 +126,10 @@ pub struct EngineInfo {
     pub path: PathBuf,
     pub architecture: Architecture,
     pub device: String,
+    /// Why the model runs on the CPU although a GPU was wanted, if it does.
+    pub device_notice: Option<String>,
+    /// The kernels the forward pass runs on, in words.
+    pub kernel_path: String,
     pub context_length: usize,
     pub vocab_size: usize,
     pub file_size_bytes: u64,
@@ -165,6 +169,8 @@ impl Engine {
             path: path.to_path_buf(),
             architecture: model.config().architecture,
             device: model.device_name(),
+            device_notice: model.device_notice().map(str::to_owned),
+            kernel_path: model.kernel_path(),
             context_length: model.context_length(),
             vocab_size: model.vocab_size(),
             file_size_bytes: file.file_size() as u64,
