@@ -3,13 +3,15 @@
 //!
 //! - [`gguf`] reads the file memory-mapped, checking every length;
 //! - [`Model`] runs the forward pass: Cadence's own CPU kernels (`cpu`, `matrix`,
-//!   `kernels`, `pool`) or candle on Metal/CUDA (`gpu`), with a KV cache that grows with the
-//!   sequence;
+//!   `kernels`, `pool`), with a KV cache that grows with the sequence, or candle on
+//!   Metal/CUDA (`gpu`), with an f16 KV cache allocated once and fused attention on Metal;
+//!   [`report_device`] says where a device choice runs, and why not on the GPU;
 //! - [`TextTokenizer`], [`ChatTemplate`] and [`Sampler`] turn conversations into tokens and
 //!   logits back into text;
 //! - [`Engine`] runs the generation loop and streams text deltas, optionally constrained to
 //!   a JSON Schema ([`constraint`], on llguidance);
-//! - [`bench`] measures it and [`synthetic`] writes small random-weight models for tests.
+//! - [`bench`] measures it, against the memory-bandwidth bound of [`roofline`], and
+//!   [`synthetic`] writes small random-weight models for tests.
 
 mod backend;
 pub mod bench;

@@ -1,5 +1,12 @@
 //! The forward pass on a candle device (Metal or CUDA), using candle's quantised matmuls.
 //! It also runs on candle's CPU device, which is how it is tested without a GPU.
+//!
+//! - `cache`: the f16 KV cache, allocated at the full context and written in place;
+//! - `attention`: fused `sdpa` on Metal, matmul attention elsewhere, both reading grouped KV
+//!   heads without copying them per query head.
+
+mod attention;
+mod cache;
 
 use candle_core::quantized::{GgmlDType, QMatMul, ggml_file::qtensor_from_ggml};
 use candle_core::{D, DType, Device, Module, Tensor};
@@ -9,6 +16,13 @@ use super::config::{ModelConfig, RopeStyle, RopeTable};
 use super::error::{LlmError, Result};
 use super::gguf::{GgufFile, TensorType};
 use super::matrix::Matrix;
+use attention::{Attention, AttentionKernel};
+use cache::KvCache;
+
+/// Prompt tokens per pass through the layers. Each chunk goes through the matrix-matrix
+/// kernels at once, while its attention scores stay `chunk × cached positions` rather than
+/// `prompt × prompt`.
+const PREFILL_CHUNK: usize = 512;
 
 struct Layer {
     attn_norm: Tensor,
@@ -19,26 +33,27 @@ struct Layer {
     /// Either `[gate, up]` or one fused `[gate; up]` projection.
     gate_up: Vec<QMatMul>,
     down: QMatMul,
-    keys: Option<Tensor>,
-    values: Option<Tensor>,
 }
 
 pub(crate) struct GpuModel {
     config: ModelConfig,
     context: usize,
     device: Device,
-    /// Token rows are dequantised on the host from the mapping, so a large vocabulary never
-    /// has to exist as f32 on the device.
+    /// Token rows are dequantised on the host from the mapping and uploaded: one row per
+    /// token (12 KiB for Phi-3.5), next to the gigabytes of weights every step reads. The
+    /// table on the device would need to be f32 to gather rows from (candle has no row
+    /// gather on quantised tensors): 0.4 GB for Phi-3.5, 2 GB for Qwen2.5-7B.
     embedding: Matrix,
     output: QMatMul,
     output_norm: Tensor,
     layers: Vec<Layer>,
+    cache: KvCache,
+    attention: Attention,
     cos: Tensor,
     sin: Tensor,
     rope_style: RopeStyle,
     position: usize,
     logits: Vec<f32>,
-    embedded: Vec<f32>,
 }
 
 fn ggml_dtype(t: TensorType) -> Option<GgmlDType> {
@@ -142,24 +157,40 @@ impl GpuModel {
                 ffn_norm: vector(&name("ffn_norm.weight"))?,
                 gate_up,
                 down: qmatmul(&name("ffn_down.weight"))?,
-                keys: None,
-                values: None,
             });
         }
         let half = config.rope_dims / 2;
+        // Phi-3.5's LongRoPE ships short factors for contexts up to the original length and
+        // long ones beyond; Llama 3 has one set of frequency factors. Picked as the CPU pass
+        // picks them.
         let long = config.original_context.is_some_and(|o| context > o);
         let factor_name = if long {
             "rope_factors_long.weight"
         } else {
             "rope_factors_short.weight"
         };
-        let factors = match file.tensor(factor_name) {
-            Some(_) => Some(vector(factor_name)?.to_vec1::<f32>().map_err(wrap)?),
-            None => None,
-        };
+        let factors = [factor_name, "rope_freqs.weight"]
+            .into_iter()
+            .find(|name| file.tensor(name).is_some())
+            .map(|name| vector(name)?.to_vec1::<f32>().map_err(wrap))
+            .transpose()?;
         let table = RopeTable::new(&config, context, factors.as_deref());
         let cos = Tensor::from_slice(&table.cos, (context, half), &device).map_err(wrap)?;
         let sin = Tensor::from_slice(&table.sin, (context, half), &device).map_err(wrap)?;
+        let cache = KvCache::new(
+            &device,
+            config.layers,
+            config.kv_heads,
+            context,
+            config.head_dim,
+        )
+        .map_err(wrap)?;
+        let attention = Attention {
+            kernel: AttentionKernel::choose(&device, config.head_dim),
+            heads: config.heads,
+            kv_heads: config.kv_heads,
+            head_dim: config.head_dim,
+        };
         Ok(Self {
             output_norm: vector("output_norm.weight")?,
             rope_style: config.architecture.rope_style(),
@@ -169,11 +200,12 @@ impl GpuModel {
             embedding,
             output,
             layers,
+            cache,
+            attention,
             cos,
             sin,
             position: 0,
             logits: Vec::new(),
-            embedded: Vec::new(),
         })
     }
 
@@ -193,46 +225,58 @@ impl GpuModel {
         }
     }
 
-    fn run(&mut self, tokens: &[u32], mode: LogitsMode) -> candle_core::Result<Vec<f32>> {
-        let c = self.config.clone();
+    /// Runs every chunk of `tokens` from `self.position` on; the position moves only when all
+    /// of them succeed (entries a failed call wrote past it are never read).
+    fn run(&self, tokens: &[u32], mode: LogitsMode) -> candle_core::Result<Vec<f32>> {
+        let mut logits = Vec::new();
+        let mut start = self.position;
+        let chunks = tokens.len().div_ceil(PREFILL_CHUNK);
+        for (index, chunk) in tokens.chunks(PREFILL_CHUNK).enumerate() {
+            let hidden = self.run_layers(chunk, start)?;
+            start += chunk.len();
+            let rows = match mode {
+                LogitsMode::All => hidden,
+                LogitsMode::Last if index + 1 == chunks => hidden.narrow(1, chunk.len() - 1, 1)?,
+                LogitsMode::Last => continue,
+            };
+            let chunk_logits = self.project(&rows)?;
+            if logits.is_empty() {
+                logits = chunk_logits;
+            } else {
+                logits.extend_from_slice(&chunk_logits);
+            }
+        }
+        Ok(logits)
+    }
+
+    /// Final norm and output matrix; only these rows' logits cross to the host.
+    fn project(&self, hidden: &Tensor) -> candle_core::Result<Vec<f32>> {
+        let x = candle_nn::ops::rms_norm(hidden, &self.output_norm, self.config.rms_eps)?;
+        let logits = self.output.forward(&x)?;
+        logits.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()
+    }
+
+    /// The residual stream `(1, n, hidden)` after every layer, for `tokens` at positions
+    /// `start..start + n`, writing their keys and values into the cache.
+    fn run_layers(&self, tokens: &[u32], start: usize) -> candle_core::Result<Tensor> {
+        let c = &self.config;
         let (n, d) = (tokens.len(), c.hidden_size);
-        let start = self.position;
-        self.embedded.resize(n * d, 0.0);
-        for (t, &token) in tokens.iter().enumerate() {
+        let mut embedded = vec![0f32; n * d];
+        for (row, &token) in embedded.chunks_exact_mut(d).zip(tokens) {
             if token as usize >= self.embedding.rows {
                 candle_core::bail!("token id {token} is outside the vocabulary");
             }
-            self.embedding
-                .dequantize_row(token as usize, &mut self.embedded[t * d..(t + 1) * d]);
+            self.embedding.dequantize_row(token as usize, row);
         }
-        let mut x = Tensor::from_slice(&self.embedded, (1, n, d), &self.device)?;
+        let mut x = Tensor::from_vec(embedded, (1, n, d), &self.device)?;
         let cos = self.cos.narrow(0, start, n)?;
         let sin = self.sin.narrow(0, start, n)?;
-        let mask = if n > 1 {
-            let total = start + n;
-            let values: Vec<f32> = (0..n)
-                .flat_map(|t| {
-                    (0..total).map(move |p| {
-                        if p <= start + t {
-                            0.0
-                        } else {
-                            f32::NEG_INFINITY
-                        }
-                    })
-                })
-                .collect();
-            Some(Tensor::from_vec(values, (1, 1, n, total), &self.device)?)
-        } else {
-            None
-        };
+        let mask = self.attention.causal_mask(&self.device, start, n)?;
         let (hd, heads, kv_heads) = (c.head_dim, c.heads, c.kv_heads);
-        let group = heads / kv_heads;
-        let scale = 1.0 / (hd as f64).sqrt();
-        for li in 0..self.layers.len() {
-            let layer = &self.layers[li];
+        for (index, layer) in self.layers.iter().enumerate() {
             let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, c.rms_eps)?;
-            let (q, k, v) = if layer.qkv.len() == 1 {
-                let qkv = layer.qkv[0].forward(&h)?;
+            let (q, k, v) = if let [qkv] = layer.qkv.as_slice() {
+                let qkv = qkv.forward(&h)?;
                 (
                     qkv.narrow(D::Minus1, 0, c.q_dim())?,
                     qkv.narrow(D::Minus1, c.q_dim(), c.kv_dim())?,
@@ -255,50 +299,16 @@ impl GpuModel {
             };
             let q = q.reshape((1, n, heads, hd))?.transpose(1, 2)?;
             let k = k.reshape((1, n, kv_heads, hd))?.transpose(1, 2)?;
-            let v = v
-                .reshape((1, n, kv_heads, hd))?
-                .transpose(1, 2)?
-                .contiguous()?;
+            let v = v.reshape((1, n, kv_heads, hd))?.transpose(1, 2)?;
             let q = self.rotate(&q, &cos, &sin)?;
             let k = self.rotate(&k, &cos, &sin)?;
-            let layer = &mut self.layers[li];
-            let keys = match layer.keys.take() {
-                Some(prev) => Tensor::cat(&[&prev, &k], 2)?,
-                None => k,
-            };
-            let values = match layer.values.take() {
-                Some(prev) => Tensor::cat(&[&prev, &v], 2)?,
-                None => v,
-            };
-            layer.keys = Some(keys.clone());
-            layer.values = Some(values.clone());
-            let total = keys.dim(2)?;
-            let expand = |t: Tensor| -> candle_core::Result<Tensor> {
-                if group == 1 {
-                    Ok(t)
-                } else {
-                    t.unsqueeze(2)?
-                        .expand((1, kv_heads, group, total, hd))?
-                        .reshape((1, heads, total, hd))
-                }
-            };
-            let keys = expand(keys)?;
-            let values = expand(values)?;
-            let scores = (q.contiguous()?.matmul(&keys.t()?.contiguous()?)? * scale)?;
-            let scores = match &mask {
-                Some(mask) => scores.broadcast_add(mask)?,
-                None => scores,
-            };
-            let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-            let attended = weights.matmul(&values.contiguous()?)?;
-            let attended = attended.transpose(1, 2)?.reshape((1, n, c.q_dim()))?;
-            let layer = &self.layers[li];
+            self.cache.write(index, start, &k, &v)?;
+            let (keys, values) = self.cache.view(index, start + n)?;
+            let attended = self.attention.attend(&q, &keys, &values, &mask)?;
             x = (x + layer.attn_output.forward(&attended)?)?;
             let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, c.rms_eps)?;
-            let hidden = if layer.gate_up.len() == 2 {
-                let gate = layer.gate_up[0].forward(&h)?;
-                let up = layer.gate_up[1].forward(&h)?;
-                (candle_nn::ops::silu(&gate)? * up)?
+            let hidden = if let [gate, up] = layer.gate_up.as_slice() {
+                (candle_nn::ops::silu(&gate.forward(&h)?)? * up.forward(&h)?)?
             } else {
                 let fused = layer.gate_up[0].forward(&h)?;
                 let ff = c.intermediate_size;
@@ -308,13 +318,7 @@ impl GpuModel {
             };
             x = (x + layer.down.forward(&hidden)?)?;
         }
-        let x = match mode {
-            LogitsMode::Last => x.narrow(1, n - 1, 1)?,
-            LogitsMode::All => x,
-        };
-        let x = candle_nn::ops::rms_norm(&x, &self.output_norm, c.rms_eps)?;
-        let logits = self.output.forward(&x)?;
-        logits.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()
+        Ok(x)
     }
 }
 
@@ -343,19 +347,10 @@ impl Backend for GpuModel {
         self.position
     }
 
+    /// The cache keeps its allocation; positions from here on are overwritten before they
+    /// are read again.
     fn truncate(&mut self, position: usize) {
-        if position >= self.position {
-            return;
-        }
-        for layer in &mut self.layers {
-            for cache in [&mut layer.keys, &mut layer.values] {
-                *cache = match cache.take() {
-                    Some(t) if position > 0 => t.narrow(2, 0, position).ok(),
-                    _ => None,
-                };
-            }
-        }
-        self.position = position;
+        self.position = self.position.min(position);
     }
 
     fn context_length(&self) -> usize {
@@ -375,15 +370,18 @@ impl Backend for GpuModel {
     }
 
     fn kernel_path(&self) -> String {
-        format!("candle quantised matmuls on {}", self.device_name())
+        let device = match &self.device {
+            Device::Cpu => "cpu",
+            Device::Cuda(_) => "cuda",
+            Device::Metal(_) => "metal",
+        };
+        format!(
+            "candle on {device}: quantised matmuls, {}, f16 KV cache",
+            self.attention.kernel.describe()
+        )
     }
 
     fn kv_cache_bytes(&self) -> usize {
-        self.layers
-            .iter()
-            .flat_map(|l| [&l.keys, &l.values])
-            .flatten()
-            .map(|t| t.elem_count() * t.dtype().size_in_bytes())
-            .sum()
+        self.cache.bytes()
     }
 }
