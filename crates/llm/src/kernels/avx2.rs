@@ -1,24 +1,8 @@
 //! The x86 Q4_1×Q8_1 dot products: AVX2, with AVX-VNNI or AVX-512 VNNI byte dot products
 //! where the CPU has them.
 
-use super::{BlockQ4_1, BlockQ8_1F};
+use super::{BlockQ4_1, BlockQ8_1F, load};
 use std::arch::x86_64::*;
-
-/// `T` stored at any address.
-#[repr(C, packed)]
-struct Unaligned<T>(T);
-
-/// Reads `*p` from any address, as the `loadu` intrinsics do. They go through
-/// `ptr::read_unaligned`, whose precondition checks in debug builds (those the tests and
-/// benchmarks run) turn every load into a copy through the stack.
-///
-/// # Safety
-/// `p` must point to readable memory holding a `T`.
-#[inline(always)]
-pub(crate) unsafe fn load<T: Copy>(p: *const T) -> T {
-    // SAFETY: the caller's contract; the packed wrapper asks for no alignment.
-    unsafe { (*(p as *const Unaligned<T>)).0 }
-}
 
 /// The sum of the eight lanes of `x`.
 #[inline]

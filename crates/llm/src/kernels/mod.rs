@@ -4,6 +4,26 @@
 
 #[cfg(x86_avx2)]
 pub(crate) mod avx2;
+#[cfg(aarch64_neon)]
+pub(crate) mod neon;
+
+/// `T` stored at any address.
+#[cfg(any(x86_avx2, aarch64_neon))]
+#[repr(C, packed)]
+struct Unaligned<T>(T);
+
+/// Reads `*p` from any address, as the SIMD load intrinsics do. They go through
+/// `ptr::read_unaligned`, whose precondition checks in debug builds (those the tests and
+/// benchmarks run) turn every load into a copy through the stack.
+///
+/// # Safety
+/// `p` must point to readable memory holding a `T`.
+#[cfg(any(x86_avx2, aarch64_neon))]
+#[inline(always)]
+pub(crate) unsafe fn load<T: Copy>(p: *const T) -> T {
+    // SAFETY: the caller's contract; the packed wrapper asks for no alignment.
+    unsafe { (*(p as *const Unaligned<T>)).0 }
+}
 
 /// A Q4_1 weight block as stored in GGUF: 32 weights = `d * q + m`, q in 0..16.
 #[derive(Clone, Copy)]
@@ -76,7 +96,25 @@ pub(crate) fn round_to_f16(x: f32) -> f32 {
             _mm_cvtss_f32(_mm_cvtph_ps(half))
         }
     }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "f16c")))]
+    #[cfg(target_arch = "aarch64")]
+    {
+        let mut x = x;
+        // SAFETY: register arithmetic only, with base aarch64 instructions (which round to
+        // nearest, ties to even, in the default FP mode).
+        unsafe {
+            std::arch::asm!(
+                "fcvt {x:h}, {x:s}",
+                "fcvt {x:s}, {x:h}",
+                x = inout(vreg) x,
+                options(pure, nomem, nostack, preserves_flags),
+            );
+        }
+        x
+    }
+    #[cfg(not(any(
+        all(target_arch = "x86_64", target_feature = "f16c"),
+        target_arch = "aarch64"
+    )))]
     {
         f16_to_f32(f32_to_f16(x))
     }
@@ -185,7 +223,7 @@ pub(crate) fn dequantize_q4_1(blocks: &[BlockQ4_1], out: &mut [f32]) {
 /// Calls `module::kernel::<N>(args)` with `N` the token count when it is one of the listed counts,
 /// and with the first listed count otherwise: multi-token kernels take their count as a
 /// const generic so their accumulators stay in registers.
-#[cfg(x86_avx2)]
+#[cfg(any(x86_avx2, aarch64_neon))]
 macro_rules! for_token_count {
     ($count:expr, $module:ident::$kernel:ident, $args:tt, [$first:literal $(, $n:literal)*]) => {
         match $count {
@@ -194,7 +232,7 @@ macro_rules! for_token_count {
         }
     };
 }
-#[cfg(x86_avx2)]
+#[cfg(any(x86_avx2, aarch64_neon))]
 pub(crate) use for_token_count;
 
 /// The most tokens one pass over a Q4_1 weight row serves.
@@ -202,11 +240,14 @@ pub(crate) const Q4_1_TOKENS_PER_PASS: usize = 4;
 
 /// `out[t] = Σ w·acts[t]` for every token `t` (at most [`Q4_1_TOKENS_PER_PASS`]): each
 /// weight block is unpacked once for all of them. Every token gets exactly the sum it
-/// would get alone.
+/// would get alone, and the x86 and aarch64 kernels get the same sums (the tests hold
+/// both to one portable model of their arithmetic).
 pub(crate) fn dot_q4_1_q8_1(w: &[BlockQ4_1], acts: &[&[BlockQ8_1F]], out: &mut [f32]) {
     #[cfg(x86_avx2)]
     avx2::dot_q4_1_q8_1(avx2::ByteDot::best(), w, acts, out);
-    #[cfg(not(x86_avx2))]
+    #[cfg(aarch64_neon)]
+    neon::dot_q4_1_q8_1(neon::ByteDot::best(), w, acts, out);
+    #[cfg(not(any(x86_avx2, aarch64_neon)))]
     {
         for (o, a) in out.iter_mut().zip(acts) {
             *o = dot_q4_1_q8_1_scalar(w, a);
@@ -247,13 +288,26 @@ pub(crate) fn cpu_kernel_path() -> String {
         };
         format!("x86-64 {byte_dot}")
     }
-    #[cfg(not(x86_avx2))]
+    #[cfg(aarch64_neon)]
+    {
+        // The Q4_1 kernel uses `sdot` where present; the K-quant kernels `smmla` where
+        // present, else `sdot`.
+        let mut path = String::from("aarch64 NEON");
+        if neon::has_dotprod() {
+            path.push_str(" + dotprod");
+        }
+        if neon::has_i8mm() {
+            path.push_str(" + i8mm");
+        }
+        path
+    }
+    #[cfg(not(any(x86_avx2, aarch64_neon)))]
     {
         format!("portable ({})", std::env::consts::ARCH)
     }
 }
 
-#[cfg_attr(x86_avx2, allow(dead_code))]
+#[cfg_attr(any(x86_avx2, aarch64_neon), allow(dead_code))]
 pub(crate) fn dot_q4_1_q8_1_scalar(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
     let mut sum = 0f32;
     for (wb, ab) in w.iter().zip(a) {
@@ -323,6 +377,59 @@ pub(crate) fn silu(x: f32) -> f32 {
 mod tests {
     use super::*;
 
+    /// The Q4_1 dot product as the SIMD kernels compute it, in portable Rust: per block,
+    /// eight i32 lanes of four products each (low nibbles against activations 0..16, then
+    /// high nibbles against 16..32), each lane fused-multiply-added at `d_w * d_a` into
+    /// even- or odd-block accumulators; the lanes summed pairwise; the `m * s` offsets
+    /// summed a pair of blocks at a time and added last.
+    fn dot_q4_1_q8_1_lanes(w: &[BlockQ4_1], a: &[BlockQ8_1F]) -> f32 {
+        let n = w.len().min(a.len());
+        let mut acc = [[0f32; 8]; 2];
+        for (i, (wb, ab)) in w[..n].iter().zip(a).enumerate() {
+            let scale = f16_to_f32(wb.d) * ab.d;
+            for (lane, acc) in acc[i % 2].iter_mut().enumerate() {
+                let sum: i32 = (4 * lane..4 * lane + 4)
+                    .map(|j| {
+                        let nibble = if j < 16 {
+                            wb.qs[j] & 0x0f
+                        } else {
+                            wb.qs[j - 16] >> 4
+                        };
+                        nibble as i32 * ab.qs[j] as i32
+                    })
+                    .sum();
+                *acc = (sum as f32).mul_add(scale, *acc);
+            }
+        }
+        let mut offset = 0f32;
+        for pair in (0..n).collect::<Vec<_>>().chunks(2) {
+            let term = |i: usize| f16_to_f32(w[i].m) * a[i].s;
+            offset += match *pair {
+                [i, j] => term(i) + term(j),
+                [i] => term(i),
+                _ => unreachable!(),
+            };
+        }
+        let lanes: Vec<f32> = (0..8).map(|k| acc[0][k] + acc[1][k]).collect();
+        let halves: Vec<f32> = (0..4).map(|k| lanes[k + 4] + lanes[k]).collect();
+        ((halves[0] + halves[2]) + (halves[1] + halves[3])) + offset
+    }
+
+    /// Runs a pass with every byte dot product this CPU has, giving each result to `check`
+    /// with the kind's name.
+    #[cfg(any(x86_avx2, aarch64_neon))]
+    fn with_every_byte_dot(w: &[BlockQ4_1], rows: &[&[BlockQ8_1F]], check: impl Fn(&str, &[f32])) {
+        #[cfg(x86_avx2)]
+        use avx2 as simd;
+        #[cfg(aarch64_neon)]
+        use neon as simd;
+        for kind in simd::ByteDot::available() {
+            let mut out = vec![0f32; rows.len()];
+            simd::dot_q4_1_q8_1(kind, w, rows, &mut out);
+            check(&format!("{kind:?}"), &out);
+        }
+    }
+
     #[test]
     fn hardware_and_software_half_rounding_agree() {
         for &v in &[
@@ -333,6 +440,32 @@ mod tests {
                 f16_to_f32(f32_to_f16(v)).to_bits(),
                 "{v}"
             );
+        }
+    }
+
+    /// The FP unit's half conversions, which the aarch64 kernels and `round_to_f16` use,
+    /// agree with the software ones: on every half (NaNs aside), and on f32 values across
+    /// the whole range.
+    #[cfg(aarch64_neon)]
+    #[test]
+    fn neon_half_conversions_match_software() {
+        for h in 0..=u16::MAX {
+            let other = h.rotate_left(7);
+            // SAFETY: every aarch64 CPU has NEON.
+            let (low, high) = unsafe { neon::f16_pair_to_f32(h as u32 | (other as u32) << 16) };
+            for (value, h) in [(low, h), (high, other)] {
+                let expected = f16_to_f32(h);
+                if !expected.is_nan() {
+                    assert_eq!(value.to_bits(), expected.to_bits(), "{h:#06x}");
+                }
+            }
+        }
+        for bits in (0..=u32::MAX).step_by(0x1003) {
+            let x = f32::from_bits(bits);
+            let expected = f16_to_f32(f32_to_f16(x));
+            if !x.is_nan() {
+                assert_eq!(round_to_f16(x).to_bits(), expected.to_bits(), "{x:e}");
+            }
         }
     }
 
@@ -394,28 +527,31 @@ mod tests {
                 "{count} tokens"
             );
         }
-        // Every byte dot product this CPU has gives the AVX2 sums bit for bit, whatever the
-        // token count, including at the extremes of the nibbles and bytes.
-        #[cfg(x86_avx2)]
+        // Every byte dot product this CPU has, on x86 and on aarch64, gives the portable
+        // model's sums bit for bit, whatever the token count, including at the extremes of
+        // the nibbles and bytes (an even block count too, so no single-block tail).
+        #[cfg(any(x86_avx2, aarch64_neon))]
         {
-            use avx2::ByteDot;
             let mut extreme = w.clone();
             extreme[0].qs = [0xff; 16];
             extreme[1].qs = [0x0f; 16];
+            extreme[2].qs = [0xf0; 16];
             let mut loud = others.clone();
             loud[0].qs = [127; 32];
             loud[1].qs = [-127; 32];
+            loud[2].qs = [-128; 32];
             let rows: [&[BlockQ8_1F]; 4] = [&a, &others, &loud, &a];
-            for weights in [&w, &extreme] {
+            for weights in [&w[..], &extreme[..], &extreme[..blocks - 1]] {
                 for count in 1..=Q4_1_TOKENS_PER_PASS {
-                    let mut expected = vec![0f32; count];
-                    avx2::dot_q4_1_q8_1(ByteDot::Avx2, weights, &rows[..count], &mut expected);
-                    for kind in ByteDot::available() {
-                        let mut out = vec![0f32; count];
-                        avx2::dot_q4_1_q8_1(kind, weights, &rows[..count], &mut out);
-                        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                        assert_eq!(bits(&out), bits(&expected), "{kind:?}, {count} tokens");
-                    }
+                    let rows = &rows[..count];
+                    let expected: Vec<u32> = rows
+                        .iter()
+                        .map(|row| dot_q4_1_q8_1_lanes(weights, row).to_bits())
+                        .collect();
+                    with_every_byte_dot(weights, rows, |kind, out| {
+                        let bits: Vec<u32> = out.iter().map(|x| x.to_bits()).collect();
+                        assert_eq!(bits, expected, "{kind}, {count} tokens");
+                    });
                 }
             }
         }
