@@ -38,7 +38,9 @@ impl DeviceView {
             // the same way, so say it now with what to do.
             Err(error) => Self {
                 device: "none".into(),
-                notice: Some(format!("{error} (Settings → Device).")),
+                notice: Some(format!(
+                    "Models cannot run: {error}. The Device setting is under Settings."
+                )),
             },
         }
     }

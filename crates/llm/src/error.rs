@@ -60,8 +60,8 @@ pub enum LlmError {
     InvalidOptions(String),
 
     #[error(
-        "device `{requested}` is not available: {problem}. Use `cpu`, or build Cadence with the \
-         matching feature (`metal` on macOS, `cuda` with an NVIDIA GPU)"
+        "the {requested} device is not available: {problem}. Choose auto or cpu instead (every \
+         macOS build of Cadence has Metal; build with the `cuda` feature for an NVIDIA GPU)"
     )]
     DeviceUnavailable { requested: String, problem: String },
 
