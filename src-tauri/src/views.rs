@@ -21,26 +21,24 @@ pub struct AppInfo {
 /// Where the local models run, and why not on the GPU when one was wanted.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct DeviceView {
-    /// `metal`, `cuda` or `cpu`.
+    /// `metal`, `cuda` or `cpu`; `none` when the chosen device cannot run models at all.
     pub device: String,
     pub notice: Option<String>,
 }
 
 impl DeviceView {
-    /// Starts the GPU the Device setting asks for, to say where models will run.
-    pub fn probe(choice: cadence::llm::DeviceChoice) -> Self {
-        match cadence::llm::report_device(choice) {
+    /// Starts the GPU the device choice asks for, to say where models will run.
+    pub fn probe(choice: Result<cadence::llm::DeviceChoice, cadence::llm::LlmError>) -> Self {
+        match choice.and_then(cadence::llm::report_device) {
             Ok(report) => Self {
                 device: report.device,
                 notice: report.notice,
             },
-            // The setting names a GPU this build or machine lacks: loading a model would fail
-            // the same way, so say it now with what to do.
+            // The choice names a GPU this build or machine lacks, or no device at all: loading
+            // a model would fail the same way, so say it now, with what to do.
             Err(error) => Self {
                 device: "none".into(),
-                notice: Some(format!(
-                    "Models cannot run: {error}. The Device setting is under Settings."
-                )),
+                notice: Some(format!("Models cannot run: {error}.")),
             },
         }
     }

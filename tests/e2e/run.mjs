@@ -174,7 +174,7 @@ async function firstSession(driver) {
   await selectOption(driver, 'select[data-testid="device"]', "metal");
   await driver.click(await driver.find('[data-testid="save-settings"]'));
   const notice = await driver.text(await driver.waitFor('[data-testid="device-notice"]'));
-  check(notice.includes("metal device is not available") && notice.includes("no Metal support") && notice.includes("under Settings"), `choosing a GPU that cannot start shows why, and where to change it (“${notice}”)`);
+  check(notice.includes("metal device is not available") && notice.includes("no Metal support") && notice.includes("Choose auto or cpu"), `choosing a GPU that cannot start shows why, and where to change it (“${notice}”)`);
   await screenshot(driver, "device-notice");
   await selectOption(driver, 'select[data-testid="device"]', "auto");
   await driver.click(await driver.find('[data-testid="save-settings"]'));

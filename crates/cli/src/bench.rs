@@ -53,7 +53,11 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let resolved = resolve_model(&model)?;
-    let device = device.unwrap_or_else(|| resolved.device_choice());
+    // A device named here wins over the setting and `CADENCE_DEVICE`.
+    let device = match device {
+        Some(device) => device,
+        None => resolved.device_choice()?,
+    };
     let path = resolved.path;
     let schema = match (schema, no_schema) {
         (_, true) => None,

@@ -21,7 +21,7 @@ impl ResolvedModel {
     pub(crate) fn load_engine(&self, threads: Option<usize>) -> anyhow::Result<llm::Engine> {
         let options = llm::LoadOptions {
             threads,
-            device: self.studio.device_choice(),
+            device: self.studio.device_choice()?,
             ..Default::default()
         };
         let engine = match &self.entry {
@@ -40,9 +40,9 @@ impl ResolvedModel {
         Ok(engine)
     }
 
-    /// The Device setting.
-    pub(crate) fn device_choice(&self) -> llm::DeviceChoice {
-        self.studio.device_choice()
+    /// The Device setting, or `CADENCE_DEVICE`.
+    pub(crate) fn device_choice(&self) -> anyhow::Result<llm::DeviceChoice> {
+        Ok(self.studio.device_choice()?)
     }
 
     pub(crate) fn load_tokenizer(&self) -> anyhow::Result<llm::TextTokenizer> {

@@ -16,7 +16,7 @@ use super::error::{LlmError, Result};
 use super::gguf::GgufFile;
 use super::matrix::Matrix;
 use super::model::{LoadOptions, Model, default_threads};
-use super::roofline::{Bandwidth, bandwidth_of_device, roofline_tokens_per_s};
+use super::roofline::{bandwidth_of_device, roofline_tokens_per_s};
 use super::sampler::argmax;
 use super::tokenizer::TextTokenizer;
 
@@ -29,8 +29,6 @@ pub struct BenchOptions {
     pub decode_tokens: usize,
     /// The prompt length time to first token is measured on: a lesson request.
     pub first_token_prompt: usize,
-    /// The memory bandwidth to compare decoding with, when the machine cannot tell its chip.
-    pub bandwidth: Option<Bandwidth>,
     pub device: DeviceChoice,
     /// Each figure is the best of this many runs.
     pub repetitions: usize,
@@ -45,7 +43,6 @@ impl Default for BenchOptions {
             prompt_lengths: vec![64, 512],
             decode_tokens: 128,
             first_token_prompt: LESSON_PROMPT_TOKENS,
-            bandwidth: None,
             device: DeviceChoice::Auto,
             repetitions: 2,
             schema: None,
@@ -123,9 +120,10 @@ pub struct BenchReport {
     /// token instead of keeping the table as f32 on the device.
     pub embedding_row_us: f64,
     pub kv_cache_bytes: usize,
-    /// Peak resident memory of the process, before the constraint benchmark.
+    /// Peak resident host memory of the process, before the constraint benchmark. GPU
+    /// buffers in the GPU's own storage (the KV cache on Metal or CUDA) are not in it.
     pub peak_rss_bytes: Option<u64>,
-    /// Where the chip's bandwidth is known.
+    /// On a GPU whose bandwidth is known (a CPU's cores reach only part of it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roofline: Option<RooflineFigure>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -170,7 +168,6 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
         .as_ref()
         .map(|_| TextTokenizer::load(&file, None).map_err(|e| e.to_string()));
     let file_size = file.file_size() as u64;
-    let embedding_row_us = embedding_row_us(&file)?;
     let mut model = Model::from_gguf(
         &file,
         &LoadOptions {
@@ -180,8 +177,9 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
             tokenizer_json: None,
         },
     )?;
-    drop(file);
     let load_ms = started.elapsed().as_secs_f64() * 1e3;
+    let embedding_row_us = embedding_row_us(&file)?;
+    drop(file);
     let vocab = model.vocab_size();
     let prompt = bench_tokens(longest, vocab);
 
@@ -238,20 +236,16 @@ pub fn run(path: &Path, options: &BenchOptions) -> Result<BenchReport> {
     }
     let decode_tokens_per_s = options.decode_tokens as f64 / (best_decode / 1e3);
     let device = model.device_name();
-    let roofline = options
-        .bandwidth
-        .clone()
-        .or_else(|| bandwidth_of_device(&device))
-        .map(|bandwidth| {
-            let bound = roofline_tokens_per_s(&bandwidth, file_size);
-            RooflineFigure {
-                chip: bandwidth.chip,
-                bandwidth_gb_per_s: bandwidth.gb_per_s,
-                bytes_per_token: file_size,
-                roofline_tokens_per_s: bound,
-                percent_of_roofline: decode_tokens_per_s / bound * 100.0,
-            }
-        });
+    let roofline = bandwidth_of_device(&device).map(|bandwidth| {
+        let bound = roofline_tokens_per_s(&bandwidth, file_size);
+        RooflineFigure {
+            chip: bandwidth.chip,
+            bandwidth_gb_per_s: bandwidth.gb_per_s,
+            bytes_per_token: file_size,
+            roofline_tokens_per_s: bound,
+            percent_of_roofline: decode_tokens_per_s / bound * 100.0,
+        }
+    });
     Ok(BenchReport {
         model: path.display().to_string(),
         architecture: model.config().architecture,

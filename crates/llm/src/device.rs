@@ -1,5 +1,6 @@
-//! Choosing where inference runs: Metal on macOS builds with the `metal` feature, CUDA with
-//! the `cuda` feature, the CPU otherwise. `CADENCE_DEVICE` (or the settings) override it.
+//! Choosing where inference runs: Metal on macOS builds (the `metal` feature), CUDA with the
+//! `cuda` feature, the CPU otherwise. The app's Device setting chooses, or `CADENCE_DEVICE`
+//! where it is set (see [`DeviceChoice::with_env_override`]).
 
 use std::str::FromStr;
 
@@ -42,7 +43,11 @@ impl DeviceChoice {
     /// The choice in `CADENCE_DEVICE`, if set, else `self`.
     pub fn with_env_override(self) -> Result<Self> {
         match std::env::var(DEVICE_ENV) {
-            Ok(value) if !value.trim().is_empty() => value.parse(),
+            Ok(value) if !value.trim().is_empty() => value.parse().map_err(|_| {
+                LlmError::InvalidOptions(format!(
+                    "{DEVICE_ENV}={value} names no device: use auto, cpu, metal or cuda"
+                ))
+            }),
             _ => Ok(self),
         }
     }
@@ -58,10 +63,9 @@ pub struct DeviceReport {
     pub notice: Option<String>,
 }
 
-/// Where models chosen with `choice` (and `CADENCE_DEVICE`) would run now, starting the GPU
-/// to find out.
+/// Where models chosen with `choice` would run now, starting the GPU to find out.
 pub fn report_device(choice: DeviceChoice) -> Result<DeviceReport> {
-    let resolved = ResolvedDevice::resolve(choice.with_env_override()?)?;
+    let resolved = ResolvedDevice::resolve(choice)?;
     Ok(DeviceReport {
         device: resolved.device.name().into(),
         notice: resolved.fallback,
@@ -83,21 +87,67 @@ pub(crate) enum ResolvedDevice {
     Gpu(candle_core::Device),
 }
 
-/// The GPU backends this build was compiled with.
-const BUILT_GPUS: &[&str] = &[
-    #[cfg(feature = "metal")]
-    "metal",
-    #[cfg(feature = "cuda")]
-    "cuda",
-];
+/// The GPU backends Cadence can be built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gpu {
+    Metal,
+    Cuda,
+}
+
+impl Gpu {
+    /// The backends this build has, in the order "auto" tries them.
+    const BUILT: &[Self] = &[
+        #[cfg(feature = "metal")]
+        Self::Metal,
+        #[cfg(feature = "cuda")]
+        Self::Cuda,
+    ];
+
+    fn id(self) -> &'static str {
+        match self {
+            Self::Metal => "metal",
+            Self::Cuda => "cuda",
+        }
+    }
+
+    fn display_name(self) -> &'static str {
+        match self {
+            Self::Metal => "Metal",
+            Self::Cuda => "CUDA",
+        }
+    }
+
+    /// The device, or why it cannot start, in candle's words.
+    fn start(self) -> std::result::Result<candle_core::Device, String> {
+        match self {
+            #[cfg(feature = "metal")]
+            Self::Metal => candle_core::Device::new_metal(0).map_err(|e| e.to_string()),
+            #[cfg(feature = "cuda")]
+            Self::Cuda => candle_core::Device::new_cuda(0).map_err(|e| e.to_string()),
+            #[allow(unreachable_patterns)]
+            gpu => Err(format!(
+                "this build of Cadence has no {} support",
+                gpu.display_name()
+            )),
+        }
+    }
+
+    /// The device, for a choice that names this GPU: not starting is an error.
+    fn start_chosen(self) -> Result<candle_core::Device> {
+        self.start().map_err(|problem| LlmError::DeviceUnavailable {
+            requested: self.id().into(),
+            problem,
+        })
+    }
+}
 
 impl ResolvedDevice {
     pub(crate) fn resolve(choice: DeviceChoice) -> Result<Resolution> {
         let device = match choice {
             DeviceChoice::Cpu => Self::Cpu,
             DeviceChoice::Auto => return Ok(Self::best()),
-            DeviceChoice::Metal => Self::Gpu(Self::metal()?),
-            DeviceChoice::Cuda => Self::Gpu(Self::cuda()?),
+            DeviceChoice::Metal => Self::Gpu(Gpu::Metal.start_chosen()?),
+            DeviceChoice::Cuda => Self::Gpu(Gpu::Cuda.start_chosen()?),
         };
         Ok(Resolution {
             device,
@@ -107,10 +157,9 @@ impl ResolvedDevice {
 
     fn name(&self) -> &'static str {
         match self {
-            Self::Cpu => "cpu",
-            Self::Gpu(device) if device.is_metal() => "metal",
-            Self::Gpu(device) if device.is_cuda() => "cuda",
-            Self::Gpu(_) => "cpu",
+            Self::Gpu(device) if device.is_metal() => Gpu::Metal.id(),
+            Self::Gpu(device) if device.is_cuda() => Gpu::Cuda.id(),
+            Self::Cpu | Self::Gpu(_) => "cpu",
         }
     }
 
@@ -119,19 +168,15 @@ impl ResolvedDevice {
     /// why.
     fn best() -> Resolution {
         let mut failures = Vec::new();
-        for gpu in BUILT_GPUS {
-            let started = match *gpu {
-                "metal" => Self::metal(),
-                _ => Self::cuda(),
-            };
-            match started {
+        for &gpu in Gpu::BUILT {
+            match gpu.start() {
                 Ok(device) => {
                     return Resolution {
                         device: Self::Gpu(device),
                         fallback: None,
                     };
                 }
-                Err(error) => failures.push((*gpu, error.to_string())),
+                Err(problem) => failures.push((gpu, problem)),
             }
         }
         Resolution {
@@ -139,55 +184,19 @@ impl ResolvedDevice {
             fallback: fallback_notice(&failures),
         }
     }
-
-    fn metal() -> Result<candle_core::Device> {
-        #[cfg(feature = "metal")]
-        {
-            candle_core::Device::new_metal(0).map_err(|e| LlmError::DeviceUnavailable {
-                requested: "metal".into(),
-                problem: e.to_string(),
-            })
-        }
-        #[cfg(not(feature = "metal"))]
-        {
-            Err(LlmError::DeviceUnavailable {
-                requested: "metal".into(),
-                problem: "this build of Cadence has no Metal support".into(),
-            })
-        }
-    }
-
-    fn cuda() -> Result<candle_core::Device> {
-        #[cfg(feature = "cuda")]
-        {
-            candle_core::Device::new_cuda(0).map_err(|e| LlmError::DeviceUnavailable {
-                requested: "cuda".into(),
-                problem: e.to_string(),
-            })
-        }
-        #[cfg(not(feature = "cuda"))]
-        {
-            Err(LlmError::DeviceUnavailable {
-                requested: "cuda".into(),
-                problem: "this build of Cadence has no CUDA support".into(),
-            })
-        }
-    }
 }
 
-/// What to tell the user when the GPUs that were tried (`(name, problem)`) did not start.
-fn fallback_notice(failures: &[(&str, String)]) -> Option<String> {
+/// What to tell the user when the GPUs that were tried did not start, with their reasons.
+fn fallback_notice(failures: &[(Gpu, String)]) -> Option<String> {
     let reasons: Vec<String> = failures
         .iter()
-        .map(|(gpu, problem)| {
-            let name = if *gpu == "metal" { "Metal" } else { "CUDA" };
-            format!("{name} could not start ({problem})")
-        })
+        .map(|(gpu, problem)| format!("{} could not start ({problem})", gpu.display_name()))
         .collect();
     (!reasons.is_empty()).then(|| {
         format!(
-            "{}, so models run on the CPU, several times slower. Restart Cadence to try again, \
-             or choose the CPU in Settings to keep this choice.",
+            "{}, so models run on the CPU, several times slower. To run on the CPU without \
+             this notice, choose the CPU as the device (Settings → Device, or \
+             {DEVICE_ENV}=cpu).",
             reasons.join("; ")
         )
     })
@@ -198,15 +207,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_gpu_that_fails_to_start_is_named_with_its_reason() {
+    fn a_gpu_that_fails_to_start_is_named_with_candles_reason() {
         assert_eq!(fallback_notice(&[]), None);
-        let notice = fallback_notice(&[("metal", "no Metal device found".into())]).unwrap();
+        let problem = Gpu::Metal.start().err();
+        // A build with Metal on a machine whose GPU starts has no reason to give.
+        let problem = problem.unwrap_or_else(|| "no Metal device found".into());
+        let notice = fallback_notice(&[(Gpu::Metal, problem.clone())]).unwrap();
         assert!(
-            notice.starts_with(
-                "Metal could not start (no Metal device found), so models run on the CPU"
-            ),
+            notice.starts_with(&format!(
+                "Metal could not start ({problem}), so models run on the CPU"
+            )),
             "{notice}"
         );
+        // The reason is candle's (or the build's) alone, not a whole error message.
+        assert!(!problem.contains("not available"), "{problem}");
     }
 
     #[test]
@@ -216,7 +230,7 @@ mod tests {
         assert_eq!(cpu.notice, None);
         let auto = report_device(DeviceChoice::Auto).unwrap();
         // A build without GPU backends runs on the CPU by design, with nothing to report.
-        if BUILT_GPUS.is_empty() {
+        if Gpu::BUILT.is_empty() {
             assert_eq!(
                 auto,
                 DeviceReport {
@@ -226,6 +240,25 @@ mod tests {
             );
         } else {
             assert!(auto.device != "cpu" || auto.notice.is_some(), "{auto:?}");
+        }
+    }
+
+    #[test]
+    fn choosing_a_gpu_this_build_lacks_is_an_error_that_says_what_to_do() {
+        for (choice, gpu) in [
+            (DeviceChoice::Metal, Gpu::Metal),
+            (DeviceChoice::Cuda, Gpu::Cuda),
+        ] {
+            if Gpu::BUILT.contains(&gpu) {
+                continue;
+            }
+            let error = report_device(choice).unwrap_err().to_string();
+            assert!(
+                error.contains("no")
+                    && error.contains("support")
+                    && error.contains("Choose auto or cpu"),
+                "{error}"
+            );
         }
     }
 }

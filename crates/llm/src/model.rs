@@ -80,7 +80,7 @@ impl Model {
             None => config.trained_context.min(DEFAULT_CONTEXT),
         };
         let threads = options.threads.unwrap_or_else(default_threads).max(1);
-        let resolution = ResolvedDevice::resolve(options.device.with_env_override()?)?;
+        let resolution = ResolvedDevice::resolve(options.device)?;
         let backend: Box<dyn Backend> = match resolution.device {
             ResolvedDevice::Cpu => {
                 Box::new(CpuModel::load(file, config.clone(), context, threads)?)

@@ -33,19 +33,23 @@ const APPLE_CHIPS: &[(&str, f64)] = &[
     ("Apple M4", 120.0),
 ];
 
-/// NVIDIA cards by a part of the name `nvidia-smi` reports, for `scripts/check-gpu`.
-const NVIDIA_CARDS: &[(&str, f64)] = &[
-    ("H200", 4800.0),
-    ("H100 NVL", 3900.0),
-    ("H100 PCIe", 2000.0),
-    ("H100", 3350.0),
-    ("A100-SXM4-80GB", 2039.0),
-    ("A100-PCIE-80GB", 1935.0),
-    ("A100", 1555.0),
-    ("L40S", 864.0),
-    ("L4", 300.0),
-    ("A10G", 600.0),
-    ("RTX 4090", 1008.0),
+/// NVIDIA cards by the words of the name `nvidia-smi` reports ("NVIDIA H100 80GB HBM3",
+/// "NVIDIA A100-SXM4-80GB"), for `scripts/check-gpu`. A card matches the first entry whose
+/// words all appear among its name's words, so the more particular entries come first.
+const NVIDIA_CARDS: &[(&[&str], f64)] = &[
+    (&["H200"], 4800.0),
+    (&["H100", "NVL"], 3900.0),
+    (&["H100", "PCIe"], 2000.0),
+    (&["H100"], 3350.0),
+    (&["A100", "80GB", "PCIe"], 1935.0),
+    (&["A100", "SXM4", "80GB"], 2039.0),
+    (&["A100"], 1555.0),
+    (&["L40S"], 864.0),
+    (&["L40"], 864.0),
+    (&["L4"], 300.0),
+    (&["A10G"], 600.0),
+    (&["A10"], 600.0),
+    (&["RTX", "4090"], 1008.0),
 ];
 
 /// The bandwidth of the chip called `name`, from the tables of Apple chips and NVIDIA cards.
@@ -54,21 +58,35 @@ pub fn bandwidth_of(name: &str) -> Option<Bandwidth> {
     let apple = APPLE_CHIPS
         .iter()
         .filter(|(chip, _)| name == *chip || name.starts_with(&format!("{chip} ")))
-        .max_by_key(|(chip, _)| chip.len());
-    let nvidia = || NVIDIA_CARDS.iter().find(|(card, _)| name.contains(card));
-    apple.or_else(nvidia).map(|&(_, gb_per_s)| Bandwidth {
+        .max_by_key(|(chip, _)| chip.len())
+        .map(|&(_, gb_per_s)| gb_per_s);
+    let words: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let nvidia = || {
+        NVIDIA_CARDS
+            .iter()
+            .find(|(card, _)| {
+                card.iter()
+                    .all(|word| words.contains(&word.to_ascii_uppercase()))
+            })
+            .map(|&(_, gb_per_s)| gb_per_s)
+    };
+    apple.or_else(nvidia).map(|gb_per_s| Bandwidth {
         chip: name.to_string(),
         gb_per_s,
     })
 }
 
-/// The bandwidth of the chip a device name (`metal`, `cuda`, `cpu …`) runs on, where this
-/// machine says which chip it is: Apple Silicon by `sysctl`, NVIDIA cards by `nvidia-smi`.
+/// The bandwidth of the GPU a device name (`metal`, `cuda`) runs on, where this machine says
+/// which chip it is: Apple Silicon by `sysctl`, NVIDIA cards by `nvidia-smi`. None for the
+/// CPU: a Mac's CPU cores reach only part of the unified memory's bandwidth, so the chip's
+/// figure would understate how close they come to their own bound.
 pub fn bandwidth_of_device(device: &str) -> Option<Bandwidth> {
     let chip = if device.starts_with("cuda") {
         command_output("nvidia-smi", &["--query-gpu=name", "--format=csv,noheader"])?
-    } else if cfg!(target_os = "macos") {
-        // Unified memory: the CPU and the GPU read the weights at the same bandwidth.
+    } else if device.starts_with("metal") {
         command_output("sysctl", &["-n", "machdep.cpu.brand_string"])?
     } else {
         return None;
@@ -105,7 +123,16 @@ mod tests {
         assert_eq!(gb("Apple M1"), Some(68.25));
         assert_eq!(gb("NVIDIA H100 80GB HBM3"), Some(3350.0));
         assert_eq!(gb("NVIDIA H100 PCIe"), Some(2000.0));
+        assert_eq!(gb("NVIDIA H100 NVL"), Some(3900.0));
         assert_eq!(gb("NVIDIA H200"), Some(4800.0));
+        assert_eq!(gb("NVIDIA GH200 480GB"), None);
+        assert_eq!(gb("NVIDIA A100-SXM4-80GB"), Some(2039.0));
+        assert_eq!(gb("NVIDIA A100 80GB PCIe"), Some(1935.0));
+        assert_eq!(gb("NVIDIA A100-PCIE-40GB"), Some(1555.0));
+        assert_eq!(gb("NVIDIA L40"), Some(864.0));
+        assert_eq!(gb("NVIDIA L4"), Some(300.0));
+        assert_eq!(gb("NVIDIA GeForce RTX 4090"), Some(1008.0));
+        assert_eq!(bandwidth_of_device("cpu (2 threads)"), None);
         assert_eq!(gb("Intel(R) Xeon(R) CPU"), None);
         assert_eq!(gb("Apple M10"), None);
     }

@@ -36,7 +36,7 @@ impl WeightType {
         // llama.cpp's choice of layers given more bits: the first and last eighth, and every
         // third one between.
         let more_bits =
-            layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8).is_multiple_of(3);
+            layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
         match tensor {
             "output" => GgmlDType::Q6K,
             "attn_qkv" => GgmlDType::Q5K,

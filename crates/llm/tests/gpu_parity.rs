@@ -114,15 +114,20 @@ fn native(file: &GgufFile, context: usize) -> Model {
     let model = Model::from_gguf(file, &options(DeviceChoice::Cpu, context)).unwrap();
     assert!(
         model.device_name().starts_with("cpu (") && !model.device_name().contains("candle"),
-        "the reference must be the native CPU pass, not {} (is CADENCE_DEVICE set?)",
+        "the reference must be the native CPU pass, not {}",
         model.device_name()
     );
     model
 }
 
+/// Names the GPU (`cuda` or `metal`) the run must reach: `scripts/check-gpu` sets it, so a
+/// card that fails to start fails the check instead of leaving only the CPU device tested.
+const REQUIRE_GPU_ENV: &str = "CADENCE_REQUIRE_GPU";
+
 /// The GPU pass on every device this build and machine have: candle's CPU device always,
 /// CUDA and Metal when built in and present.
 fn gpu_passes(file: &GgufFile, context: usize) -> Vec<Model> {
+    let required = std::env::var(REQUIRE_GPU_ENV).unwrap_or_default();
     let mut models = vec![Model::load_candle_cpu(file, context).unwrap()];
     let mut choices = Vec::new();
     if cfg!(feature = "cuda") {
@@ -132,15 +137,21 @@ fn gpu_passes(file: &GgufFile, context: usize) -> Vec<Model> {
         choices.push((DeviceChoice::Metal, "metal"));
     }
     for (choice, name) in choices {
-        match Model::from_gguf(file, &options(choice, context)) {
-            Ok(model) if model.device_name() == name => models.push(model),
-            Ok(model) => eprintln!(
-                "no {name} device: the model loaded on {}",
-                model.device_name()
-            ),
-            Err(e) => eprintln!("no {name} device: {e}"),
-        }
+        let problem = match Model::from_gguf(file, &options(choice, context)) {
+            Ok(model) if model.device_name() == name => {
+                models.push(model);
+                continue;
+            }
+            Ok(model) => format!("the model loaded on {}", model.device_name()),
+            Err(e) => e.to_string(),
+        };
+        assert_ne!(required, name, "no {name} device: {problem}");
+        eprintln!("no {name} device: {problem}");
     }
+    assert!(
+        required.is_empty() || models.iter().any(|m| m.device_name() == required),
+        "{REQUIRE_GPU_ENV}={required}, but this build has no {required} backend"
+    );
     models
 }
 

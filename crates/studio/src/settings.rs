@@ -145,13 +145,15 @@ impl Studio {
             .unwrap_or_else(|| self.paths().models_dir())
     }
 
-    /// The Device setting as the inference engine names it, read afresh for each load.
-    pub fn device_choice(&self) -> crate::llm::DeviceChoice {
-        match self.settings().map(|settings| settings.device) {
+    /// Where models load: `CADENCE_DEVICE` where it is set (a run from a terminal), else the
+    /// Device setting, read afresh for each load. An unknown `CADENCE_DEVICE` is an error.
+    pub fn device_choice(&self) -> Result<crate::llm::DeviceChoice, crate::llm::LlmError> {
+        let setting = match self.settings().map(|settings| settings.device) {
             Ok(Device::Metal) => crate::llm::DeviceChoice::Metal,
             Ok(Device::Cpu) => crate::llm::DeviceChoice::Cpu,
             Ok(Device::Auto) | Err(_) => crate::llm::DeviceChoice::Auto,
-        }
+        };
+        setting.with_env_override()
     }
 
     pub fn save_settings(&self, settings: &Settings) -> Result<(), SettingsError> {

@@ -53,7 +53,7 @@ impl ProviderSource for InstalledModels<'_> {
             model,
             path,
             tokenizer.as_deref(),
-            self.studio.device_choice(),
+            self.studio.device_choice()?,
         )?))
     }
 }

@@ -4,7 +4,7 @@
 export type AppInfo = { version: string, data_folder: string, catalog: string, device: DeviceView, };
 export type DeviceView = { 
 /**
- * `metal`, `cuda` or `cpu`.
+ * `metal`, `cuda` or `cpu`; `none` when the chosen device cannot run models at all.
  */
 device: string, notice: string | null, };
 export type ModelView = { id: string, name: string, 

@@ -128,8 +128,10 @@ impl Attention {
         // Head `h` uses KV head `h / group`: the heads of one group are adjacent, so
         // `(heads, n)` folds into `(kv_heads, group × n)` without moving data.
         let q = (q.contiguous()? * scale)?.reshape((kv_heads, group * n, head_dim))?;
-        // Scores stay f32: the cache is f16, and rounding scores to f16 as well would cost
-        // more accuracy than the conversion of the visible keys costs time.
+        // Scores stay f32, so the visible keys and values are converted from the f16 cache
+        // each call: a copy the size of the cache in use, where f16 scores would have cost
+        // accuracy. This is the path of CUDA and of candle's CPU device; Metal's fused
+        // kernels read the cache in place.
         let keys = keys
             .to_dtype(DType::F32)?
             .reshape((kv_heads, total, head_dim))?;

@@ -106,7 +106,7 @@ pub(crate) fn round_to_f16(x: f32) -> f32 {
                 "fcvt {x:h}, {x:s}",
                 "fcvt {x:s}, {x:h}",
                 x = inout(vreg) x,
-                options(pure, nomem, nostack, preserves_flags),
+                options(pure, nomem, nostack),
             );
         }
         x

@@ -85,7 +85,7 @@ pub(crate) fn f16_pair_to_f32(bits: u32) -> (f32, f32) {
             "fcvtl {wide:v}.4s, {bits:v}.4h",
             bits = in(vreg) bits,
             wide = lateout(vreg) wide,
-            options(pure, nomem, nostack, preserves_flags),
+            options(pure, nomem, nostack),
         );
     }
     (vgetq_lane_f32::<0>(wide), vgetq_lane_f32::<1>(wide))
