@@ -1,8 +1,8 @@
-//! The Q4_K × Q8_K dot product (and on aarch64 the Q6_K × Q8_K one), over several tokens at
-//! once for prefill and over one for decode.
+//! The Q4_K and Q6_K × Q8_K dot products, over several tokens at once for prefill and over
+//! one for decode.
 //!
-//! candle's kernel unpacks a weight block's scales and nibbles again for every token it
-//! meets. Here one weight block is unpacked once and multiplied into up to
+//! candle's kernels unpack a weight block's scales and bits again for every token they
+//! meet. Here one weight block is unpacked once and multiplied into up to
 //! [`TOKENS_PER_PASS`] tokens' activations while it sits in registers. CPUs found at run time
 //! to have AVX-512 VNNI get a kernel built on its byte dot products, about twice as fast.
 //! The kernels are in `avx2.rs` and `avx512.rs` for x86 and in `neon.rs` for aarch64.
@@ -61,7 +61,7 @@ pub(crate) fn q4k_blocks(blocks: &[kq::BlockQ4K]) -> &[BlockQ4K] {
     unsafe { std::slice::from_raw_parts(blocks.as_ptr() as *const BlockQ4K, blocks.len()) }
 }
 
-#[cfg_attr(not(any(aarch64_neon, test)), allow(dead_code))]
+#[cfg_attr(not(any(x86_avx2, aarch64_neon, test)), allow(dead_code))]
 pub(crate) fn q6k_blocks(blocks: &[kq::BlockQ6K]) -> &[BlockQ6K] {
     // SAFETY: as for `q4k_blocks`.
     unsafe { std::slice::from_raw_parts(blocks.as_ptr() as *const BlockQ6K, blocks.len()) }
@@ -97,7 +97,7 @@ fn scales_and_mins(scales: &[u8; 12]) -> ([u8; 8], [u8; 8]) {
 /// `out[t] = Σ w·acts[t]` for every token `t` (at most [`TOKENS_PER_PASS`]).
 pub(crate) fn dot_q4k_q8k(w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
     #[cfg(any(x86_avx2, aarch64_neon))]
-    dot_with(Kernel::best(), w, acts, out);
+    dot_q4k_with(Kernel::best(), w, acts, out);
     #[cfg(not(any(x86_avx2, aarch64_neon)))]
     {
         for (o, a) in out.iter_mut().zip(acts) {
@@ -106,11 +106,10 @@ pub(crate) fn dot_q4k_q8k(w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32])
     }
 }
 
-/// `out[t] = Σ w·acts[t]` for every token `t` (at most [`TOKENS_PER_PASS`]). Every token gets
-/// exactly the sum of the scalar reference, `dot_q6k_q8k_scalar`.
-#[cfg(aarch64_neon)]
+/// `out[t] = Σ w·acts[t]` for every token `t` (at most [`TOKENS_PER_PASS`]).
+#[cfg(any(x86_avx2, aarch64_neon))]
 pub(crate) fn dot_q6k_q8k(w: &[BlockQ6K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
-    neon::dot_q6k(Kernel::best(), w, acts, out);
+    dot_q6k_with(Kernel::best(), w, acts, out);
 }
 
 /// The x86 kernels; the sums agree up to float rounding.
@@ -189,25 +188,51 @@ impl Kernel {
 }
 
 #[cfg(aarch64_neon)]
-fn dot_with(kernel: Kernel, w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
+fn dot_q4k_with(kernel: Kernel, w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
     neon::dot_q4k(kernel, w, acts, out);
 }
 
+#[cfg(aarch64_neon)]
+fn dot_q6k_with(kernel: Kernel, w: &[BlockQ6K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
+    neon::dot_q6k(kernel, w, acts, out);
+}
+
 #[cfg(x86_avx2)]
-fn dot_with(kernel: Kernel, w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
+fn dot_q4k_with(kernel: Kernel, w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
     // SAFETY: the build's cfg guarantees AVX2, FMA and F16C, and `Kernel::best` or
     // `available` only offer AVX-512 VNNI where the CPU was found to have it.
     unsafe {
         match kernel {
             Kernel::Avx2 => super::kernels::for_token_count!(
                 acts.len(),
-                avx2::dot,
+                avx2::dot_q4k,
                 (w, acts, out),
                 [1, 2, 3, 4, 5, 6, 7, 8]
             ),
             Kernel::Avx512Vnni => super::kernels::for_token_count!(
                 acts.len(),
-                avx512::dot,
+                avx512::dot_q4k,
+                (w, acts, out),
+                [1, 2, 3, 4, 5, 6, 7, 8]
+            ),
+        }
+    }
+}
+
+#[cfg(x86_avx2)]
+fn dot_q6k_with(kernel: Kernel, w: &[BlockQ6K], acts: &[&[BlockQ8K]], out: &mut [f32]) {
+    // SAFETY: as for `dot_q4k_with`.
+    unsafe {
+        match kernel {
+            Kernel::Avx2 => super::kernels::for_token_count!(
+                acts.len(),
+                avx2::dot_q6k,
+                (w, acts, out),
+                [1, 2, 3, 4, 5, 6, 7, 8]
+            ),
+            Kernel::Avx512Vnni => super::kernels::for_token_count!(
+                acts.len(),
+                avx512::dot_q6k,
                 (w, acts, out),
                 [1, 2, 3, 4, 5, 6, 7, 8]
             ),
@@ -396,7 +421,7 @@ mod tests {
                 #[cfg(any(x86_avx2, aarch64_neon))]
                 for kernel in Kernel::available() {
                     let mut out = vec![0f32; acts.len()];
-                    dot_with(kernel, w, acts, &mut out);
+                    dot_q4k_with(kernel, w, acts, &mut out);
                     outs.push((format!("{kernel:?}"), out));
                 }
                 let mut fastest = vec![0f32; acts.len()];
@@ -407,7 +432,7 @@ mod tests {
         );
     }
 
-    /// The same for Q6_K, whose kernels are aarch64's (x86 uses candle's).
+    /// The same for Q6_K.
     #[test]
     fn q6k_multi_token_dot_matches_candle_and_scalar() {
         let mut seed = 17;
@@ -430,11 +455,11 @@ mod tests {
             |_acts| {
                 #[allow(unused_mut)]
                 let mut outs = Vec::new();
-                #[cfg(aarch64_neon)]
+                #[cfg(any(x86_avx2, aarch64_neon))]
                 {
                     for kernel in Kernel::available() {
                         let mut out = vec![0f32; _acts.len()];
-                        neon::dot_q6k(kernel, w, _acts, &mut out);
+                        dot_q6k_with(kernel, w, _acts, &mut out);
                         outs.push((format!("{kernel:?}"), out));
                     }
                     let mut fastest = vec![0f32; _acts.len()];

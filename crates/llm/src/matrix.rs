@@ -396,9 +396,8 @@ fn compute_rows(
             kquant::dot_q4k_q8k,
         ),
         TensorType::Q5K => candle_dot!(kq::BlockQ5K, &input.q8k),
-        // On aarch64 ours, which shares each weight block among the pass's tokens; x86
-        // keeps candle's AVX2 kernel.
-        #[cfg(aarch64_neon)]
+        // Decode too, as for Q4_K.
+        #[cfg(any(x86_avx2, aarch64_neon))]
         TensorType::Q6K => tiled::<_, _, { kquant::TOKENS_PER_PASS }>(
             kquant::q6k_blocks(w.blocks::<kq::BlockQ6K>()),
             kquant::q8k_blocks(&input.q8k),
@@ -408,7 +407,7 @@ fn compute_rows(
             rows,
             kquant::dot_q6k_q8k,
         ),
-        #[cfg(not(aarch64_neon))]
+        #[cfg(not(any(x86_avx2, aarch64_neon)))]
         TensorType::Q6K => candle_dot!(kq::BlockQ6K, &input.q8k),
         _ => {
             if let Storage::Owned(values) = &w.storage {
