@@ -15,6 +15,10 @@ llama-cpp-python 0.3.36 refuses the synthetic phi3 file's vocabulary ("error loa
 vocabulary: unordered_map::at"), so the side-by-side run uses the same widths written with the
 llama architecture (separate q/k/v and gate/up: the same matmul work).
 needs: pip install llama-cpp-python numpy
+A llama-cpp-python compiled for the build machine's own CPU uses AMX where the CPU has it, and
+dies with SIGILL in a virtual machine that hides AMX; build it for the instruction sets instead:
+  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AMX_TILE=OFF
+    -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF" pip install --no-cache-dir llama-cpp-python
 """
 import argparse
 import json
