@@ -78,6 +78,24 @@ pub(crate) fn q8k_blocks(blocks: &[kq::BlockQ8K]) -> &[BlockQ8K] {
 /// registers. aarch64's 32 vector registers hold the Q4_K and Q6_K kernels' eight.
 pub(crate) const TOKENS_PER_PASS: usize = 8;
 
+/// Calls `module::kernel::<N>(w, acts, out)` with `N` the pass's token count, 1 to
+/// [`TOKENS_PER_PASS`].
+#[cfg(any(x86_avx2, aarch64_neon))]
+macro_rules! for_pass {
+    ($module:ident::$kernel:ident, $w:expr, $acts:expr, $out:expr) => {
+        crate::kernels::for_token_count!(
+            $acts.len(),
+            $module::$kernel,
+            ($w, $acts, $out),
+            [1, 2, 3, 4, 5, 6, 7, 8]
+        )
+    };
+}
+// For the NEON module; this file's own calls come after the definition.
+#[cfg(aarch64_neon)]
+use for_pass;
+const _: () = assert!(TOKENS_PER_PASS == 8, "`for_pass` lists the counts 1 to 8");
+
 /// The eight 6-bit scales and eight 6-bit minimums of a block, as bytes.
 #[inline]
 fn scales_and_mins(scales: &[u8; 12]) -> ([u8; 8], [u8; 8]) {
@@ -203,18 +221,8 @@ fn dot_q4k_with(kernel: Kernel, w: &[BlockQ4K], acts: &[&[BlockQ8K]], out: &mut 
     // `available` only offer AVX-512 VNNI where the CPU was found to have it.
     unsafe {
         match kernel {
-            Kernel::Avx2 => super::kernels::for_token_count!(
-                acts.len(),
-                avx2::dot_q4k,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
-            Kernel::Avx512Vnni => super::kernels::for_token_count!(
-                acts.len(),
-                avx512::dot_q4k,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
+            Kernel::Avx2 => for_pass!(avx2::dot_q4k, w, acts, out),
+            Kernel::Avx512Vnni => for_pass!(avx512::dot_q4k, w, acts, out),
         }
     }
 }
@@ -224,18 +232,8 @@ fn dot_q6k_with(kernel: Kernel, w: &[BlockQ6K], acts: &[&[BlockQ8K]], out: &mut 
     // SAFETY: as for `dot_q4k_with`.
     unsafe {
         match kernel {
-            Kernel::Avx2 => super::kernels::for_token_count!(
-                acts.len(),
-                avx2::dot_q6k,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
-            Kernel::Avx512Vnni => super::kernels::for_token_count!(
-                acts.len(),
-                avx512::dot_q6k,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
+            Kernel::Avx2 => for_pass!(avx2::dot_q6k, w, acts, out),
+            Kernel::Avx512Vnni => for_pass!(avx512::dot_q6k, w, acts, out),
         }
     }
 }

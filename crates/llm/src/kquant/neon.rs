@@ -6,8 +6,7 @@
 //! the scalar references (`dot_q4k_q8k_scalar`, `dot_q6k_q8k_scalar`). So every kernel gives
 //! their sums to the bit, and a token gets the same sum in any pass.
 
-use super::{BlockQ4K, BlockQ6K, BlockQ8K, Kernel, scales_and_mins};
-use crate::kernels::for_token_count;
+use super::{BlockQ4K, BlockQ6K, BlockQ8K, Kernel, for_pass, scales_and_mins};
 use crate::kernels::load;
 use crate::kernels::neon::{f16_pair_to_f32, sdot, sdot_without_dotprod, smmla};
 use std::arch::aarch64::*;
@@ -19,24 +18,9 @@ pub(super) fn dot_q4k(kernel: Kernel, w: &[BlockQ4K], acts: &[&[BlockQ8K]], out:
     // have.
     unsafe {
         match kernel {
-            Kernel::Neon => for_token_count!(
-                acts.len(),
-                self::q4k_neon,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
-            Kernel::DotProd => for_token_count!(
-                acts.len(),
-                self::q4k_dotprod,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
-            Kernel::I8mm => for_token_count!(
-                acts.len(),
-                self::q4k_i8mm,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
+            Kernel::Neon => for_pass!(self::q4k_neon, w, acts, out),
+            Kernel::DotProd => for_pass!(self::q4k_dotprod, w, acts, out),
+            Kernel::I8mm => for_pass!(self::q4k_i8mm, w, acts, out),
         }
     }
 }
@@ -47,24 +31,9 @@ pub(super) fn dot_q6k(kernel: Kernel, w: &[BlockQ6K], acts: &[&[BlockQ8K]], out:
     // SAFETY: as for `dot_q4k`.
     unsafe {
         match kernel {
-            Kernel::Neon => for_token_count!(
-                acts.len(),
-                self::q6k_neon,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
-            Kernel::DotProd => for_token_count!(
-                acts.len(),
-                self::q6k_dotprod,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
-            Kernel::I8mm => for_token_count!(
-                acts.len(),
-                self::q6k_i8mm,
-                (w, acts, out),
-                [1, 2, 3, 4, 5, 6, 7, 8]
-            ),
+            Kernel::Neon => for_pass!(self::q6k_neon, w, acts, out),
+            Kernel::DotProd => for_pass!(self::q6k_dotprod, w, acts, out),
+            Kernel::I8mm => for_pass!(self::q6k_i8mm, w, acts, out),
         }
     }
 }
