@@ -10,7 +10,6 @@
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::keychain::KeyStatus;
 use super::views::{
     AppInfo, AvailabilityView, CoachAnswer, CoachStatus, CreatedCurriculum, DeviceView,
     DownloadOutcome, JobProgress, ModelView, SettingsView, WritingProgress,
@@ -38,8 +37,9 @@ use cadence::practice::{
     AnswerResult, Assignable, Assigned, AssignmentView, AttemptView, PracticeItemView,
     StudentProgress, StudentView,
 };
+use cadence::providers::keychain::KeyStatus;
 use cadence::settings::{Device, Settings};
-use cadence::usage::{UsageReport, UsageRow};
+use cadence::usage::{BudgetStatus, UsageReport, UsageRow};
 
 const GENERATED_HEADER: &str = "// Generated from the Rust by src-tauri/src/bindings.rs; do not edit.\n\
      // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings\n\n";
@@ -211,6 +211,7 @@ pub fn typescript() -> String {
         declare::<KeyStatus>(),
         declare::<UsageReport>(),
         declare::<UsageRow>(),
+        declare::<BudgetStatus>(),
         declare::<WritingProgress>(),
         declare::<CoachStatus>(),
         declare::<CoachAnswer>(),

@@ -10,7 +10,6 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use super::AppState;
-use super::keychain::{self, KeyStatus};
 use super::views::{
     AppInfo, CoachAnswer, CoachStatus, CreatedCurriculum, DeviceView, DownloadOutcome, JobProgress,
     ModelView, SettingsView, WritingProgress,
@@ -33,9 +32,10 @@ use cadence::practice::midi::KeyEvent;
 use cadence::practice::{
     AnswerResult, Assignable, Assigned, PracticeItemView, StudentProgress, StudentView,
 };
+use cadence::providers::keychain::{self, KeyStatus};
 use cadence::settings::Settings;
 use cadence::sources::Writers;
-use cadence::usage::UsageReport;
+use cadence::usage::{BudgetStatus, UsageReport};
 
 type CommandResult<T> = Result<T, String>;
 
@@ -112,9 +112,14 @@ pub fn plan_generation(
     kind: CreateKind,
 ) -> CommandResult<GenerationPlan> {
     let settings = state.studio.settings().map_err(message)?;
-    Ok(state.studio.plan(kind, settings.network_allowed))
+    state
+        .studio
+        .plan_now(state.store()?, kind, settings.network_allowed)
+        .map_err(message)
 }
 
+/// Writes a tutorial, streaming its steps; `afresh` asks the model again even where the
+/// response cache holds its answer (Regenerate).
 #[tauri::command(async)]
 pub fn create_tutorial(
     state: State<'_, AppState>,
@@ -122,6 +127,7 @@ pub fn create_tutorial(
     key: String,
     level: String,
     instrument: String,
+    afresh: bool,
     on_progress: Channel<WritingProgress>,
 ) -> CommandResult<CreatedTutorial> {
     let request = TutorialRequest {
@@ -137,7 +143,7 @@ pub fn create_tutorial(
             state.studio.create_tutorial(
                 store,
                 &request,
-                Writers::Models(models),
+                Writers::models(models, afresh),
                 &cancel,
                 &mut writing_to(&on_progress),
             )
@@ -161,10 +167,12 @@ fn writing_to(channel: &Channel<WritingProgress>) -> impl FnMut(Progress) + '_ {
 }
 
 /// Makes an exercise, theory analysis, assessment or lesson-plan part, streaming its steps.
+/// `afresh` asks the model again even where the response cache holds its answer (Regenerate).
 #[tauri::command(async)]
 pub fn create_material(
     state: State<'_, AppState>,
     request: MaterialRequest,
+    afresh: bool,
     on_progress: Channel<WritingProgress>,
 ) -> CommandResult<CreatedMaterial> {
     let store = state.store()?;
@@ -174,7 +182,7 @@ pub fn create_material(
             state.studio.create_material(
                 store,
                 &request,
-                Writers::Models(models),
+                Writers::models(models, afresh),
                 &cancel,
                 &mut writing_to(&on_progress),
             )
@@ -633,9 +641,22 @@ pub fn forget_gemini_key() -> CommandResult<KeyStatus> {
     Ok(keychain::status())
 }
 
+/// The usage report for a month written "YYYY-MM"; this month without one.
 #[tauri::command]
-pub fn usage_report(state: State<'_, AppState>, since: i64) -> CommandResult<UsageReport> {
-    state.studio.usage(state.store()?, since).map_err(message)
+pub fn usage_report(
+    state: State<'_, AppState>,
+    month: Option<String>,
+) -> CommandResult<UsageReport> {
+    state
+        .studio
+        .usage(state.store()?, month.as_deref())
+        .map_err(message)
+}
+
+/// This month's spending against the budget, with the warning the window shows from 80%.
+#[tauri::command]
+pub fn budget_status(state: State<'_, AppState>) -> CommandResult<BudgetStatus> {
+    state.studio.budget_status(state.store()?).map_err(message)
 }
 
 #[tauri::command]

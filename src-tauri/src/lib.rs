@@ -3,7 +3,6 @@
 #[cfg(test)]
 mod bindings;
 mod commands;
-pub mod keychain;
 mod midi;
 mod views;
 
@@ -198,6 +197,7 @@ pub fn run(studio: Studio) -> anyhow::Result<()> {
             set_gemini_key,
             forget_gemini_key,
             usage_report,
+            budget_status,
             coach_status,
             ask_coach,
             cancel_coach,

@@ -4,9 +4,9 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::keychain::KeyStatus;
 use cadence::ModelStatus;
 use cadence::batch::{BatchOutcome, BatchProgress};
+use cadence::providers::keychain::KeyStatus;
 use cadence::settings::Settings;
 
 /// What the window shows about this installation.
@@ -140,7 +140,7 @@ pub struct SettingsView {
 pub struct ModelView {
     pub id: String,
     pub name: String,
-    /// "local" or "cloud".
+    /// "local", "server" or "cloud".
     pub kind: String,
     pub tiers: Vec<String>,
     #[ts(type = "number | null")]

@@ -4,7 +4,7 @@
 //   node tests/e2e/run.mjs <path to the cadence binary>
 //
 // Screenshots of every screen land in target/e2e-screenshots/.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -185,6 +185,9 @@ async function firstSession(driver) {
   await go(driver, "usage", "Usage");
   await driver.waitFor('[data-testid="usage-empty"]');
   check(true, "the Usage screen explains that nothing has been counted yet");
+  const month = await driver.execute("return document.querySelector('[data-testid=usage-month]').value");
+  const budgetLine = await driver.text(await driver.waitFor('[data-testid="usage-budget"]'));
+  check(month === thisMonth() && budgetLine.includes("Spent $0.00 of the $7.50 monthly budget (0%)"), `it shows this month (${month}) against the budget just saved`);
   await screenshot(driver, "usage");
 
   await go(driver, "coach", "Coach");
@@ -574,6 +577,8 @@ async function secondSession(driver) {
   check(resident.includes("Loaded") && residentRow.includes("smollm2"), "the Models screen shows the coach's model loaded in memory");
   await screenshot(driver, "models-resident");
 
+  await usageAndBudget(driver);
+
   await go(driver, "practice", "Practice");
   const kept = await driver.text(await driver.waitFor('[data-testid="progress-summary"]'));
   check(/^\d+ answers/.test(kept.trim()) && !kept.startsWith("0 answers"), `after a restart the student's progress is kept (${kept.trim()})`);
@@ -584,6 +589,95 @@ async function secondSession(driver) {
   await driver.waitFor('[data-testid="material-list"]', { predicate: (t) => t.includes("Differentiation") });
   check(true, "after a restart the library finds the lesson-plan part");
   await driver.stop();
+}
+
+/** This month, or the one `back` months before it, in local time: "YYYY-MM". */
+function thisMonth(back = 0) {
+  const now = new Date();
+  const month = new Date(now.getFullYear(), now.getMonth() - back, 1);
+  return `${month.getFullYear()}-${String(month.getMonth() + 1).padStart(2, "0")}`;
+}
+
+/**
+ * Logs Gemini requests as if they had been made (the suite has no network): this month $6.30
+ * of the $7.50 budget (84%) and an answer from the cache, last month $1.25. Written with
+ * Python's sqlite3, which every machine that runs the suite has (scripts/setup needs Python).
+ */
+function seedGenerationLog() {
+  const now = new Date();
+  const seconds = (date) => Math.floor(date.getTime() / 1000);
+  const row = (cost_usd, cache_hit, created_at) => ({ cost_usd, cache_hit, created_at, latency_ms: cache_hit ? 2 : 2400 });
+  const rows = [
+    row(6.3, 0, seconds(now) - 60),
+    row(0, 1, seconds(now) - 30),
+    row(1.25, 0, seconds(new Date(now.getFullYear(), now.getMonth() - 1, 15, 12))),
+  ];
+  const script = `import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+with db:
+    db.executemany(
+        "INSERT INTO generation_log (task, tier, model, tokens_in, tokens_out, latency_ms, cost_usd, cache_hit, outcome, created_at)"
+        " VALUES ('curriculum_planning', 'cloud', 'gemini', 1500, 900, :latency_ms, :cost_usd, :cache_hit, 'ok', :created_at)",
+        json.loads(sys.argv[2]),
+    )
+db.close()`;
+  const seeded = spawnSync("python3", ["-c", script, join(home, "cadence.sqlite3"), JSON.stringify(rows)], { encoding: "utf8" });
+  if (seeded.status !== 0) throw new Error(`seeding the generation log failed: ${seeded.stderr || seeded.error}`);
+}
+
+/** The budget warning in the window, and the Usage screen's month, tables and budget. */
+async function usageAndBudget(driver) {
+  const warning = await driver.text(await driver.waitFor('[data-testid="budget-warning"]'));
+  check(warning.includes("$6.30 of the $7.50 monthly budget is spent (84%)") && warning.includes("cloud calls stop at 100%"), `the window warns from 80% of the budget (“${warning}”)`);
+
+  await go(driver, "usage", "Usage");
+  const totals = await driver.text(await driver.waitFor('[data-testid="usage-totals"]'));
+  const requests = await driver.text(await driver.find('[data-testid="usage-requests"]'));
+  check(requests === "3" && totals.includes("$6.30") && totals.includes("33%"), `this month counts the coach's answer, the Gemini request and the cache hit (${totals.replaceAll("\n", " ")})`);
+  const byModel = await driver.execute(`return [...document.querySelectorAll('[data-testid=usage-by-model] tbody tr')].map(r => [...r.children].map(c => c.textContent.trim()))`);
+  const gemini = byModel.find((r) => r[0] === "gemini");
+  const smol = byModel.find((r) => r[0] === "smollm2-135m");
+  // Counts are written in the window's locale (3,000 or 3 000): compared by their digits.
+  const digits = (cell) => cell.replace(/\D/g, "");
+  check(
+    gemini !== undefined && gemini[1] === "2" && digits(gemini[2]) === "3000" && digits(gemini[3]) === "1800" && gemini[4] === "1" && gemini[5] === "2.4 s" && gemini[6] === "2.4 s" && gemini[7] === "$6.30",
+    `the Gemini row has its figures, the cache hit left out of its latency (${gemini?.join(" ")})`,
+  );
+  check(smol !== undefined && smol[1] === "1" && smol[7] === "$0.00", `the coach's local model is counted at no cost (${smol?.join(" ")})`);
+  const byTask = await driver.text(await driver.find('[data-testid="usage-by-task"]'));
+  check(byTask.includes("curriculum planning") && byTask.includes("coaching"), "the requests are counted by task too");
+  const budgetLine = await driver.text(await driver.find('[data-testid="usage-budget"]'));
+  check(budgetLine.includes("Spent $6.30 of the $7.50 monthly budget (84%)"), "the Usage screen shows the spending against the budget");
+  const screenWarning = await driver.text(await driver.find('[data-testid="usage-budget-warning"]'));
+  check(screenWarning.includes("(84%)"), "with the warning");
+  await screenshot(driver, "usage-budget");
+  await driver.execute("document.querySelector('[data-testid=usage-by-model]').scrollIntoView()");
+  await screenshot(driver, "usage-tables");
+  await driver.execute("window.scrollTo(0, 0)");
+
+  const banner = await driver.execute("return document.querySelector('[data-testid=budget-warning]') === null");
+  check(banner, "the Usage screen's own warning stands in for the window's");
+
+  // WebKitGTK draws the month input as its own control, which WebDriver cannot type into:
+  // the month is chosen as the control would choose it.
+  await driver.execute(
+    `const picker = document.querySelector('[data-testid=usage-month]');
+     picker.value = '${thisMonth(1)}';
+     picker.dispatchEvent(new Event('input', { bubbles: true }));`,
+  );
+  await driver.waitFor('[data-testid="usage-cost"]', { predicate: (t) => t === "$1.25" });
+  const lastMonth = await driver.text(await driver.find('[data-testid="usage-budget"]'));
+  const quiet = await driver.execute("return document.querySelector('[data-testid=usage-budget-warning]') === null");
+  check(lastMonth.includes("Spent $1.25 of the $7.50 monthly budget (16%)") && quiet, `last month shows its own spending, under 80% (${thisMonth(1)})`);
+  await driver.click(await driver.find('[data-testid="usage-this-month"]'));
+  await driver.waitFor('[data-testid="usage-cost"]', { predicate: (t) => t === "$6.30" });
+  check(true, "This month goes back to the current month");
+
+  await go(driver, "create", "Create");
+  await driver.click(await driver.waitFor('[data-testid="budget-warning-dismiss"]'));
+  await go(driver, "library", "Library");
+  const dismissed = await driver.execute("return document.querySelector('[data-testid=budget-warning]') === null");
+  check(dismissed, "a dismissed budget warning stays dismissed");
 }
 
 /** Installs the cached test model (the cargo tests fetch it) into the data folder. */
@@ -611,6 +705,7 @@ try {
   await waitForPort();
   await firstSession(new WebDriver(`http://127.0.0.1:${port}`));
   installTestModel();
+  seedGenerationLog();
   await secondSession(new WebDriver(`http://127.0.0.1:${port}`));
   console.log(`e2e: ${passed} checks passed; screenshots in ${shots}`);
 } catch (error) {

@@ -26,9 +26,39 @@ pub enum Reply {
     Json { status: u16, body: Value },
     /// Reads the request, then says nothing for this long and closes the connection.
     Silent(Duration),
+    /// Another reply with extra response headers, e.g. `Retry-After`.
+    WithHeaders {
+        reply: Box<Reply>,
+        headers: Vec<(String, String)>,
+    },
 }
 
 impl Reply {
+    /// This reply with one more response header.
+    pub fn with_header(self, name: &str, value: &str) -> Reply {
+        let header = (name.to_string(), value.to_string());
+        match self {
+            Reply::WithHeaders { reply, mut headers } => {
+                headers.push(header);
+                Reply::WithHeaders { reply, headers }
+            }
+            reply => Reply::WithHeaders {
+                reply: Box::new(reply),
+                headers: vec![header],
+            },
+        }
+    }
+
+    /// 429 RESOURCE_EXHAUSTED with no RetryInfo in the body, as a proxy in front of the API
+    /// may answer; pair it with a `Retry-After` header.
+    pub fn rate_limited_without_retry_info() -> Reply {
+        google_error(
+            429,
+            "RESOURCE_EXHAUSTED",
+            "Resource has been exhausted (e.g. check quota).",
+        )
+    }
+
     /// A streamed answer: one chunk per piece of text, usage repeated in each, the last
     /// carrying finishReason STOP.
     pub fn streamed(pieces: &[&str]) -> Reply {
@@ -380,12 +410,21 @@ fn read_request(stream: &TcpStream) -> Option<RecordedRequest> {
 }
 
 fn send(mut stream: TcpStream, reply: Reply) -> std::io::Result<()> {
+    let (reply, headers) = match reply {
+        Reply::WithHeaders { reply, headers } => (*reply, headers),
+        reply => (reply, Vec::new()),
+    };
+    // Each extra header on its own line, ready to go after the status line.
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     match reply {
         Reply::Json { status, body } => {
             let body = body.to_string();
             write!(
                 stream,
-                "HTTP/1.1 {status} {}\r\ncontent-type: application/json; charset=UTF-8\r\n\
+                "HTTP/1.1 {status} {}\r\n{extra}content-type: application/json; charset=UTF-8\r\n\
                  content-length: {}\r\nconnection: close\r\n\r\n{body}",
                 reason_phrase(status),
                 body.len()
@@ -393,7 +432,7 @@ fn send(mut stream: TcpStream, reply: Reply) -> std::io::Result<()> {
             stream.flush()
         }
         Reply::Stream { events, gap } => {
-            start_event_stream(&mut stream)?;
+            start_event_stream(&mut stream, &extra)?;
             for (index, event) in events.iter().enumerate() {
                 if index > 0 && !gap.is_zero() {
                     std::thread::sleep(gap);
@@ -405,7 +444,7 @@ fn send(mut stream: TcpStream, reply: Reply) -> std::io::Result<()> {
             stream.flush()
         }
         Reply::CutOff { events } => {
-            start_event_stream(&mut stream)?;
+            start_event_stream(&mut stream, &extra)?;
             for event in &events {
                 send_chunk(&mut stream, &event_text(event))?;
             }
@@ -416,13 +455,16 @@ fn send(mut stream: TcpStream, reply: Reply) -> std::io::Result<()> {
             std::thread::sleep(duration);
             stream.shutdown(Shutdown::Both)
         }
+        // Unwrapped above; headers on headers would have been merged by `with_header`.
+        Reply::WithHeaders { reply, .. } => send(stream, *reply),
     }
 }
 
-fn start_event_stream(stream: &mut TcpStream) -> std::io::Result<()> {
-    stream.write_all(
-        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\
-          transfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+fn start_event_stream(stream: &mut TcpStream, extra_headers: &str) -> std::io::Result<()> {
+    write!(
+        stream,
+        "HTTP/1.1 200 OK\r\n{extra_headers}content-type: text/event-stream\r\n\
+         transfer-encoding: chunked\r\nconnection: close\r\n\r\n"
     )?;
     stream.flush()
 }

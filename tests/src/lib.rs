@@ -4,12 +4,13 @@
 
 pub mod fake_gemini;
 pub mod fake_hf;
+pub mod llama_server;
 pub mod scripted;
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use cadence::store::{ExerciseKind, LessonIndex, NewCurriculum, NewExercise, NewLesson, NewModule};
@@ -119,71 +120,123 @@ pub fn music21_python() -> PathBuf {
     static READY: OnceLock<PathBuf> = OnceLock::new();
     READY
         .get_or_init(|| {
-            let models = test_models_dir();
-            let cache = models.parent().map_or(models.clone(), Path::to_path_buf);
-            std::fs::create_dir_all(&cache)
-                .unwrap_or_else(|e| panic!("cannot create {}: {e}", cache.display()));
-            let venv = cache.join("music21-venv");
-            let python = venv.join(if cfg!(windows) {
-                "Scripts/python.exe"
-            } else {
-                "bin/python"
-            });
-            let lock = File::create(cache.join(".music21-venv.lock"))
-                .expect("cannot create the venv lock");
-            lock.lock().expect("cannot take the venv lock");
-            if !has_music21(&python) {
-                make_music21_venv(&venv, &python);
-            }
-            python
+            cached_venv(&PipVenv {
+                name: "music21",
+                requirement: &format!("music21=={MUSIC21_VERSION}"),
+                check: &format!(
+                    "import sys, music21; sys.exit(music21.__version__ != '{MUSIC21_VERSION}')"
+                ),
+                importable: &format!("music21 {MUSIC21_VERSION}"),
+                quiet_check: false,
+                pip_args: &[],
+                pip_env: &[],
+                compiles: None,
+            })
         })
         .clone()
 }
 
-fn has_music21(python: &Path) -> bool {
-    let check =
-        format!("import sys, music21; sys.exit(music21.__version__ != '{MUSIC21_VERSION}')");
-    python.exists()
-        && Command::new(python)
-            .args(["-c", &check])
-            .status()
-            .is_ok_and(|status| status.success())
+/// A virtual environment with one package from PyPI, as [`cached_venv`] makes it.
+pub(crate) struct PipVenv<'a> {
+    /// Names the folder (`<name>-venv`), its lock and pip's failure to start.
+    pub name: &'a str,
+    /// What pip installs, e.g. `music21==10.5.1`.
+    pub requirement: &'a str,
+    /// Python code that exits 0 when the package is installed as wanted.
+    pub check: &'a str,
+    /// What the check imports, as the message names it when installing did not make it pass.
+    pub importable: &'a str,
+    /// Hides the check's stderr: the traceback of a package not yet installed.
+    pub quiet_check: bool,
+    /// More arguments for `pip install`.
+    pub pip_args: &'a [&'a str],
+    /// Environment for `pip install`, such as a source build's settings.
+    pub pip_env: &'a [(&'a str, &'a str)],
+    /// The native code pip compiles, if any: the wait is announced, and a failure blamed on a
+    /// missing C++ compiler.
+    pub compiles: Option<&'a str>,
 }
 
-fn make_music21_venv(venv: &Path, venv_python: &Path) {
-    if venv.exists() {
-        std::fs::remove_dir_all(venv)
-            .unwrap_or_else(|e| panic!("cannot remove {}: {e}", venv.display()));
+/// The Python of `venv`'s virtual environment in the cache folder beside the test models
+/// (`~/.cache/cadence/<name>-venv`), made on first use.
+///
+/// Concurrent test processes wait on a file lock so it is made once; one whose check fails
+/// (left incomplete by an interrupted run, or holding another version) is made again.
+/// Callers keep the path in a `OnceLock`, so each process checks once.
+pub(crate) fn cached_venv(venv: &PipVenv) -> PathBuf {
+    let models = test_models_dir();
+    let cache = models.parent().map_or(models.clone(), Path::to_path_buf);
+    std::fs::create_dir_all(&cache)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", cache.display()));
+    let folder = cache.join(format!("{}-venv", venv.name));
+    let python = folder.join(if cfg!(windows) {
+        "Scripts/python.exe"
+    } else {
+        "bin/python"
+    });
+    let lock = File::create(cache.join(format!(".{}-venv.lock", venv.name)))
+        .expect("cannot create the venv lock");
+    lock.lock().expect("cannot take the venv lock");
+    if !venv_ready(venv, &python) {
+        make_venv(venv, &folder, &python);
+    }
+    python
+}
+
+fn venv_ready(venv: &PipVenv, python: &Path) -> bool {
+    let mut check = Command::new(python);
+    check.args(["-c", venv.check]);
+    if venv.quiet_check {
+        check.stderr(Stdio::null());
+    }
+    python.exists() && check.status().is_ok_and(|status| status.success())
+}
+
+fn make_venv(venv: &PipVenv, folder: &Path, venv_python: &Path) {
+    if folder.exists() {
+        std::fs::remove_dir_all(folder)
+            .unwrap_or_else(|e| panic!("cannot remove {}: {e}", folder.display()));
     }
     let status = Command::new(python())
         .args(["-m", "venv"])
-        .arg(venv)
+        .arg(folder)
         .status()
         .expect("cannot run python3 -m venv; install Python 3");
     assert!(
         status.success(),
         "python3 -m venv {} failed; install Python's venv module (on Debian or Ubuntu: \
          apt install python3-venv)",
-        venv.display()
+        folder.display()
     );
+    if venv.compiles.is_some() {
+        eprintln!(
+            "building {} from source into {} (a few minutes, once)",
+            venv.requirement,
+            folder.display()
+        );
+    }
     let status = Command::new(venv_python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "-q",
-            &format!("music21=={MUSIC21_VERSION}"),
-        ])
+        .args(["-m", "pip", "install", "--disable-pip-version-check", "-q"])
+        .args(venv.pip_args)
+        .arg(venv.requirement)
+        .envs(venv.pip_env.iter().copied())
         .status()
-        .expect("cannot run pip in the music21 venv");
+        .unwrap_or_else(|e| panic!("cannot run pip in the {} venv: {e:?}", venv.name));
+    let hint = venv.compiles.map_or(String::new(), |code| {
+        format!(
+            "; it compiles {code}, so it needs a C++ compiler (on Debian or Ubuntu: \
+             apt install build-essential)"
+        )
+    });
     assert!(
         status.success(),
-        "pip install music21=={MUSIC21_VERSION} failed"
+        "pip install {} failed{hint}",
+        venv.requirement
     );
     assert!(
-        has_music21(venv_python),
-        "music21 {MUSIC21_VERSION} is not importable from {} after installing it",
+        venv_ready(venv, venv_python),
+        "{} is not importable from {} after installing it",
+        venv.importable,
         venv_python.display()
     );
 }

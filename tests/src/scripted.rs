@@ -98,7 +98,9 @@ fallback = "big"
     )
 }
 
-fn studio_with(
+/// The two local models (real tiny GGUFs, installed) with `tiers` and any other tables, and
+/// each task's complexity from `complexity`.
+pub fn studio_with(
     home: &Path,
     tiers: &str,
     complexity: impl Fn(cadence::catalog::TaskKind) -> u8,

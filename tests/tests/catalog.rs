@@ -221,7 +221,7 @@ fn duplicate_model_id_is_refused() {
     let (line, message) = invalid(&text);
     assert_eq!(line, line_of(&text, "id = \"phi-3.5-mini\"\nname = \"Qwen"));
     assert!(
-        message.contains("local model id `phi-3.5-mini` is used twice"),
+        message.contains("model id `phi-3.5-mini` is used twice"),
         "{message}"
     );
 }
@@ -294,4 +294,150 @@ fn a_named_tokenizer_json_must_be_pinned() {
     );
     let (_, message) = invalid(&text);
     assert!(message.contains("size and sha256"), "{message}");
+}
+
+const SCHOOL_SERVER: &str = r#"
+[[server]]
+id = "school-server"
+name = "The music department's server"
+base_url = "http://192.168.1.20:8080/v1/"
+model = "qwen2.5-7b-instruct"
+context_length = 8192
+api_key_env = "SCHOOL_SERVER_KEY"
+requests_per_minute = 30
+"#;
+
+/// The shipped catalogue with the school server added and the medium tier pointed at it.
+fn with_school_server(server: &str) -> String {
+    format!(
+        "{server}{}",
+        edited(
+            "model = \"qwen2.5-7b\"\n\n[[tiers]]\nid = \"cloud\"",
+            "model = \"school-server\"\nfallback = \"qwen2.5-7b\"\n\n[[tiers]]\nid = \"cloud\"",
+        )
+    )
+}
+
+#[test]
+fn a_tier_may_name_a_server() {
+    let catalog = Catalog::parse(&with_school_server(SCHOOL_SERVER), "test-models.toml").unwrap();
+    let server = catalog.server("school-server").unwrap();
+    // The trailing slash goes: Cadence adds the endpoint's path itself.
+    assert_eq!(server.base_url, "http://192.168.1.20:8080/v1");
+    assert_eq!(server.api_key_env.as_deref(), Some("SCHOOL_SERVER_KEY"));
+    assert_eq!(
+        (server.input_usd_per_million, server.output_usd_per_million),
+        (0.0, 0.0)
+    );
+    assert!(!server.is_loopback());
+    let tier = catalog.tier_for_task(TaskKind::TutorialGeneration).unwrap();
+    assert_eq!(tier.target, TierTarget::Server("school-server".into()));
+    assert_eq!(tier.fallback.as_deref(), Some("qwen2.5-7b"));
+    let limits = catalog.rate_limits("school-server");
+    assert_eq!((limits.per_minute, limits.per_day), (Some(30), None));
+    // The shipped Gemini limits are the free tier's.
+    let gemini = catalog.rate_limits("gemini");
+    assert_eq!((gemini.per_minute, gemini.per_day), (Some(5), Some(100)));
+}
+
+#[test]
+fn server_mistakes_name_the_line_and_the_fix() {
+    for (from, to, expected) in [
+        (
+            "base_url = \"http://192.168.1.20:8080/v1/\"",
+            "base_url = \"192.168.1.20:8080\"",
+            "is not an http:// or https:// address",
+        ),
+        (
+            "base_url = \"http://192.168.1.20:8080/v1/\"",
+            "base_url = \"http://192.168.1.20:8080/v1/chat/completions\"",
+            "names the endpoint, not the API's base",
+        ),
+        (
+            "model = \"qwen2.5-7b-instruct\"",
+            "model = \" \"",
+            "the server's model name is empty",
+        ),
+        (
+            "context_length = 8192",
+            "context_length = 100",
+            "context_length 100 is out of range",
+        ),
+        (
+            "api_key_env = \"SCHOOL_SERVER_KEY\"",
+            "api_key_env = \"sk-live 123\"",
+            "is not an environment variable name",
+        ),
+        (
+            "requests_per_minute = 30",
+            "requests_per_minute = 0",
+            "requests_per_minute is 0",
+        ),
+        (
+            "id = \"school-server\"",
+            "id = \"school server\"",
+            "is not a valid id",
+        ),
+    ] {
+        let server = SCHOOL_SERVER.replacen(from, to, 1);
+        let text = with_school_server(&server);
+        let (line, message) = invalid(&text);
+        assert_eq!(line, line_of(&text, to), "{message}");
+        assert!(message.contains(expected), "{message}");
+    }
+}
+
+#[test]
+fn a_server_id_may_not_repeat_another_model_and_its_tier_needs_a_fallback() {
+    let clash = SCHOOL_SERVER.replacen("id = \"school-server\"", "id = \"qwen2.5-7b\"", 1);
+    let (_, message) = invalid(&format!("{clash}{BUILTIN_TOML}"));
+    assert!(
+        message.contains("model id `qwen2.5-7b` is used twice"),
+        "{message}"
+    );
+
+    let text = format!(
+        "{SCHOOL_SERVER}{}",
+        edited(
+            "model = \"qwen2.5-7b\"\n\n[[tiers]]\nid = \"cloud\"",
+            "model = \"school-server\"\n\n[[tiers]]\nid = \"cloud\"",
+        )
+    );
+    let (_, message) = invalid(&text);
+    assert!(
+        message.contains("server tier `medium` has no local fallback"),
+        "{message}"
+    );
+}
+
+#[test]
+fn cache_lifetimes_are_per_task_and_coaching_is_never_cached() {
+    let catalog = Catalog::builtin().unwrap();
+    assert_eq!(
+        catalog.cache_ttl_seconds(TaskKind::TutorialGeneration),
+        Some(30 * 86_400)
+    );
+    assert_eq!(catalog.cache_ttl_seconds(TaskKind::Coaching), None);
+
+    let text = edited(
+        "tutorial_generation = 30",
+        "tutorial_generation = 30\ncoaching = 1",
+    );
+    let (line, message) = invalid(&text);
+    assert_eq!(line, line_of(&text, "coaching = 1"));
+    assert!(
+        message.contains("coaching answers are never cached"),
+        "{message}"
+    );
+
+    let text = edited("tutorial_generation = 30", "tutorial_generation = 0");
+    let (_, message) = invalid(&text);
+    assert!(message.contains("is cached for 0 days"), "{message}");
+
+    let text = edited(
+        "content_validation = 7",
+        "content_validation = 7\nsinging = 3",
+    );
+    let (_, message) = invalid(&text);
+    assert!(message.contains("unknown task `singing`"), "{message}");
 }

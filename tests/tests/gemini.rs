@@ -4,10 +4,11 @@
 use std::time::{Duration, Instant};
 
 use cadence::llm::{CancelToken, Message};
+use cadence::providers::ReportedUsage;
 use cadence::providers::gemini::{
     GeminiAnswer, GeminiClient, GeminiConfig, GeminiError, GeminiRequest,
 };
-use cadence_tests::fake_gemini::{FakeGemini, MODEL_VERSION, PROMPT_TOKENS, Reply};
+use cadence_tests::fake_gemini::{FakeGemini, MODEL_VERSION, PROMPT_TOKENS, Reply, answer_chunks};
 use serde_json::json;
 
 const KEY: &str = "test-key-AIza";
@@ -62,6 +63,13 @@ fn streamed_answer_arrives_in_order_with_usage() {
     assert_eq!(answer.output_tokens, 2 * PIECES.len() as u64);
     assert_eq!(answer.model_version.as_deref(), Some(MODEL_VERSION));
     assert_eq!(answer.attempts, 1);
+    assert_eq!(
+        answer.usage(),
+        ReportedUsage {
+            prompt_tokens: PROMPT_TOKENS,
+            output_tokens: answer.output_tokens
+        }
+    );
     assert!(!answer.hit_token_limit());
     assert_eq!(server.requests().len(), 1);
 }
@@ -179,6 +187,72 @@ fn a_rate_limit_longer_than_the_cap_is_returned_at_once() {
 }
 
 #[test]
+fn a_rate_limit_with_only_retry_after_waits_that_long_then_succeeds() {
+    let server = FakeGemini::start([
+        Reply::rate_limited_without_retry_info().with_header("Retry-After", "1"),
+        Reply::streamed(&PIECES),
+    ]);
+    let started = Instant::now();
+    let (result, _) = generate(&client(&server), &CancelToken::new());
+    let answer = result.expect("the answer after the retry");
+    assert_eq!(answer.attempts, 2);
+    assert_eq!(answer.text, "Gm7 C7 Fmaj7");
+    let requests = server.requests();
+    assert!(
+        requests[1].received - requests[0].received >= Duration::from_secs(1),
+        "the retry came before the Retry-After header's second"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_retry_after_longer_than_the_cap_is_returned_with_the_wait_it_asks() {
+    let server = FakeGemini::start([
+        Reply::rate_limited_without_retry_info().with_header("Retry-After", "90"),
+        Reply::streamed(&PIECES),
+    ]);
+    let started = Instant::now();
+    let (result, _) = generate(&client(&server), &CancelToken::new());
+    let error = result.expect_err("a wait longer than max_retry_wait");
+    assert!(
+        matches!(error, GeminiError::RateLimited { retry_after: Some(after) } if after == Duration::from_secs(90)),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("it asks to wait 90 s"),
+        "{error}"
+    );
+    assert_eq!(error.reported_usage(), None);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn the_longer_of_retry_info_and_retry_after_is_waited() {
+    let server = FakeGemini::start([
+        Reply::rate_limited("0.2s").with_header("Retry-After", "1"),
+        Reply::streamed(&PIECES),
+    ]);
+    let (result, _) = generate(&client(&server), &CancelToken::new());
+    assert_eq!(result.expect("the answer after the retry").attempts, 2);
+    let requests = server.requests();
+    assert!(requests[1].received - requests[0].received >= Duration::from_secs(1));
+}
+
+#[test]
+fn an_overload_with_retry_after_waits_that_long_instead_of_backing_off() {
+    let server = FakeGemini::start([
+        Reply::unavailable().with_header("Retry-After", "1"),
+        Reply::streamed(&PIECES),
+    ]);
+    let (result, _) = generate(&client(&server), &CancelToken::new());
+    assert_eq!(result.expect("the answer after the retry").attempts, 2);
+    let requests = server.requests();
+    // The backoff alone would be 50 ms.
+    assert!(requests[1].received - requests[0].received >= Duration::from_secs(1));
+}
+
+#[test]
 fn an_invalid_key_is_not_retried() {
     let server = FakeGemini::start([Reply::invalid_key(), Reply::streamed(&PIECES)]);
     let (result, deltas) = generate(&client(&server), &CancelToken::new());
@@ -228,7 +302,10 @@ fn overload_is_surfaced_after_the_last_attempt_with_growing_backoff() {
     ]);
     let (result, _) = generate(&client(&server), &CancelToken::new());
     let error = result.expect_err("three 503s");
-    assert!(matches!(error, GeminiError::Unavailable), "{error:?}");
+    assert!(
+        matches!(error, GeminiError::Unavailable { retry_after: None }),
+        "{error:?}"
+    );
     let requests = server.requests();
     assert_eq!(requests.len(), 3, "max_attempts is 3");
     assert_eq!(server.replies_left(), 1);
@@ -261,7 +338,17 @@ fn a_blocked_prompt_names_the_reason_and_is_not_retried() {
     let (result, deltas) = generate(&client(&server), &CancelToken::new());
     let error = result.expect_err("a blocked prompt");
     match &error {
-        GeminiError::Blocked { reason } => assert_eq!(reason, "SAFETY"),
+        GeminiError::Blocked { reason, usage } => {
+            assert_eq!(reason, "SAFETY");
+            // The refusal still reports the prompt it read.
+            assert_eq!(
+                *usage,
+                Some(ReportedUsage {
+                    prompt_tokens: PROMPT_TOKENS,
+                    output_tokens: 0
+                })
+            );
+        }
         other => panic!("expected Blocked, got {other:?}"),
     }
     assert!(error.to_string().contains("SAFETY"), "{error}");
@@ -277,7 +364,7 @@ fn an_answer_stopped_for_recitation_is_blocked() {
     )]);
     let (result, _) = generate(&client(&server), &CancelToken::new());
     assert!(
-        matches!(&result, Err(GeminiError::Blocked { reason }) if reason == "RECITATION"),
+        matches!(&result, Err(GeminiError::Blocked { reason, .. }) if reason == "RECITATION"),
         "{result:?}"
     );
     assert_eq!(server.requests().len(), 1);
@@ -288,13 +375,58 @@ fn a_cut_off_stream_returns_the_partial_text() {
     let server = FakeGemini::start([Reply::cut_off(&PIECES[..2]), Reply::streamed(&PIECES)]);
     let (result, deltas) = generate(&client(&server), &CancelToken::new());
     match result {
-        Err(GeminiError::StreamCutOff { partial }) => {
+        Err(error @ GeminiError::StreamCutOff { .. }) => {
+            // Two chunks of two tokens each arrived, with cumulative usage.
+            assert_eq!(
+                error.reported_usage(),
+                Some(ReportedUsage {
+                    prompt_tokens: PROMPT_TOKENS,
+                    output_tokens: 4
+                })
+            );
+            let GeminiError::StreamCutOff { partial, .. } = error else {
+                unreachable!()
+            };
             assert_eq!(partial, "Gm7 C7 ");
             assert_eq!(deltas.concat(), partial);
         }
         other => panic!("expected StreamCutOff, got {other:?}"),
     }
     // The caller has shown the partial text already, so the client does not start over.
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn an_error_event_midway_stops_the_answer_with_its_usage() {
+    let mut events = answer_chunks(&PIECES[..1], None);
+    events.push(json!({"error": {"code": 500, "message": "Internal error encountered.", "status": "INTERNAL"}}));
+    let server = FakeGemini::start([
+        Reply::Stream {
+            events,
+            gap: Duration::ZERO,
+        },
+        Reply::streamed(&PIECES),
+    ]);
+    let (result, deltas) = generate(&client(&server), &CancelToken::new());
+    let error = result.expect_err("an error event");
+    assert_eq!(
+        error.reported_usage(),
+        Some(ReportedUsage {
+            prompt_tokens: PROMPT_TOKENS,
+            output_tokens: 2
+        })
+    );
+    match error {
+        GeminiError::StoppedPartway {
+            message, partial, ..
+        } => {
+            assert!(message.contains("Internal error encountered"), "{message}");
+            assert_eq!(partial, PIECES[0]);
+        }
+        other => panic!("expected StoppedPartway, got {other:?}"),
+    }
+    assert_eq!(deltas, [PIECES[0]]);
+    // Text reached the caller, so it is not asked again.
     assert_eq!(server.requests().len(), 1);
 }
 

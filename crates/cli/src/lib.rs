@@ -17,10 +17,12 @@ mod materials;
 mod models;
 mod output;
 mod practice;
+mod route;
 mod routing;
 mod theory;
 mod tokenize;
 mod tutorial;
+mod usage;
 
 use std::process::ExitCode;
 
@@ -35,7 +37,7 @@ use clap::{CommandFactory, Parser, Subcommand};
     long_about = "Cadence writes curricula, tutorials, exercises, theory analyses, assessments and lesson \
 plans with small 4-bit language models running on this machine, checks every musical fact with its own \
 theory engine, and keeps the library in SQLite.\n\nRun without a command to open the desktop window.",
-    after_help = "Environment:\n  CADENCE_HOME         folder for the library, models and settings (default: the platform's app-data folder)\n  CADENCE_MODELS_TOML  a models.toml to use instead of the built-in catalogue\n  GEMINI_API_KEY       enables the cloud tier when the network is allowed"
+    after_help = "Environment:\n  CADENCE_HOME         folder for the library, models and settings (default: the platform's app-data folder)\n  CADENCE_MODELS_TOML  a models.toml to use instead of the built-in catalogue\n  GEMINI_API_KEY       a Gemini key; overrides the one saved in Settings"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -67,6 +69,11 @@ enum Command {
     Tokenize(tokenize::TokenizeArgs),
     /// Measure load time, prefill and decode speed and peak memory of a GGUF; prints JSON.
     Bench(bench::BenchArgs),
+    /// Show what would run a task now and why: the tiers, the models, limits and the route.
+    #[command(
+        after_help = "Examples:\n  cadence route tutorial_generation\n  cadence route curriculum_planning --complexity 9 --json"
+    )]
+    Route(route::RouteArgs),
     /// Spell chords, read roman numerals, voice progressions, check a chart.
     #[command(subcommand)]
     Theory(theory::TheoryCommand),
@@ -138,6 +145,9 @@ enum Command {
         after_help = "Example:\n  cadence lesson-plan --topic \"steady beat\" --grade 3 --part differentiation --standards MU:Pr4.2.3a"
     )]
     LessonPlan(materials::LessonPlanArgs),
+    /// Show a month's requests, tokens, latency and cost, and its spending against the budget.
+    #[command(after_help = "Examples:\n  cadence usage\n  cadence usage --month 2026-02 --json")]
+    Usage(usage::UsageArgs),
 }
 
 /// Opens the desktop window over a Studio, in a build that has one.
@@ -167,6 +177,7 @@ fn run(cli: Cli, window: Option<Window>) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate::run(args),
         Command::Tokenize(args) => tokenize::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Route(args) => route::run(args),
         Command::Theory(command) => theory::run(command),
         Command::Tutorial(args) => tutorial::run(args),
         Command::Coach(args) => coach::run(args),
@@ -183,6 +194,7 @@ fn run(cli: Cli, window: Option<Window>) -> anyhow::Result<ExitCode> {
         Command::Analysis(args) => materials::run(args),
         Command::Assessment(args) => materials::run(args),
         Command::LessonPlan(args) => materials::run(args),
+        Command::Usage(args) => usage::run(args),
     }
 }
 
@@ -242,6 +254,7 @@ mod tests {
                 "generate",
                 "tokenize",
                 "bench",
+                "route",
                 "theory",
                 "tutorial",
                 "coach",
@@ -258,6 +271,7 @@ mod tests {
                 "analysis",
                 "assessment",
                 "lesson-plan",
+                "usage",
             ]
         );
     }

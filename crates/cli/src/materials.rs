@@ -17,7 +17,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 
 use crate::output::facts_summary;
-use crate::routing::{Narration, writers};
+use crate::routing::{Narration, WriterChoice, writers};
 use crate::studio;
 
 /// What an exercise, an analysis and an assessment are about, as the window asks for it.
@@ -47,9 +47,8 @@ pub(crate) struct Delivery {
     /// .rntxt for a theory analysis.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Use the template generator even when a model is installed.
-    #[arg(long)]
-    template: bool,
+    #[command(flatten)]
+    writers: WriterChoice,
 }
 
 #[derive(Args)]
@@ -240,14 +239,20 @@ impl MaterialArgs for LessonPlanArgs {
 /// Makes the material, saves it to the library and says what was stored; with `--out`,
 /// writes the stored document to the file as well.
 pub(crate) fn run(args: impl MaterialArgs) -> anyhow::Result<ExitCode> {
-    let (request, Delivery { out, template }) = args.into_request();
+    let (
+        request,
+        Delivery {
+            out,
+            writers: choice,
+        },
+    ) = args.into_request();
     let kind = request.kind();
     // A file that cannot be written is refused before anything runs or is stored.
     let out = out.map(|path| export_path(kind, &path)).transpose()?;
     let studio = studio()?;
     let store = studio.open_store()?;
     let mut installed = studio.installed_models();
-    let writers = writers(&studio, &mut installed, task(kind), template);
+    let writers = writers(&studio, &mut installed, task(kind), choice);
     let mut narration = Narration::default();
     let created = studio.create_material(
         &store,
@@ -292,6 +297,7 @@ fn export_path(kind: MaterialKind, out: &Path) -> anyhow::Result<PathBuf> {
 fn saved_line(created: &CreatedMaterial) -> String {
     let writer = match created.generator.as_str() {
         "template" => "template generator".to_string(),
+        model if created.cached => format!("{model}'s answer from the response cache"),
         model => format!("written by {model}"),
     };
     format!(
@@ -322,7 +328,7 @@ mod tests {
     fn no_delivery() -> Delivery {
         Delivery {
             out: None,
-            template: false,
+            writers: WriterChoice::default(),
         }
     }
 
@@ -376,7 +382,10 @@ mod tests {
             delivery,
             Delivery {
                 out: Some(PathBuf::from("e.mid")),
-                template: true,
+                writers: WriterChoice {
+                    template: true,
+                    no_cache: false,
+                },
             }
         );
     }
@@ -559,6 +568,7 @@ mod tests {
             kind: MaterialKind::TheoryAnalysis,
             title: "Gospel ii-V-I in Ab".into(),
             generator: "template".into(),
+            cached: false,
             checked: 18,
             repaired: 0,
         };
@@ -576,5 +586,10 @@ mod tests {
             saved_line(&by_model)
                 .contains("(written by qwen2.5-7b; 18 musical facts checked, 2 repaired")
         );
+        let from_cache = CreatedMaterial {
+            cached: true,
+            ..by_model
+        };
+        assert!(saved_line(&from_cache).contains("(qwen2.5-7b's answer from the response cache;"));
     }
 }

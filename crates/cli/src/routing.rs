@@ -5,6 +5,7 @@ use cadence::Studio;
 use cadence::catalog::TaskKind;
 use cadence::generate::Progress;
 use cadence::sources::{InstalledModels, Writers};
+use clap::Args;
 
 /// Says on standard error, before the work starts, why the model `task` routes to first
 /// cannot start (its memory will not fit), so the fallback that follows is no surprise.
@@ -23,19 +24,32 @@ pub(crate) fn warn_if_model_cannot_start(studio: &Studio, task: TaskKind, networ
     }
 }
 
-/// Who writes a document: the template generator alone when `template_only`, otherwise
+/// Who may write a document, as the command line chooses.
+#[derive(Args, Clone, Copy, Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
+pub(crate) struct WriterChoice {
+    /// Use the template generator even when a model is installed.
+    #[arg(long)]
+    pub(crate) template: bool,
+    /// Ask the model again even when the response cache holds its answer to the same
+    /// request; the new answer replaces the cached one.
+    #[arg(long, conflicts_with = "template")]
+    pub(crate) no_cache: bool,
+}
+
+/// Who writes a document: the template generator alone when the choice says so, otherwise
 /// the installed models, after a warning when the first one `task` routes to cannot start.
 pub(crate) fn writers<'a>(
     studio: &Studio,
     installed: &'a mut InstalledModels<'_>,
     task: TaskKind,
-    template_only: bool,
+    choice: WriterChoice,
 ) -> Writers<'a> {
-    if template_only {
+    if choice.template {
         return Writers::TemplateOnly;
     }
     warn_if_model_cannot_start(studio, task, network_allowed(studio));
-    Writers::Models(installed)
+    Writers::models(installed, choice.no_cache)
 }
 
 /// Whether the settings allow the network; unreadable settings allow nothing.

@@ -12,7 +12,7 @@ use cadence::{Studio, llm};
 use clap::Args;
 
 use crate::output::{validation_summary, write_output};
-use crate::routing::{Narration, writers};
+use crate::routing::{Narration, WriterChoice, writers};
 use crate::studio;
 
 #[derive(Args)]
@@ -34,9 +34,8 @@ pub(crate) struct TutorialArgs {
     /// instrument is named as given and gets the piano's music.
     #[arg(long, default_value = "piano")]
     instrument: String,
-    /// Use the template generator even when a model is installed.
-    #[arg(long)]
-    template: bool,
+    #[command(flatten)]
+    writers: WriterChoice,
 }
 
 /// Prints the tutorial's JSON (or writes it to `--out`) and says on standard error who
@@ -48,7 +47,7 @@ pub(crate) fn run(args: TutorialArgs) -> anyhow::Result<ExitCode> {
         level,
         out,
         instrument,
-        template,
+        writers: choice,
     } = args;
     let studio = studio()?;
     let store = studio.open_store()?;
@@ -63,15 +62,16 @@ pub(crate) fn run(args: TutorialArgs) -> anyhow::Result<ExitCode> {
         &studio,
         &mut installed,
         TaskKind::TutorialGeneration,
-        template,
+        choice,
     );
     let generated = create_tutorial(&studio, &store, &request, writers)?;
     let provenance = &generated.provenance;
     let summary = format!(
         "{}; {}",
-        match &provenance.model {
-            Some(model) => format!("written by {model}"),
-            None => "template generator".to_string(),
+        match (&provenance.model, provenance.cached) {
+            (Some(model), true) => format!("{model}'s answer from the response cache"),
+            (Some(model), false) => format!("written by {model}"),
+            (None, _) => "template generator".to_string(),
         },
         validation_summary(&provenance.validation)
     );
@@ -125,7 +125,7 @@ mod tests {
                 level: Level::Intermediate,
                 out: None,
                 instrument: "piano".into(),
-                template: false,
+                writers: WriterChoice::default(),
             }))
         );
         let error = parse(&["tutorial", "--topic", "blues"]).unwrap_err();

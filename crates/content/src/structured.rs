@@ -131,14 +131,46 @@ pub fn schema_problems(
         .collect())
 }
 
-/// Parses `text` as JSON and checks it against `schema`.
+/// `text` with every raw control character inside a string literal escaped. JSON forbids
+/// them there, but a model constrained by a looser grammar than ours (a server's) writes a
+/// line break inside a string as a line break: the one repair of the text itself.
+fn escape_control_characters_in_strings(text: &str) -> String {
+    let mut repaired = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            c if in_string && (c as u32) < 0x20 => {
+                match c {
+                    '\n' => repaired.push_str("\\n"),
+                    '\t' => repaired.push_str("\\t"),
+                    '\r' => repaired.push_str("\\r"),
+                    other => repaired.push_str(&format!("\\u{:04x}", other as u32)),
+                }
+                continue;
+            }
+            _ => {}
+        }
+        repaired.push(c);
+    }
+    repaired
+}
+
+/// Parses `text` as JSON, repairing raw control characters in its strings, and checks it
+/// against `schema`.
 pub fn validate_text(schema: &Value, text: &str) -> Result<Value, StructuredError> {
-    let value: Value = serde_json::from_str(text).map_err(|error| StructuredError::NotJson {
-        line: error.line(),
-        column: error.column(),
-        message: error.to_string(),
-        ended_early: error.is_eof(),
-    })?;
+    let value: Value = serde_json::from_str(text)
+        .or_else(|error| {
+            serde_json::from_str(&escape_control_characters_in_strings(text)).map_err(|_| error)
+        })
+        .map_err(|error| StructuredError::NotJson {
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+            ended_early: error.is_eof(),
+        })?;
     let problems = schema_problems(schema, &value)?;
     if problems.is_empty() {
         Ok(value)
@@ -181,6 +213,24 @@ mod tests {
         mode: Mode,
         #[schemars(length(min = 1, max = 4))]
         chords: Vec<Chord>,
+    }
+
+    #[test]
+    fn raw_line_breaks_inside_strings_are_escaped_but_other_broken_json_is_not() {
+        let chart: Chart =
+            parse_as("{\"mode\": \"minor\",\n \"chords\": [{\"bar\": 1, \"symbol\": \"Cm7\"}]}")
+                .unwrap();
+        assert_eq!(chart.mode, Mode::Minor);
+        let value = validate_text(
+            &serde_json::json!({"type": "object"}),
+            "{\"text\": \"two\nlines\tand \\\"quoted\\\" \u{1}\"}",
+        )
+        .unwrap();
+        assert_eq!(value["text"], "two\nlines\tand \"quoted\" \u{1}");
+        assert!(matches!(
+            validate_text(&serde_json::json!({}), "{\"text\": \"unclosed\n}"),
+            Err(StructuredError::NotJson { .. })
+        ));
     }
 
     #[test]

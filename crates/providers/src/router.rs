@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, TaskKind, TierTarget};
+use crate::catalog::{Catalog, TaskKind};
 
 /// What can run here, as the Studio sees it at the moment of routing.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +17,9 @@ pub struct Availability {
     pub cloud_ready: bool,
     /// The user allows network requests.
     pub network_allowed: bool,
+    /// Providers a limit holds back now (a rate limit reached, the budget spent), each
+    /// with the sentence that says why.
+    pub held_back: Vec<(String, String)>,
 }
 
 impl Availability {
@@ -26,13 +29,24 @@ impl Availability {
             .find(|(model, _)| model == id)
             .map(|(_, path)| path)
     }
+
+    fn held_back(&self, id: &str) -> Option<&str> {
+        self.held_back
+            .iter()
+            .find(|(provider, _)| provider == id)
+            .map(|(_, reason)| reason.as_str())
+    }
 }
 
 /// Where a candidate runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Runner {
-    Local { path: PathBuf },
+    Local {
+        path: PathBuf,
+    },
+    /// A `[[server]]` of models.toml.
+    Server,
     Cloud,
 }
 
@@ -60,7 +74,16 @@ pub struct Route {
 
 /// Routes `task` with `catalog` over what `available` says can run.
 pub fn route(catalog: &Catalog, task: TaskKind, available: &Availability) -> Route {
-    let complexity = catalog.complexity(task);
+    route_at(catalog, task, catalog.complexity(task), available)
+}
+
+/// Routes `task` as if models.toml gave it `complexity` (`cadence route --complexity`).
+pub fn route_at(
+    catalog: &Catalog,
+    task: TaskKind,
+    complexity: u8,
+    available: &Availability,
+) -> Route {
     let tier = catalog.tier_for_complexity(complexity);
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut skipped = Vec::new();
@@ -68,17 +91,37 @@ pub fn route(catalog: &Catalog, task: TaskKind, available: &Availability) -> Rou
         if candidates.iter().any(|c| c.model == id) {
             return;
         }
-        if catalog.cloud.as_ref().is_some_and(|cloud| cloud.id == id) {
-            if !available.network_allowed {
-                skipped.push(format!("{id}: the network is not allowed in Settings"));
+        let remote = if catalog.cloud.as_ref().is_some_and(|cloud| cloud.id == id) {
+            Some(if !available.network_allowed {
+                Err("the network is not allowed in Settings".to_string())
             } else if !available.cloud_ready {
-                skipped.push(format!("{id}: no Gemini key, or disabled in models.toml"));
+                Err("no Gemini key, or disabled in models.toml".to_string())
             } else {
-                candidates.push(Candidate {
+                Ok(Runner::Cloud)
+            })
+        } else {
+            catalog.server(id).map(|server| {
+                if server.is_loopback() || available.network_allowed {
+                    Ok(Runner::Server)
+                } else {
+                    Err(format!(
+                        "the server at {} is on the network, which is not allowed in Settings",
+                        server.base_url
+                    ))
+                }
+            })
+        };
+        if let Some(runner) = remote {
+            match runner.and_then(|runner| match available.held_back(id) {
+                Some(limit) => Err(limit.to_string()),
+                None => Ok(runner),
+            }) {
+                Ok(runner) => candidates.push(Candidate {
                     model: id.to_string(),
-                    runner: Runner::Cloud,
+                    runner,
                     reason,
-                });
+                }),
+                Err(why) => skipped.push(format!("{id}: {why}")),
             }
             return;
         }
@@ -92,9 +135,7 @@ pub fn route(catalog: &Catalog, task: TaskKind, available: &Availability) -> Rou
         }
     };
     if let Some(tier) = tier {
-        let target = match &tier.target {
-            TierTarget::Local(id) | TierTarget::Cloud(id) => id,
-        };
+        let target = tier.target.model();
         consider(
             target,
             format!(
@@ -187,6 +228,7 @@ mod tests {
             installed: installed(&["qwen2.5-7b"]),
             cloud_ready: true,
             network_allowed: false,
+            held_back: Vec::new(),
         };
         let offline = route(&catalog, TaskKind::CurriculumPlanning, &available);
         assert_eq!(offline.tier.as_deref(), Some("cloud"));
@@ -202,6 +244,67 @@ mod tests {
         let keyless = route(&catalog, TaskKind::CurriculumPlanning, &available);
         assert_eq!(ids(&keyless), ["qwen2.5-7b"]);
         assert!(keyless.skipped[0].contains("no Gemini key"));
+    }
+
+    #[test]
+    fn a_held_back_provider_is_passed_over_with_its_reason() {
+        let catalog = Catalog::builtin().unwrap();
+        let available = Availability {
+            installed: installed(&["qwen2.5-7b"]),
+            cloud_ready: true,
+            network_allowed: true,
+            held_back: vec![(
+                "gemini".into(),
+                "the monthly budget of $5.00 is spent".into(),
+            )],
+        };
+        let route = route(&catalog, TaskKind::CurriculumPlanning, &available);
+        assert_eq!(ids(&route), ["qwen2.5-7b"]);
+        assert_eq!(
+            route.skipped,
+            ["gemini: the monthly budget of $5.00 is spent"]
+        );
+    }
+
+    fn with_server(base_url: &str) -> Catalog {
+        let text = crate::catalog::BUILTIN_TOML.replacen(
+            "[[tiers]]\nid = \"medium\"\ncomplexity = [5, 7]\nmodel = \"qwen2.5-7b\"",
+            "[[tiers]]\nid = \"medium\"\ncomplexity = [5, 7]\nmodel = \"school\"\nfallback = \"qwen2.5-7b\"",
+            1,
+        );
+        let server = format!(
+            "[[server]]\nid = \"school\"\nname = \"School\"\nbase_url = \"{base_url}\"\nmodel = \"m\"\ncontext_length = 4096\n"
+        );
+        Catalog::parse(&format!("{server}{text}"), "test").unwrap()
+    }
+
+    #[test]
+    fn a_loopback_server_runs_offline_and_a_remote_one_needs_the_network() {
+        let available = Availability {
+            installed: installed(&["qwen2.5-7b"]),
+            ..Availability::default()
+        };
+        let local = with_server("http://127.0.0.1:8080/v1");
+        let route = route(&local, TaskKind::TutorialGeneration, &available);
+        assert_eq!(ids(&route), ["school", "qwen2.5-7b"]);
+        assert_eq!(route.candidates[0].runner, Runner::Server);
+
+        let remote = with_server("http://192.168.1.20:8080/v1");
+        let offline = super::route(&remote, TaskKind::TutorialGeneration, &available);
+        assert_eq!(ids(&offline), ["qwen2.5-7b"]);
+        assert!(
+            offline.skipped[0]
+                .starts_with("school: the server at http://192.168.1.20:8080/v1 is on the network")
+        );
+        let online = super::route(
+            &remote,
+            TaskKind::TutorialGeneration,
+            &Availability {
+                network_allowed: true,
+                ..available
+            },
+        );
+        assert_eq!(ids(&online), ["school", "qwen2.5-7b"]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Result, now_unix};
+use super::{Result, enum_from_sql, now_unix};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,6 +38,19 @@ pub struct GenerationRecord {
     pub cache_hit: bool,
     pub outcome: GenerationOutcome,
     pub detail: String,
+}
+
+/// One generation as the usage report reads it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedGeneration {
+    pub task: String,
+    pub model: String,
+    pub tokens_in: u32,
+    pub tokens_out: u32,
+    pub latency_ms: u64,
+    pub cost_usd: f64,
+    pub cache_hit: bool,
+    pub outcome: GenerationOutcome,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,4 +101,57 @@ pub fn usage_by_model(conn: &Connection, since: i64) -> Result<Vec<UsageByModel>
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+// Months are reckoned in local time, as the user's calendar has them; SQLite's `localtime`
+// and `utc` modifiers do the conversion, so no date library is needed.
+
+/// This month in local time, as "YYYY-MM".
+pub fn current_month(conn: &Connection) -> Result<String> {
+    Ok(
+        conn.query_row("SELECT strftime('%Y-%m', 'now', 'localtime')", [], |row| {
+            row.get(0)
+        })?,
+    )
+}
+
+/// The Unix seconds at which a local-time month ("YYYY-MM", already checked) begins and the
+/// next one begins: the month is `start <= created_at < end`.
+pub fn month_span(conn: &Connection, month: &str) -> Result<(i64, i64)> {
+    Ok(conn.query_row(
+        "SELECT unixepoch(?1 || '-01', 'utc'), unixepoch(?1 || '-01', '+1 month', 'utc')",
+        [month],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?)
+}
+
+/// Every generation logged at `start <= created_at < end` (Unix seconds), oldest first.
+pub fn between(conn: &Connection, start: i64, end: i64) -> Result<Vec<LoggedGeneration>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT task, model, tokens_in, tokens_out, latency_ms, cost_usd, cache_hit, outcome
+         FROM generation_log WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id",
+    )?;
+    let rows = statement.query_map([start, end], |row| {
+        Ok(LoggedGeneration {
+            task: row.get(0)?,
+            model: row.get(1)?,
+            tokens_in: row.get(2)?,
+            tokens_out: row.get(3)?,
+            // Never negative: the table's CHECK.
+            latency_ms: row.get::<_, i64>(4)?.max(0).unsigned_abs(),
+            cost_usd: row.get(5)?,
+            cache_hit: row.get(6)?,
+            outcome: enum_from_sql(&row.get::<_, String>(7)?)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What the generations logged at `start <= created_at < end` cost, in US dollars.
+pub fn cost_between(conn: &Connection, start: i64, end: i64) -> Result<f64> {
+    Ok(conn.query_row(
+        "SELECT total(cost_usd) FROM generation_log WHERE created_at >= ?1 AND created_at < ?2",
+        [start, end],
+        |row| row.get(0),
+    )?)
 }

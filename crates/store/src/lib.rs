@@ -184,7 +184,7 @@ impl Store {
 }
 
 /// Seconds since the Unix epoch, the unit of every timestamp column.
-pub(crate) fn now_unix() -> i64 {
+pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64)

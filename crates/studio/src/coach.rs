@@ -13,13 +13,15 @@ use ts_rs::TS;
 use crate::catalog::TaskKind;
 use crate::content::prompts::{self, TaskKind as PromptKind};
 use crate::content::{Level, Tutorial};
+use crate::generate::{ledger_entry, log};
 use crate::limits::{self, MAX_QUESTION_CHARS};
 use crate::llm::{CancelToken, Message, Role};
-use crate::providers::{ProviderError, ProviderRequest};
+use crate::providers::{ProviderError, ProviderRequest, Spent, estimated_tokens};
+use crate::quota::RequestSize;
 use crate::router::{self, Route};
 use crate::sources::ProviderSource;
 use crate::store::Store;
-use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
+use crate::store::generation_log::GenerationOutcome;
 use crate::{Studio, StudioError};
 
 /// Tokens kept free for the coach's answer.
@@ -267,7 +269,21 @@ impl Studio {
             None => None,
         };
         let system = system_prompt(&request.context, lesson.as_ref())?;
-        let route = self.coach_route(network_allowed);
+        let size = RequestSize {
+            prompt_tokens: estimated_tokens(
+                &std::iter::once(system.as_str())
+                    .chain(request.history.iter().map(|turn| turn.text.as_str()))
+                    .chain([question])
+                    .map(Message::user)
+                    .collect::<Vec<_>>(),
+            ),
+            max_output_tokens: ANSWER_TOKENS,
+        };
+        let route = router::route(
+            self.catalog(),
+            TaskKind::Coaching,
+            &self.availability_now(store, network_allowed, size)?,
+        );
         if route.candidates.is_empty() {
             return Err(CoachError::NoModel {
                 skipped: route.skipped.clone(),
@@ -314,25 +330,26 @@ impl Studio {
                 cancel,
                 on_delta,
             );
-            let (outcome, detail) = match &answer {
-                Ok(_) => (GenerationOutcome::Ok, String::new()),
-                Err(ProviderError::Cancelled) => (GenerationOutcome::Cancelled, String::new()),
-                Err(error) => (GenerationOutcome::Failed, error.to_string()),
+            let (outcome, detail, spent) = match &answer {
+                Ok(answer) => (GenerationOutcome::Ok, String::new(), answer.spent()),
+                Err(ProviderError::Cancelled) => (
+                    GenerationOutcome::Cancelled,
+                    String::new(),
+                    Spent::default(),
+                ),
+                Err(error) => (GenerationOutcome::Failed, error.to_string(), error.spent()),
             };
-            let entry = GenerationRecord {
-                task: route.task.clone(),
-                tier: route.tier.clone().unwrap_or_default(),
-                model: candidate.model.clone(),
-                tokens_in: answer.as_ref().map_or(0, |a| a.prompt_tokens),
-                tokens_out: answer.as_ref().map_or(0, |a| a.output_tokens),
-                latency_ms: started.elapsed().as_millis() as u64,
-                cost_usd: answer.as_ref().map_or(0.0, |a| a.cost_usd),
-                cache_hit: false,
-                outcome,
-                detail,
-            };
-            // The ledger is a record, not the work: failing to write it must not lose the answer.
-            let _ = store.write(|tx| generation_log::record(tx, &entry));
+            log(
+                store,
+                &ledger_entry(
+                    &route,
+                    candidate,
+                    started.elapsed().as_millis() as u64,
+                    outcome,
+                    detail,
+                    spent,
+                ),
+            );
             match answer {
                 Ok(answer) => {
                     return Ok(CoachReply {

@@ -13,11 +13,13 @@ use crate::content::prompts;
 use crate::content::structured::{StructuredError, parse_as, schema_for};
 use crate::content::{ContentError, Tutorial, ValidationReport};
 use crate::llm::{CancelToken, Message};
-use crate::providers::{ProviderError, ProviderRequest};
+use crate::providers::{ProviderError, ProviderRequest, Spent, estimated_tokens};
+use crate::quota::RequestSize;
+use crate::response_cache::CachedAnswer;
 use crate::router::{self, Candidate, Route};
 use crate::sources::Writers;
-use crate::store::Store;
 use crate::store::generation_log::{self, GenerationOutcome, GenerationRecord};
+use crate::store::{Store, cache};
 use crate::{Studio, StudioError};
 
 /// Why the template generator writes a document when the teacher chose it.
@@ -40,6 +42,11 @@ pub enum Progress {
     /// More text of the answer being written.
     Delta {
         text: String,
+    },
+    /// The same request was answered before: the model's accepted answer is served again
+    /// from the response cache, at no cost.
+    Cached {
+        model: String,
     },
     /// The answer was refused; another attempt or model follows.
     Rejected {
@@ -72,6 +79,9 @@ impl Progress {
             Progress::Attempt { model, attempt } => {
                 format!("writing with {model} (attempt {attempt})…")
             }
+            Progress::Cached { model } => format!(
+                "answered from the response cache: {model}'s earlier answer to the same request (Regenerate asks it again)"
+            ),
             Progress::Delta { .. } => return None,
             Progress::Rejected {
                 model, problems, ..
@@ -99,6 +109,8 @@ pub struct Provenance {
     pub tier: Option<String>,
     /// The model that wrote the accepted answer.
     pub model: Option<String>,
+    /// The answer came from the response cache rather than from the model just now.
+    pub cached: bool,
     pub route: Route,
     pub attempts: Vec<AttemptRecord>,
     /// Why each earlier choice was left, in order.
@@ -126,13 +138,15 @@ impl Provenance {
 }
 
 impl Studio {
-    /// The local models and cloud access usable now.
+    /// The local models and cloud access usable now, before any limit is weighed (see
+    /// [`Studio::availability_now`]).
     pub fn availability(&self, network_allowed: bool) -> router::Availability {
         let (installed, cloud_ready) = self.installed_and_cloud();
         router::Availability {
             network_allowed,
             installed,
             cloud_ready,
+            held_back: Vec::new(),
         }
     }
 
@@ -153,20 +167,27 @@ impl Studio {
         let document_schema = schema_for::<C::Document>();
         let mut decoder_schema = document_schema.clone();
         commission.hold_schema(&mut decoder_schema)?;
+        let size = RequestSize {
+            prompt_tokens: estimated_tokens(&[Message::user(prompt.as_str())]),
+            max_output_tokens: commission.max_tokens(),
+        };
         let mut route = router::route(
             self.catalog(),
             commission.task(),
-            &self.availability(network_allowed),
+            &self.availability_now(store, network_allowed, size)?,
         );
-        let mut providers = match writers {
-            Writers::Models(providers) => Some(providers),
+        // Seconds an accepted answer is kept; `None` when the task is never cached.
+        let cache_ttl = self.catalog().cache_ttl_seconds(commission.task());
+        let (mut providers, serve_cached) = match writers {
+            Writers::Models(providers) => (Some(providers), true),
+            Writers::ModelsAfresh(providers) => (Some(providers), false),
             Writers::TemplateOnly => {
                 let passed_over = route
                     .candidates
                     .drain(..)
                     .map(|candidate| format!("{}: {TEMPLATE_ASKED_FOR}", candidate.model));
                 route.skipped.extend(passed_over);
-                None
+                (None, false)
             }
         };
         on_progress(Progress::Routed {
@@ -177,6 +198,7 @@ impl Studio {
             generator: "template",
             tier: route.tier.clone(),
             model: None,
+            cached: false,
             route: route.clone(),
             attempts: Vec::new(),
             fallbacks: route.skipped.clone(),
@@ -188,6 +210,32 @@ impl Studio {
             let Some(providers) = providers.as_deref_mut() else {
                 break;
             };
+            let request_for = |feedback: &[String], attempt: usize| {
+                document_request(
+                    &prompt,
+                    &document_schema,
+                    &decoder_schema,
+                    noun,
+                    feedback,
+                    attempt,
+                    commission.max_tokens(),
+                )
+            };
+            // The key is the first attempt's request: what the teacher asked this model.
+            let cache_key = cache_ttl.map(|_| self.cache_key(candidate, &request_for(&[], 1)));
+            if serve_cached
+                && let Some(key) = &cache_key
+                && let Some(generated) = self.serve_cached(
+                    store,
+                    commission,
+                    key,
+                    candidate,
+                    &mut provenance,
+                    on_progress,
+                )?
+            {
+                return Ok(generated);
+            }
             let mut provider = match providers.provider(candidate) {
                 Ok(provider) => provider,
                 Err(error) => {
@@ -204,45 +252,40 @@ impl Studio {
                     attempt,
                 });
                 let started = Instant::now();
-                let answer = provider.generate(
-                    &document_request(
-                        &prompt,
-                        &document_schema,
-                        &decoder_schema,
-                        noun,
-                        &feedback,
-                        attempt,
-                        commission.max_tokens(),
-                    ),
-                    cancel,
-                    &mut |text| {
+                let answer =
+                    provider.generate(&request_for(&feedback, attempt), cancel, &mut |text| {
                         on_progress(Progress::Delta {
                             text: text.to_string(),
                         })
-                    },
-                );
+                    });
                 let latency_ms = started.elapsed().as_millis() as u64;
                 let answer = match answer {
                     Ok(answer) => answer,
                     Err(ProviderError::Cancelled) => {
-                        self.log(
+                        log(
                             store,
-                            candidate,
-                            &route,
-                            latency_ms,
-                            GenerationOutcome::Cancelled,
-                            "",
+                            &ledger_entry(
+                                &route,
+                                candidate,
+                                latency_ms,
+                                GenerationOutcome::Cancelled,
+                                String::new(),
+                                Spent::default(),
+                            ),
                         );
                         return Err(StudioError::Cancelled);
                     }
                     Err(error) => {
-                        self.log(
+                        log(
                             store,
-                            candidate,
-                            &route,
-                            latency_ms,
-                            GenerationOutcome::Failed,
-                            &error.to_string(),
+                            &ledger_entry(
+                                &route,
+                                candidate,
+                                latency_ms,
+                                GenerationOutcome::Failed,
+                                error.to_string(),
+                                error.spent(),
+                            ),
                         );
                         provenance
                             .fallbacks
@@ -260,20 +303,28 @@ impl Studio {
                 match check_answer(commission, &answer.text) {
                     Ok((document, validation)) => {
                         provenance.attempts.push(record(true, Vec::new()));
-                        let entry = GenerationRecord {
-                            task: route.task.clone(),
-                            tier: route.tier.clone().unwrap_or_default(),
-                            model: candidate.model.clone(),
-                            tokens_in: answer.prompt_tokens,
-                            tokens_out: answer.output_tokens,
+                        let entry = ledger_entry(
+                            &route,
+                            candidate,
                             latency_ms,
-                            cost_usd: answer.cost_usd,
-                            cache_hit: false,
-                            outcome: GenerationOutcome::Ok,
-                            detail: validation.to_string(),
-                        };
+                            GenerationOutcome::Ok,
+                            validation.to_string(),
+                            answer.spent(),
+                        );
+                        let to_cache = cache_key.as_ref().zip(cache_ttl).map(|(key, ttl)| {
+                            let kept = CachedAnswer {
+                                text: answer.text.clone(),
+                                model: candidate.model.clone(),
+                                prompt_tokens: answer.prompt_tokens,
+                                output_tokens: answer.output_tokens,
+                            };
+                            (key, serde_json::to_string(&kept).unwrap_or_default(), ttl)
+                        });
                         let id = store.write(|tx| {
                             generation_log::record(tx, &entry)?;
+                            if let Some((key, kept, ttl)) = &to_cache {
+                                cache::put(tx, key, kept, *ttl)?;
+                            }
                             commission.store(tx, &document)
                         })?;
                         provenance.generator = "model";
@@ -290,13 +341,16 @@ impl Studio {
                             .truncated
                             .then(|| "the answer was cut off at the length limit".to_string());
                         let problems: Vec<String> = truncated.into_iter().chain(problems).collect();
-                        self.log(
+                        log(
                             store,
-                            candidate,
-                            &route,
-                            latency_ms,
-                            GenerationOutcome::Invalid,
-                            &problems.join("; "),
+                            &ledger_entry(
+                                &route,
+                                candidate,
+                                latency_ms,
+                                GenerationOutcome::Invalid,
+                                problems.join("; "),
+                                answer.spent(),
+                            ),
                         );
                         on_progress(Progress::Rejected {
                             model: candidate.model.clone(),
@@ -348,31 +402,93 @@ impl Studio {
         })
     }
 
-    fn log(
+    /// The document from the cached answer under `key`, stored again and logged as a hit,
+    /// or `None` when there is no live entry or the checks no longer accept it.
+    fn serve_cached<C: Commission>(
         &self,
         store: &Store,
+        commission: &C,
+        key: &str,
         candidate: &Candidate,
-        route: &Route,
-        latency_ms: u64,
-        outcome: GenerationOutcome,
-        detail: &str,
-    ) {
-        let entry = GenerationRecord {
-            task: route.task.clone(),
-            tier: route.tier.clone().unwrap_or_default(),
-            model: candidate.model.clone(),
-            tokens_in: 0,
-            tokens_out: 0,
-            latency_ms,
-            cost_usd: 0.0,
-            cache_hit: false,
-            outcome,
-            detail: detail.to_string(),
+        provenance: &mut Provenance,
+        on_progress: &mut dyn FnMut(Progress),
+    ) -> Result<Option<Generated<C::Document>>, StudioError> {
+        let started = Instant::now();
+        let Some(row) = store.read(|conn| cache::get(conn, key))? else {
+            return Ok(None);
         };
-        // The ledger is a record, not the work: a failure to write it must not lose the
-        // generation's result.
-        let _ = store.write(|tx| generation_log::record(tx, &entry));
+        let Ok(cached) = serde_json::from_str::<CachedAnswer>(&row.value) else {
+            return Ok(None);
+        };
+        // An answer this version's checks refuse is written again, not served.
+        let Ok((document, validation)) = check_answer(commission, &cached.text) else {
+            return Ok(None);
+        };
+        on_progress(Progress::Cached {
+            model: candidate.model.clone(),
+        });
+        let latency_ms = started.elapsed().as_millis() as u64;
+        let entry = GenerationRecord {
+            cache_hit: true,
+            ..ledger_entry(
+                &provenance.route,
+                candidate,
+                latency_ms,
+                GenerationOutcome::Ok,
+                validation.to_string(),
+                Spent::default(),
+            )
+        };
+        let id = store.write(|tx| {
+            generation_log::record(tx, &entry)?;
+            commission.store(tx, &document)
+        })?;
+        provenance.attempts.push(AttemptRecord {
+            model: candidate.model.clone(),
+            attempt: 1,
+            accepted: true,
+            problems: Vec::new(),
+            latency_ms,
+        });
+        provenance.generator = "model";
+        provenance.model = Some(candidate.model.clone());
+        provenance.cached = true;
+        provenance.validation = validation;
+        Ok(Some(Generated {
+            id,
+            document,
+            provenance: provenance.clone(),
+        }))
     }
+}
+
+/// The usage ledger's row for one request to `candidate`.
+pub(crate) fn ledger_entry(
+    route: &Route,
+    candidate: &Candidate,
+    latency_ms: u64,
+    outcome: GenerationOutcome,
+    detail: String,
+    spent: Spent,
+) -> GenerationRecord {
+    GenerationRecord {
+        task: route.task.clone(),
+        tier: route.tier.clone().unwrap_or_default(),
+        model: candidate.model.clone(),
+        tokens_in: spent.prompt_tokens,
+        tokens_out: spent.output_tokens,
+        latency_ms,
+        cost_usd: spent.cost_usd,
+        cache_hit: false,
+        outcome,
+        detail,
+    }
+}
+
+/// Writes a row of the usage ledger. The ledger is a record, not the work: a failure to
+/// write it must not lose the generation's result.
+pub(crate) fn log(store: &Store, entry: &GenerationRecord) {
+    let _ = store.write(|tx| generation_log::record(tx, entry));
 }
 
 fn document_request(

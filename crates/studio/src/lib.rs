@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod coach;
 pub mod commissions;
+pub mod explain;
 pub mod generate;
 pub mod library;
 pub mod limits;
@@ -14,6 +15,8 @@ pub mod models;
 pub mod paths;
 pub mod planning;
 pub mod practice;
+pub mod quota;
+mod response_cache;
 pub mod romantext;
 pub mod settings;
 pub mod sources;
@@ -32,7 +35,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use crate::catalog::Catalog;
-use crate::catalog::{CatalogError, CloudModel, LocalModel, TierTarget, TokenizerSource};
+use crate::catalog::{CatalogError, CloudModel, LocalModel, TokenizerSource};
 use crate::content::ContentError;
 pub use crate::paths::AppPaths;
 use crate::paths::{CATALOG_ENV, PathsError};
@@ -90,7 +93,7 @@ pub enum Availability {
 pub struct ModelStatus {
     pub id: String,
     pub name: String,
-    /// "local" or "cloud".
+    /// "local", "server" or "cloud".
     pub kind: &'static str,
     /// Ids of the tiers this model serves, as target or fallback.
     pub tiers: Vec<String>,
@@ -141,12 +144,17 @@ impl Studio {
         &self.catalog
     }
 
-    /// Opens the library database, creating the data folder and the schema if needed, and
-    /// empties the trash of curricula deleted more than [`store::curricula::TRASH_DAYS`] ago.
+    /// Opens the library database, creating the data folder and the schema if needed,
+    /// empties the trash of curricula deleted more than [`store::curricula::TRASH_DAYS`] ago
+    /// and drops the response cache's expired answers.
     pub fn open_store(&self) -> Result<Store, StudioError> {
         self.paths.ensure_home()?;
         let store = Store::open(&self.paths.database())?;
-        store.write(store::curricula::empty_trash)?;
+        store.write(|tx| {
+            store::curricula::empty_trash(tx)?;
+            store::cache::purge_expired(tx)?;
+            Ok(())
+        })?;
         Ok(store)
     }
 
@@ -171,12 +179,7 @@ impl Studio {
             self.catalog
                 .tiers
                 .iter()
-                .filter(|tier| {
-                    let target = match &tier.target {
-                        TierTarget::Local(model) | TierTarget::Cloud(model) => model,
-                    };
-                    target == id || tier.fallback.as_deref() == Some(id)
-                })
+                .filter(|tier| tier.target.model() == id || tier.fallback.as_deref() == Some(id))
                 .map(|tier| tier.id.clone())
                 .collect()
         };
@@ -207,6 +210,19 @@ impl Studio {
                 }
             })
             .collect();
+        models.extend(self.catalog.servers.iter().map(|server| ModelStatus {
+            id: server.id.clone(),
+            name: server.name.clone(),
+            kind: "server",
+            tiers: tiers_of(&server.id),
+            download_bytes: None,
+            memory_mb: None,
+            memory_planned: false,
+            machine_memory_mb: None,
+            // Whether it answers is found out when it is asked: a probe on every listing
+            // would stall the Models screen on a server that is off.
+            availability: Availability::Enabled,
+        }));
         if let Some(cloud) = &self.catalog.cloud {
             let availability = cloud_availability(cloud);
             models.push(ModelStatus {
@@ -225,9 +241,9 @@ impl Studio {
     }
 }
 
-/// The cloud model is usable when models.toml enables it and a key is set.
+/// The cloud model is usable when models.toml enables it and a key is saved or set.
 fn cloud_availability(cloud: &CloudModel) -> Availability {
-    let has_key = std::env::var(GEMINI_KEY_ENV).is_ok_and(|key| !key.trim().is_empty());
+    let has_key = providers::keychain::gemini_key().is_some();
     match (cloud.enabled, has_key) {
         (false, _) => Availability::Disabled {
             reason: "disabled in models.toml".into(),

@@ -52,6 +52,9 @@ pub enum InputError {
     Query,
     #[error("the answer must have at most {MAX_ANSWER_CHARS} characters")]
     Answer,
+    /// A month not written "YYYY-MM"; it carries the start of what was given.
+    #[error("the month must be written YYYY-MM, such as 2026-03; got “{0}”")]
+    Month(String),
 }
 
 /// A short text field, trimmed: 1 to [`MAX_FIELD_CHARS`] characters.
@@ -197,6 +200,14 @@ mod tests {
         assert_eq!(
             conversation(many.into_iter()).unwrap_err(),
             InputError::Turns { turns: 201 }
+        );
+    }
+
+    #[test]
+    fn a_month_error_says_the_form_it_takes() {
+        assert_eq!(
+            InputError::Month("June".into()).to_string(),
+            "the month must be written YYYY-MM, such as 2026-03; got “June”"
         );
     }
 }

@@ -150,6 +150,8 @@ pub struct CreatedMaterial {
     pub title: String,
     /// Which generator wrote it: "template", or the model's id.
     pub generator: String,
+    /// The model's answer came from the response cache (Regenerate asks the model again).
+    pub cached: bool,
     #[ts(type = "number")]
     pub checked: usize,
     #[ts(type = "number")]
@@ -266,6 +268,7 @@ fn created<D>(
         kind,
         title: title(&generated.document),
         generator: generated.provenance.writer(),
+        cached: generated.provenance.cached,
         checked: validation.checked,
         repaired: validation.repaired(),
     }

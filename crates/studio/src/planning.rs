@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::catalog::{TaskKind, TierTarget};
+use crate::quota::RequestSize;
 use crate::router;
-use crate::{Availability, Studio};
+use crate::store::Store;
+use crate::{Availability, Studio, StudioError};
 
 /// What the Create screen can be asked to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -91,19 +93,46 @@ impl Studio {
             .map(|problem| problem.to_string())
     }
 
-    /// The plan for making `kind` with the current catalogue, models and settings.
+    /// The plan for making `kind` with the current catalogue, models and settings, before
+    /// any limit is weighed.
     pub fn plan(&self, kind: CreateKind, network_allowed: bool) -> GenerationPlan {
+        self.plan_over(kind, network_allowed, self.availability(network_allowed))
+    }
+
+    /// The same, with the rate limits and the budget in force now (for a typical request):
+    /// the plan names the model that will write, not one a limit holds back.
+    pub fn plan_now(
+        &self,
+        store: &Store,
+        kind: CreateKind,
+        network_allowed: bool,
+    ) -> Result<GenerationPlan, StudioError> {
+        let available = self.availability_now(store, network_allowed, RequestSize::TYPICAL)?;
+        Ok(self.plan_over(kind, network_allowed, available))
+    }
+
+    fn plan_over(
+        &self,
+        kind: CreateKind,
+        network_allowed: bool,
+        available: router::Availability,
+    ) -> GenerationPlan {
         let task = kind.task();
         let complexity = self.catalog().complexity(task);
         let tier = self.catalog().tier_for_complexity(complexity);
         let models = self.models();
         let (mut model_reason, chosen) = if let Some(tier) = tier {
-            let target = match &tier.target {
-                TierTarget::Local(id) | TierTarget::Cloud(id) => id,
+            let target = tier.target.model();
+            let status = models.iter().find(|m| m.id == target);
+            let needs_network = match &tier.target {
+                TierTarget::Local(_) => false,
+                TierTarget::Server(id) => self
+                    .catalog()
+                    .server(id)
+                    .is_some_and(|server| !server.is_loopback()),
+                TierTarget::Cloud(_) => true,
             };
-            let status = models.iter().find(|m| &m.id == target);
-            let is_cloud = matches!(tier.target, TierTarget::Cloud(_));
-            if is_cloud && !network_allowed {
+            if needs_network && !network_allowed {
                 let fallback = tier
                     .fallback
                     .as_deref()
@@ -111,7 +140,7 @@ impl Studio {
                 let mut reason = format!(
                     "complexity {complexity} belongs to the {} tier ({}), but the network is off in Settings",
                     tier.id,
-                    status.map_or(target.as_str(), |m| m.name.as_str())
+                    status.map_or(target, |m| m.name.as_str())
                 );
                 if let Some(fallback) = fallback {
                     reason.push_str(&format!("; {} takes it instead", fallback.name));
@@ -121,7 +150,7 @@ impl Studio {
                 let reason = format!(
                     "complexity {complexity} belongs to the {} tier ({})",
                     tier.id,
-                    status.map_or(target.as_str(), |m| m.name.as_str())
+                    status.map_or(target, |m| m.name.as_str())
                 );
                 (reason, status)
             }
@@ -152,7 +181,7 @@ impl Studio {
         }
         let noun = kind.noun();
         // The model that will write it: the first on the route that can start now.
-        let writer = router::route(self.catalog(), task, &self.availability(network_allowed))
+        let writer = router::route(self.catalog(), task, &available)
             .candidates
             .into_iter()
             .find(|candidate| self.cannot_start(&candidate.model).is_none());

@@ -50,6 +50,7 @@ impl Studio {
             kind,
             title: analysis.title,
             generator: "RomanText".to_string(),
+            cached: false,
             checked: report.checked,
             repaired: report.repaired(),
         })

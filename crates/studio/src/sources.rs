@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::Studio;
-use crate::providers::{CloudProvider, LocalProvider, Provider, ProviderError, SharedProvider};
+use crate::providers::{
+    CloudProvider, LocalProvider, Provider, ProviderError, ServerProvider, SharedProvider,
+};
 use crate::router::{Candidate, Runner};
 
 /// Hands the pipeline a provider for a routed candidate. The Studio's own source loads
@@ -19,8 +21,23 @@ pub trait ProviderSource {
 /// Who may write a document: the routed models, through a source of providers, or the
 /// template generator alone, when the teacher asks for it.
 pub enum Writers<'a> {
+    /// The routed models; a request they answered before is served from the response cache.
     Models(&'a mut dyn ProviderSource),
+    /// The routed models, asked again even where the cache holds an answer (Regenerate,
+    /// `--no-cache`); the new answer replaces the cached one.
+    ModelsAfresh(&'a mut dyn ProviderSource),
     TemplateOnly,
+}
+
+impl<'a> Writers<'a> {
+    /// The routed models, afresh when `afresh`.
+    pub fn models(source: &'a mut dyn ProviderSource, afresh: bool) -> Self {
+        if afresh {
+            Writers::ModelsAfresh(source)
+        } else {
+            Writers::Models(source)
+        }
+    }
 }
 
 /// Loads the catalogue's local models from disk, each only when this machine has the
@@ -33,20 +50,30 @@ pub struct InstalledModels<'a> {
 
 impl ProviderSource for InstalledModels<'_> {
     fn provider(&mut self, candidate: &Candidate) -> Result<Box<dyn Provider>, ProviderError> {
-        let Runner::Local { path } = &candidate.runner else {
-            let cloud =
-                self.studio.catalog().cloud.as_ref().ok_or_else(|| {
+        let not_in_catalogue =
+            || ProviderError::Cloud(format!("{} is not in the catalogue", candidate.model));
+        let path = match &candidate.runner {
+            Runner::Local { path } => path,
+            Runner::Server => {
+                let server = self
+                    .studio
+                    .catalog()
+                    .server(&candidate.model)
+                    .ok_or_else(not_in_catalogue)?;
+                return Ok(Box::new(ServerProvider::new(server)?));
+            }
+            Runner::Cloud => {
+                let cloud = self.studio.catalog().cloud.as_ref().ok_or_else(|| {
                     ProviderError::Cloud("models.toml names no cloud model".into())
                 })?;
-            return Ok(Box::new(CloudProvider::from_env(cloud)?));
+                return Ok(Box::new(CloudProvider::with_saved_key(cloud)?));
+            }
         };
         let model = self
             .studio
             .catalog()
             .local_model(&candidate.model)
-            .ok_or_else(|| {
-                ProviderError::Cloud(format!("{} is not in the catalogue", candidate.model))
-            })?;
+            .ok_or_else(not_in_catalogue)?;
         self.studio.check_memory(model, path, self.resident_bytes)?;
         let tokenizer = self.studio.tokenizer_json(model);
         Ok(Box::new(LocalProvider::load(

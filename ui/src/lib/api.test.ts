@@ -27,8 +27,10 @@ describe("api", () => {
     expect(invoke).toHaveBeenLastCalledWith("export_tutorial", { id: 3, path: "/tmp/x.json", tempoBpm: 100 });
     await api.listTutorials();
     expect(invoke).toHaveBeenLastCalledWith("list_tutorials", { query: "" });
-    await api.usageReport(5);
-    expect(invoke).toHaveBeenLastCalledWith("usage_report", { since: 5 });
+    await api.usageReport("2026-02");
+    expect(invoke).toHaveBeenLastCalledWith("usage_report", { month: "2026-02" });
+    await api.usageReport();
+    expect(invoke).toHaveBeenLastCalledWith("usage_report", { month: null });
   });
 
   it("turns a rejected invoke into an ApiError carrying Rust's sentence", async () => {
@@ -89,6 +91,14 @@ describe("api", () => {
     const dialog = await import("@tauri-apps/plugin-dialog");
     await api.chooseExportPath("ii-V-I: in Eb?", "midi");
     expect(dialog.save).toHaveBeenLastCalledWith(expect.objectContaining({ defaultPath: "ii-V-I in Eb.mid" }));
+  });
+
+  it("writes months and costs as the usage report does", () => {
+    expect(api.thisMonth(new Date(2026, 0, 31))).toBe("2026-01");
+    expect(api.thisMonth(new Date(2026, 11, 1))).toBe("2026-12");
+    expect(api.formatDollars(0)).toBe("$0.00");
+    expect(api.formatDollars(0.0031)).toBe("$0.0031");
+    expect(api.formatDollars(6.3)).toBe("$6.30");
   });
 
   it("describes availability and sizes for people", () => {

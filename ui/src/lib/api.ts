@@ -83,17 +83,21 @@ export function describeProgress(progress: DownloadProgress): string {
 
 export const planGeneration = (kind: CreateKind) => call("plan_generation", { kind });
 
-/** Writes a tutorial (a model, else the template generator), streaming its steps and text; `cancelGeneration` stops it. */
+/**
+ * Writes a tutorial (a model, else the template generator), streaming its steps and text; `cancelGeneration` stops it.
+ * `afresh` asks the model again even where the response cache holds its answer (Regenerate).
+ */
 export function createTutorial(
   topic: string,
   key: string,
   level: Level,
   instrument: string,
   onProgress: (progress: WritingProgress) => void = () => {},
+  afresh = false,
 ): Promise<CreatedTutorial> {
   const channel = new Channel<WritingProgress>();
   channel.onmessage = onProgress;
-  return call("create_tutorial", { topic, key, level, instrument, onProgress: channel });
+  return call("create_tutorial", { topic, key, level, instrument, afresh, onProgress: channel });
 }
 
 /** Runs the template curriculum batch, streaming progress; `cancelGeneration` stops it. */
@@ -204,10 +208,11 @@ export const importRomantext = (path: string, measures: string | null) =>
 export function createMaterial(
   request: MaterialRequest,
   onProgress: (progress: WritingProgress) => void = () => {},
+  afresh = false,
 ): Promise<CreatedMaterial> {
   const channel = new Channel<WritingProgress>();
   channel.onmessage = onProgress;
-  return call("create_material", { request, onProgress: channel });
+  return call("create_material", { request, afresh, onProgress: channel });
 }
 export const listMaterials = (query = "") => call("list_materials", { query });
 export const openMaterial = (id: number) => call("open_material", { id });
@@ -231,7 +236,16 @@ export const saveSettings = (settings: Settings) => call("save_settings", { sett
 export const setGeminiKey = (key: string) => call("set_gemini_key", { key });
 export const forgetGeminiKey = () => call("forget_gemini_key");
 
-export const usageReport = (since = 0) => call("usage_report", { since });
+/** The usage report for a month written "YYYY-MM"; this month (local time) without one. */
+export const usageReport = (month: string | null = null) => call("usage_report", { month });
+/** This month's spending against the budget, with a warning from 80%. */
+export const budgetStatus = () => call("budget_status");
+/** This month in local time, "YYYY-MM", as the month picker and the report write it. */
+export function thisMonth(now = new Date()): string {
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+}
+/** US dollars in cents, or to a hundredth of a cent for a cost cents would show as nothing. */
+export const formatDollars = (amount: number) => (amount > 0 && amount < 0.005 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`);
 
 export function describeAvailability(availability: AvailabilityView): string {
   switch (availability.state) {

@@ -72,7 +72,11 @@ export type CreatedTutorial = { id: number, title: string,
 /**
  * Which generator wrote it: "template", or the model's id.
  */
-generator: string, checked: number, repaired: number, };
+generator: string, 
+/**
+ * The model's answer came from the response cache (Regenerate asks the model again).
+ */
+cached: boolean, checked: number, repaired: number, };
 export type JobProgress = { done: number, total: number, message: string, };
 export type CreatedCurriculum = { id: number, lessons: number, tutorials_written: number, };
 export type TutorialListItem = { id: number, title: string, topic: string, music_key: string | null, level: string, };
@@ -163,9 +167,9 @@ gemini_key_in_environment: boolean, };
 export type KeyStatus = { "state": "stored" } | { "state": "not_stored" } | { "state": "unavailable", reason: string, };
 export type UsageReport = { 
 /**
- * Unix seconds; only generations at or after it are counted.
+ * "YYYY-MM", in local time.
  */
-since: bigint, requests: number, cost_usd: number, by_model: Array<UsageRow>, by_task: Array<UsageRow>, 
+month: string, totals: UsageRow, by_model: Array<UsageRow>, by_task: Array<UsageRow>, 
 /**
  * Share of requests answered from the cache; `None` without requests.
  */
@@ -173,12 +177,40 @@ cache_hit_rate: number | null,
 /**
  * Share of finished generations (ok or invalid) whose JSON passed validation.
  */
-json_valid_rate: number | null, };
+json_valid_rate: number | null, 
+/**
+ * The month's spending against the budget set now.
+ */
+budget: BudgetStatus, };
 export type UsageRow = { 
 /**
- * A model id or a task kind, depending on the table.
+ * A model id or a task kind, depending on the table; "total" for the month's totals.
  */
-name: string, requests: number, cost_usd: number, cache_hits: number, };
+name: string, requests: number, tokens_in: number, tokens_out: number, cost_usd: number, cache_hits: number, 
+/**
+ * Median latency in milliseconds (nearest rank) of the requests that ran: cache hits
+ * (answered at once) and cancelled requests (stopped by the user) are left out, so it
+ * is the wait for an answer. `None` when no request ran.
+ */
+latency_p50_ms: number | null, 
+/**
+ * The 95th percentile of the same latencies.
+ */
+latency_p95_ms: number | null, };
+export type BudgetStatus = { 
+/**
+ * "YYYY-MM", in local time.
+ */
+month: string, budget_usd: number, spent_usd: number, 
+/**
+ * `spent_usd / budget_usd`; `None` when the budget is 0.
+ */
+share: number | null, 
+/**
+ * From 80% of the budget (`BUDGET_WARNING_SHARE`): how much is spent of how much, and
+ * that cloud calls stop at 100%, the local models taking over.
+ */
+warning: string | null, };
 export type WritingProgress = { "event": "step", message: string, } | { "event": "delta", text: string, };
 export type CoachStatus = { 
 /**
@@ -218,7 +250,11 @@ export type CreatedMaterial = { id: number, kind: MaterialKind, title: string,
 /**
  * Which generator wrote it: "template", or the model's id.
  */
-generator: string, checked: number, repaired: number, };
+generator: string, 
+/**
+ * The model's answer came from the response cache (Regenerate asks the model again).
+ */
+cached: boolean, checked: number, repaired: number, };
 export type MaterialListItem = { id: number, kind: MaterialKind, title: string, topic: string, music_key: string | null, level: string | null, grade: string | null, };
 export type OpenedMaterial = { id: number, kind: MaterialKind, title: string, instrument: string, created_at: number, 
 /**

@@ -2,7 +2,7 @@
 // Regenerate with: UPDATE_BINDINGS=1 cargo test -p cadence --lib bindings
 
 import type { Channel } from "@tauri-apps/api/core";
-import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, CurriculumTextsEdit, DeletedTutorial, DocumentVersion, DownloadOutcome, DownloadProgress, EditOutcome, EditTarget, EditedCurriculum, ExportedFile, GenerationPlan, ImportedDocument, JobProgress, KeyEvent, KeyStatus, LessonPlace, MaterialListItem, MaterialRequest, ModelView, MovedLesson, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TrashedCurriculumItem, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
+import type { AnswerResult, AppInfo, AssessmentScore, Assignable, Assigned, BudgetStatus, CoachAnswer, CoachStatus, CoachTurn, CreateKind, CreatedCurriculum, CreatedMaterial, CreatedTutorial, CurriculumDetail, CurriculumListItem, CurriculumTextsEdit, DeletedTutorial, DocumentVersion, DownloadOutcome, DownloadProgress, EditOutcome, EditTarget, EditedCurriculum, ExportedFile, GenerationPlan, ImportedDocument, JobProgress, KeyEvent, KeyStatus, LessonPlace, MaterialListItem, MaterialRequest, ModelView, MovedLesson, OpenedMaterial, OpenedTutorial, PracticeItemView, Settings, SettingsView, StudentProgress, StudentView, TrashedCurriculumItem, TutorialListItem, UsageReport, WritingProgress } from "./bindings";
 
 /** Every command the window may call: its arguments as `invoke` takes them, and its result. */
 export interface Commands {
@@ -11,8 +11,8 @@ export interface Commands {
   download_model: { args: { id: string; onProgress: Channel<DownloadProgress> }; result: DownloadOutcome };
   cancel_download: { args: { id: string }; result: void };
   plan_generation: { args: { kind: CreateKind }; result: GenerationPlan };
-  create_tutorial: { args: { topic: string; key: string; level: string; instrument: string; onProgress: Channel<WritingProgress> }; result: CreatedTutorial };
-  create_material: { args: { request: MaterialRequest; onProgress: Channel<WritingProgress> }; result: CreatedMaterial };
+  create_tutorial: { args: { topic: string; key: string; level: string; instrument: string; afresh: boolean; onProgress: Channel<WritingProgress> }; result: CreatedTutorial };
+  create_material: { args: { request: MaterialRequest; afresh: boolean; onProgress: Channel<WritingProgress> }; result: CreatedMaterial };
   list_materials: { args: { query: string }; result: MaterialListItem[] };
   open_material: { args: { id: number }; result: OpenedMaterial };
   rename_material: { args: { id: number; title: string }; result: void };
@@ -49,7 +49,8 @@ export interface Commands {
   save_settings: { args: { settings: Settings }; result: SettingsView };
   set_gemini_key: { args: { key: string }; result: KeyStatus };
   forget_gemini_key: { args: null; result: KeyStatus };
-  usage_report: { args: { since: number }; result: UsageReport };
+  usage_report: { args: { month: string | null }; result: UsageReport };
+  budget_status: { args: null; result: BudgetStatus };
   list_students: { args: null; result: StudentView[] };
   add_student: { args: { name: string; level: string; instrument: string }; result: StudentView };
   assign_practice: { args: { student: number; what: Assignable; passThreshold: number | null }; result: Assigned };

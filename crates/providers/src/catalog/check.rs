@@ -8,8 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Architecture, COMPLEXITY, Catalog, CloudModel, HfFile, LocalModel, TaskKind, Tier, TierTarget,
-    TokenizerSource,
+    Architecture, COMPLEXITY, Catalog, CloudModel, HfFile, LocalModel, RateLimits, ServerModel,
+    TaskKind, Tier, TierTarget, TokenizerSource, url_host,
 };
 use cadence_llm::{BUILTIN_TEMPLATES, ChatTemplate};
 
@@ -35,8 +35,34 @@ pub(super) struct RawCatalog {
     local: Vec<RawLocalModel>,
     cloud: Option<RawCloud>,
     #[serde(default)]
+    server: Vec<Spanned<RawServer>>,
+    #[serde(default)]
     tiers: Vec<Spanned<RawTier>>,
-    tasks: Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>,
+    tasks: RawTaskTable,
+    cache_ttl_days: Option<RawTaskTable>,
+}
+
+/// A table of task keys to whole numbers, as written.
+type RawTaskTable = Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    id: Spanned<String>,
+    name: String,
+    base_url: Spanned<String>,
+    model: Spanned<String>,
+    context_length: Spanned<u32>,
+    api_key_env: Option<Spanned<String>>,
+    input_usd_per_million: Option<Spanned<f64>>,
+    output_usd_per_million: Option<Spanned<f64>>,
+    requests_per_minute: Option<Spanned<i64>>,
+    requests_per_day: Option<Spanned<i64>>,
+}
+
+struct RawRateLimits {
+    requests_per_minute: Option<Spanned<i64>>,
+    requests_per_day: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +105,8 @@ struct RawCloudModel {
     input_usd_per_million: f64,
     output_usd_per_million: f64,
     enabled: bool,
+    requests_per_minute: Option<Spanned<i64>>,
+    requests_per_day: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -99,36 +127,208 @@ impl RawCatalog {
             .into_iter()
             .map(RawLocalModel::check)
             .collect::<Result<Vec<_>, _>>()?;
-        let mut seen = HashSet::new();
-        for model in &local {
-            if !seen.insert(model.id.get_ref().as_str()) {
+        let servers = self
+            .server
+            .into_iter()
+            .map(RawServer::check)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut seen = HashSet::from([GEMINI_ID]);
+        let ids = local
+            .iter()
+            .map(|model| (&model.id, "[[local]] model"))
+            .chain(servers.iter().map(|server| (&server.id, "[[server]]")));
+        for (id, table) in ids {
+            if !seen.insert(id.get_ref().as_str()) {
                 return Err(problem(
-                    model.id.span(),
-                    format!("local model id `{}` is used twice", model.id.get_ref()),
-                    "give each [[local]] model its own id",
+                    id.span(),
+                    format!("model id `{}` is used twice", id.get_ref()),
+                    format!(
+                        "give this {table} an id no other model or server has (and not `{GEMINI_ID}`)"
+                    ),
                 ));
             }
         }
         let local_ids: HashSet<String> = local.iter().map(|m| m.id.get_ref().clone()).collect();
-        let cloud = self.cloud.and_then(|cloud| cloud.gemini).map(|gemini| {
-            let gemini = gemini.into_inner();
-            CloudModel {
-                id: GEMINI_ID.into(),
-                name: gemini.name,
-                model: gemini.model,
-                input_usd_per_million: gemini.input_usd_per_million,
-                output_usd_per_million: gemini.output_usd_per_million,
-                enabled: gemini.enabled,
+        let server_ids: HashSet<String> = servers.iter().map(|s| s.id.get_ref().clone()).collect();
+        let mut rate_limits: BTreeMap<String, RateLimits> = servers
+            .iter()
+            .map(|server| (server.model.id.clone(), server.limits))
+            .collect();
+        let cloud = match self.cloud.and_then(|cloud| cloud.gemini) {
+            Some(gemini) => {
+                let gemini = gemini.into_inner();
+                let limits = rate_limits_of(RawRateLimits {
+                    requests_per_minute: gemini.requests_per_minute,
+                    requests_per_day: gemini.requests_per_day,
+                })?;
+                rate_limits.insert(GEMINI_ID.into(), limits);
+                Some(CloudModel {
+                    id: GEMINI_ID.into(),
+                    name: gemini.name,
+                    model: gemini.model,
+                    input_usd_per_million: gemini.input_usd_per_million,
+                    output_usd_per_million: gemini.output_usd_per_million,
+                    enabled: gemini.enabled,
+                })
             }
-        });
-        let tiers = check_tiers(self.tiers, &local_ids, cloud.is_some())?;
+            None => None,
+        };
+        let targets = Targets {
+            local: &local_ids,
+            servers: &server_ids,
+            has_cloud: cloud.is_some(),
+        };
+        let tiers = check_tiers(self.tiers, &targets)?;
         let tasks = check_tasks(self.tasks, &tiers)?;
+        let cache_ttl_days = match self.cache_ttl_days {
+            Some(table) => check_cache_ttls(table)?,
+            None => BTreeMap::new(),
+        };
         Ok(Catalog {
             source: String::new(),
             local: local.into_iter().map(|m| m.model).collect(),
             cloud,
+            servers: servers.into_iter().map(|s| s.model).collect(),
             tiers,
             tasks,
+            rate_limits,
+            cache_ttl_days,
+        })
+    }
+}
+
+/// Whether an id names a folder and a table safely: letters, digits, `-`, `.` and `_`.
+fn is_plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+}
+
+fn rate_limits_of(raw: RawRateLimits) -> Result<RateLimits, Problem> {
+    let limit = |value: Option<Spanned<i64>>, unit: &str| {
+        match value {
+        None => Ok(None),
+        Some(value) => u32::try_from(*value.get_ref())
+            .ok()
+            .filter(|limit| *limit > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                problem(
+                    value.span(),
+                    format!("requests_per_{unit} is {}", value.get_ref()),
+                    format!("give a whole number of requests per {unit}, at least 1, or remove the line for no limit"),
+                )
+            }),
+    }
+    };
+    Ok(RateLimits {
+        per_minute: limit(raw.requests_per_minute, "minute")?,
+        per_day: limit(raw.requests_per_day, "day")?,
+    })
+}
+
+struct CheckedServer {
+    id: Spanned<String>,
+    model: ServerModel,
+    limits: RateLimits,
+}
+
+impl RawServer {
+    fn check(spanned: Spanned<RawServer>) -> Result<CheckedServer, Problem> {
+        let server = spanned.into_inner();
+        let id = server.id.get_ref();
+        if !is_plain_id(id) {
+            return Err(problem(
+                server.id.span(),
+                format!("server id `{id}` is not a valid id"),
+                "use letters, digits, `-`, `.` and `_` only",
+            ));
+        }
+        let base_url = server.base_url.get_ref().trim().trim_end_matches('/');
+        if url_host(base_url).is_none() {
+            return Err(problem(
+                server.base_url.span(),
+                format!("base_url `{base_url}` is not an http:// or https:// address"),
+                "give the server's address up to the API version, e.g. base_url = \"http://192.168.1.20:8080/v1\"",
+            ));
+        }
+        if base_url.ends_with("/chat/completions") {
+            return Err(problem(
+                server.base_url.span(),
+                format!("base_url `{base_url}` names the endpoint, not the API's base"),
+                "end it at the API version, e.g. `…/v1`: Cadence adds /chat/completions itself",
+            ));
+        }
+        let model = server.model.get_ref().trim();
+        if model.is_empty() {
+            return Err(problem(
+                server.model.span(),
+                "the server's model name is empty",
+                "give the name the server lists at <base_url>/models",
+            ));
+        }
+        let context = *server.context_length.get_ref();
+        if !(512..=1_048_576).contains(&context) {
+            return Err(problem(
+                server.context_length.span(),
+                format!("context_length {context} is out of range"),
+                "give the context the server runs the model with, between 512 and 1048576 tokens",
+            ));
+        }
+        let api_key_env = match server.api_key_env {
+            Some(name)
+                if name.get_ref().is_empty()
+                    || !name
+                        .get_ref()
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                return Err(problem(
+                    name.span(),
+                    format!(
+                        "api_key_env `{}` is not an environment variable name",
+                        name.get_ref()
+                    ),
+                    "name the variable that holds the key, e.g. api_key_env = \"SCHOOL_SERVER_KEY\" (never the key itself)",
+                ));
+            }
+            name => name.map(Spanned::into_inner),
+        };
+        let prices = [
+            &server.input_usd_per_million,
+            &server.output_usd_per_million,
+        ];
+        for price in prices.into_iter().flatten() {
+            if !(price.get_ref().is_finite() && *price.get_ref() >= 0.0) {
+                return Err(problem(
+                    price.span(),
+                    format!("price {} is not a price", price.get_ref()),
+                    "give US dollars per million tokens, 0 or more (0 for a school's own server)",
+                ));
+            }
+        }
+        Ok(CheckedServer {
+            limits: rate_limits_of(RawRateLimits {
+                requests_per_minute: server.requests_per_minute,
+                requests_per_day: server.requests_per_day,
+            })?,
+            model: ServerModel {
+                id: id.clone(),
+                name: server.name,
+                base_url: base_url.to_string(),
+                model: model.to_string(),
+                context_length: context,
+                api_key_env,
+                // A school's own server costs nothing per token unless it says so.
+                input_usd_per_million: server
+                    .input_usd_per_million
+                    .map_or(0.0, Spanned::into_inner),
+                output_usd_per_million: server
+                    .output_usd_per_million
+                    .map_or(0.0, Spanned::into_inner),
+            },
+            id: server.id,
         })
     }
 }
@@ -141,11 +341,7 @@ struct CheckedLocal {
 impl RawLocalModel {
     fn check(self) -> Result<CheckedLocal, Problem> {
         let id = self.id.get_ref();
-        let valid_id = !id.is_empty()
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
-        if !valid_id {
+        if !is_plain_id(id) {
             return Err(problem(
                 self.id.span(),
                 format!("model id `{id}` is not a valid id"),
@@ -272,11 +468,15 @@ impl RawTokenizer {
     }
 }
 
-fn check_tiers(
-    raw: Vec<Spanned<RawTier>>,
-    local_ids: &HashSet<String>,
+/// The ids a tier may name.
+struct Targets<'a> {
+    local: &'a HashSet<String>,
+    servers: &'a HashSet<String>,
     has_cloud: bool,
-) -> Result<Vec<Tier>, Problem> {
+}
+
+fn check_tiers(raw: Vec<Spanned<RawTier>>, targets: &Targets<'_>) -> Result<Vec<Tier>, Problem> {
+    let local_ids = targets.local;
     let mut tiers: Vec<(Range<usize>, Tier)> = Vec::with_capacity(raw.len());
     for spanned in raw {
         let tier_span = spanned.span();
@@ -310,7 +510,9 @@ fn check_tiers(
         let model = tier.model.get_ref();
         let target = if local_ids.contains(model) {
             TierTarget::Local(model.clone())
-        } else if model == GEMINI_ID && has_cloud {
+        } else if targets.servers.contains(model) {
+            TierTarget::Server(model.clone())
+        } else if model == GEMINI_ID && targets.has_cloud {
             TierTarget::Cloud(model.clone())
         } else {
             return Err(problem(
@@ -319,7 +521,7 @@ fn check_tiers(
                     "tier `{}` names model `{model}`, which is not in the catalogue",
                     tier.id
                 ),
-                "name the id of a [[local]] model, or \"gemini\" with a [cloud.gemini] table",
+                "name the id of a [[local]] model or a [[server]], or \"gemini\" with a [cloud.gemini] table",
             ));
         };
         let fallback = match tier.fallback {
@@ -338,6 +540,13 @@ fn check_tiers(
                     "add fallback = \"<local model id>\" for when the network is not allowed",
                 ));
             }
+            None if matches!(target, TierTarget::Server(_)) => {
+                return Err(problem(
+                    tier_span,
+                    format!("server tier `{}` has no local fallback", tier.id),
+                    "add fallback = \"<local model id>\" for when the server cannot be reached",
+                ));
+            }
             None => None,
         };
         tiers.push((
@@ -354,20 +563,51 @@ fn check_tiers(
     Ok(tiers.into_iter().map(|(_, tier)| tier).collect())
 }
 
-type RawTasks = Spanned<BTreeMap<Spanned<String>, Spanned<i64>>>;
+fn task_of(key: &Spanned<String>) -> Result<TaskKind, Problem> {
+    TaskKind::from_key(key.get_ref()).ok_or_else(|| {
+        let known: Vec<_> = TaskKind::ALL.iter().map(|t| t.key()).collect();
+        problem(
+            key.span(),
+            format!("unknown task `{}`", key.get_ref()),
+            format!("use one of: {}", known.join(", ")),
+        )
+    })
+}
 
-fn check_tasks(raw: RawTasks, tiers: &[Tier]) -> Result<BTreeMap<TaskKind, u8>, Problem> {
+/// Longest time an answer may be served again: a year.
+const MAX_CACHE_TTL_DAYS: i64 = 365;
+
+fn check_cache_ttls(raw: RawTaskTable) -> Result<BTreeMap<TaskKind, u32>, Problem> {
+    let mut ttls = BTreeMap::new();
+    for (key, value) in raw.into_inner() {
+        let task = task_of(&key)?;
+        if task == TaskKind::Coaching {
+            return Err(problem(
+                key.span(),
+                "coaching answers are never cached",
+                "remove `coaching` from [cache_ttl_days]: each answer follows its conversation",
+            ));
+        }
+        let days = *value.get_ref();
+        if !(1..=MAX_CACHE_TTL_DAYS).contains(&days) {
+            return Err(problem(
+                value.span(),
+                format!("task `{task}` is cached for {days} days"),
+                format!(
+                    "give 1 to {MAX_CACHE_TTL_DAYS} days, or remove the line to cache nothing for it"
+                ),
+            ));
+        }
+        ttls.insert(task, days as u32);
+    }
+    Ok(ttls)
+}
+
+fn check_tasks(raw: RawTaskTable, tiers: &[Tier]) -> Result<BTreeMap<TaskKind, u8>, Problem> {
     let table_span = raw.span();
     let mut tasks = BTreeMap::new();
     for (key, value) in raw.into_inner() {
-        let Some(task) = TaskKind::from_key(key.get_ref()) else {
-            let known: Vec<_> = TaskKind::ALL.iter().map(|t| t.key()).collect();
-            return Err(problem(
-                key.span(),
-                format!("unknown task `{}`", key.get_ref()),
-                format!("use one of: {}", known.join(", ")),
-            ));
-        };
+        let task = task_of(&key)?;
         let complexity = u8::try_from(*value.get_ref())
             .ok()
             .filter(|c| COMPLEXITY.contains(c))

@@ -162,11 +162,75 @@ pub struct CloudModel {
     pub enabled: bool,
 }
 
-/// What serves a tier: a local model or the cloud model.
+/// A server that speaks OpenAI's chat-completions API: Ollama, LM Studio or llama.cpp's
+/// server on a desktop, vLLM on a GPU box.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerModel {
+    pub id: String,
+    pub name: String,
+    /// Up to and including the API version: `http://host:port/v1`.
+    pub base_url: String,
+    /// The model name the server knows.
+    pub model: String,
+    pub context_length: u32,
+    /// The environment variable holding the server's API key, if it wants one.
+    pub api_key_env: Option<String>,
+    pub input_usd_per_million: f64,
+    pub output_usd_per_million: f64,
+}
+
+impl ServerModel {
+    /// Whether the server runs on this machine: such a server is used offline too, while
+    /// any other host counts as the network.
+    pub fn is_loopback(&self) -> bool {
+        url_host(&self.base_url).is_some_and(|host| {
+            host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        })
+    }
+}
+
+/// The host of an `http://` or `https://` URL, without port or brackets' contents changed.
+pub(crate) fn url_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit('@').next()?;
+    let host = if authority.starts_with('[') {
+        &authority[..=authority.find(']')?]
+    } else {
+        authority.split(':').next()?
+    };
+    (!host.is_empty()).then_some(host)
+}
+
+/// Requests a provider takes at most, as models.toml sets them; `None` is no limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RateLimits {
+    pub per_minute: Option<u32>,
+    pub per_day: Option<u32>,
+}
+
+/// What serves a tier: a local model, a server or the cloud model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum TierTarget {
     Local(String),
+    Server(String),
     Cloud(String),
+}
+
+impl TierTarget {
+    /// The catalogue id of the model it names.
+    pub fn model(&self) -> &str {
+        match self {
+            TierTarget::Local(id) | TierTarget::Server(id) | TierTarget::Cloud(id) => id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -184,8 +248,14 @@ pub struct Catalog {
     pub source: String,
     pub local: Vec<LocalModel>,
     pub cloud: Option<CloudModel>,
+    pub servers: Vec<ServerModel>,
     pub tiers: Vec<Tier>,
     pub tasks: BTreeMap<TaskKind, u8>,
+    /// Requests per minute and per day for the cloud model and each server, by id.
+    pub rate_limits: BTreeMap<String, RateLimits>,
+    /// How long an answer is served again from the response cache, per task; a task not
+    /// listed is never cached.
+    pub cache_ttl_days: BTreeMap<TaskKind, u32>,
 }
 
 impl Catalog {
@@ -230,6 +300,22 @@ impl Catalog {
 
     pub fn local_model(&self, id: &str) -> Option<&LocalModel> {
         self.local.iter().find(|model| model.id == id)
+    }
+
+    pub fn server(&self, id: &str) -> Option<&ServerModel> {
+        self.servers.iter().find(|server| server.id == id)
+    }
+
+    /// The request limits models.toml sets for a provider (none for local models).
+    pub fn rate_limits(&self, id: &str) -> RateLimits {
+        self.rate_limits.get(id).copied().unwrap_or_default()
+    }
+
+    /// Seconds an answer to `task` stays in the response cache; `None`: not cached.
+    pub fn cache_ttl_seconds(&self, task: TaskKind) -> Option<i64> {
+        self.cache_ttl_days
+            .get(&task)
+            .map(|days| i64::from(*days) * 86_400)
     }
 
     pub fn complexity(&self, task: TaskKind) -> u8 {
@@ -313,6 +399,38 @@ mod tests {
         assert_eq!(line_and_column(text, 0), (1, 1));
         assert_eq!(line_and_column(text, 2), (2, 1));
         assert_eq!(line_and_column(text, 5), (2, 2));
+    }
+
+    #[test]
+    fn loopback_servers_are_told_from_the_network() {
+        let server = |base_url: &str| ServerModel {
+            id: "s".into(),
+            name: "s".into(),
+            base_url: base_url.into(),
+            model: "m".into(),
+            context_length: 4096,
+            api_key_env: None,
+            input_usd_per_million: 0.0,
+            output_usd_per_million: 0.0,
+        };
+        for local in [
+            "http://127.0.0.1:8080/v1",
+            "http://localhost:11434/v1",
+            "https://127.1.2.3/v1",
+            "http://[::1]:8000/v1",
+            "http://user@localhost/v1",
+        ] {
+            assert!(server(local).is_loopback(), "{local}");
+        }
+        for remote in [
+            "http://192.168.1.20:8080/v1",
+            "https://gpu.school.example/v1",
+            "http://localhost.example.com/v1",
+            "http://127.0.0.1@evil.example/v1",
+            "ftp://127.0.0.1/v1",
+        ] {
+            assert!(!server(remote).is_loopback(), "{remote}");
+        }
     }
 
     #[test]

@@ -6,8 +6,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::GeminiConfig;
 use crate::GEMINI_KEY_ENV;
+use crate::http::{
+    Failure, ReportedUsage, RetryPolicy, Retryable, describe_network_error, shorten, wait_asked,
+};
 
 /// The part of an unreadable body quoted in an error.
 const QUOTED_BODY_CHARS: usize = 300;
@@ -20,7 +22,7 @@ pub enum GeminiError {
     MissingKey,
     #[error(
         "Gemini's rate limit for this key is reached{}; wait and try again, or check the key's quota in Google AI Studio",
-        retry_after.map(|after| format!(" (it asks to wait {} s)", after.as_secs_f64().ceil())).unwrap_or_default()
+        wait_asked(retry_after)
     )]
     RateLimited { retry_after: Option<Duration> },
     #[error(
@@ -43,17 +45,36 @@ pub enum GeminiError {
         "Gemini failed on its side (HTTP {status}: {message}); try again in a few minutes or use a local model"
     )]
     Server { status: u16, message: String },
-    #[error("Gemini is overloaded (HTTP 503); try again in a few minutes or use a local model")]
-    Unavailable,
+    #[error(
+        "Gemini is overloaded (HTTP 503){}; try again in a few minutes or use a local model",
+        wait_asked(retry_after)
+    )]
+    Unavailable { retry_after: Option<Duration> },
     #[error(
         "Gemini blocked the request ({reason}); rephrase the request, or let a local model write it"
     )]
-    Blocked { reason: String },
+    Blocked {
+        reason: String,
+        usage: Option<ReportedUsage>,
+    },
     #[error(
         "the connection to Gemini ended before the answer was complete ({} characters arrived); try again",
         partial.chars().count()
     )]
-    StreamCutOff { partial: String },
+    StreamCutOff {
+        partial: String,
+        usage: Option<ReportedUsage>,
+    },
+    /// An error event after the answer began.
+    #[error(
+        "Gemini stopped partway through the answer ({message}; {} characters arrived); try again in a few minutes or use a local model",
+        partial.chars().count()
+    )]
+    StoppedPartway {
+        message: String,
+        partial: String,
+        usage: Option<ReportedUsage>,
+    },
     #[error("cannot reach Gemini: {message}; check the internet connection, or use a local model")]
     Network { message: String },
     #[error("the request to Gemini was cancelled")]
@@ -61,73 +82,96 @@ pub enum GeminiError {
     #[error(
         "Gemini sent an answer Cadence cannot read ({message}); try again, and report it if it persists"
     )]
-    BadResponse { message: String },
+    BadResponse {
+        message: String,
+        usage: Option<ReportedUsage>,
+    },
 }
 
 impl GeminiError {
-    /// How long to wait before trying again, or `None` when trying again cannot help.
-    pub(super) fn retry_wait(&self, attempt: u32, config: &GeminiConfig) -> Option<Duration> {
-        let backoff = || {
-            let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
-            config
-                .first_backoff
-                .saturating_mul(factor)
-                .min(config.max_retry_wait)
-        };
+    /// The token counts Gemini reported before the error: set when the answer failed after
+    /// some of it had arrived and Gemini had sent usage, `None` otherwise. A cancelled
+    /// request carries none: callers match `Cancelled` as a plain variant.
+    pub fn reported_usage(&self) -> Option<ReportedUsage> {
         match self {
+            GeminiError::Blocked { usage, .. }
+            | GeminiError::StreamCutOff { usage, .. }
+            | GeminiError::StoppedPartway { usage, .. }
+            | GeminiError::BadResponse { usage, .. } => *usage,
+            _ => None,
+        }
+    }
+
+    /// The same error carrying `reported`, where it is one that can carry usage.
+    pub(super) fn with_usage(mut self, reported: Option<ReportedUsage>) -> Self {
+        if let GeminiError::Blocked { usage, .. }
+        | GeminiError::StreamCutOff { usage, .. }
+        | GeminiError::StoppedPartway { usage, .. }
+        | GeminiError::BadResponse { usage, .. } = &mut self
+        {
+            *usage = reported;
+        }
+        self
+    }
+
+    pub(super) fn bad_response(message: impl Into<String>) -> Self {
+        GeminiError::BadResponse {
+            message: message.into(),
+            usage: None,
+        }
+    }
+}
+
+impl Retryable for GeminiError {
+    fn cancelled() -> Self {
+        GeminiError::Cancelled
+    }
+
+    fn retry_wait(&self, attempt: u32, policy: &RetryPolicy) -> Option<Duration> {
+        match self {
+            // A rate limit asking for longer than the cap goes back to the caller at once,
+            // since blocking a worker for minutes helps nobody.
             GeminiError::RateLimited {
                 retry_after: Some(after),
-            } => (*after <= config.max_retry_wait).then_some(*after),
+            } => policy.allows(*after),
+            GeminiError::Unavailable {
+                retry_after: Some(after),
+            } => policy.allows(*after).or(Some(policy.backoff(attempt))),
             GeminiError::RateLimited { retry_after: None }
+            | GeminiError::Unavailable { retry_after: None }
             | GeminiError::Server { .. }
-            | GeminiError::Unavailable => Some(backoff()),
+            | GeminiError::StoppedPartway { .. } => Some(policy.backoff(attempt)),
             _ => None,
         }
     }
 }
 
-/// One failed attempt; once text has reached the caller it is not retried, since the
-/// caller would see it twice.
-pub(super) struct Failure {
-    pub(super) error: GeminiError,
-    pub(super) output_started: bool,
-}
-
-impl From<GeminiError> for Failure {
-    fn from(error: GeminiError) -> Self {
-        Failure {
-            error,
-            output_started: false,
-        }
-    }
-}
+/// One failed attempt.
+pub(super) type Failed = Failure<GeminiError>;
 
 pub(super) fn network_error(error: ureq::Error) -> GeminiError {
-    let message = match error {
-        ureq::Error::Timeout(_) => "no answer in time".to_string(),
-        ureq::Error::HostNotFound => "the host name was not found".to_string(),
-        ureq::Error::ConnectionFailed => "the connection failed".to_string(),
-        other => other.to_string(),
-    };
-    GeminiError::Network { message }
+    GeminiError::Network {
+        message: describe_network_error(&error),
+    }
 }
 
 pub(super) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, GeminiError> {
-    serde_json::from_str(text).map_err(|error| GeminiError::BadResponse {
-        message: format!("{error} in `{}`", quote(text)),
-    })
+    serde_json::from_str(text)
+        .map_err(|error| GeminiError::bad_response(format!("{error} in `{}`", quote(text))))
 }
 
 pub(super) fn quote(text: &str) -> String {
-    let text = text.trim();
-    match text.char_indices().nth(QUOTED_BODY_CHARS) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
+    shorten(text, QUOTED_BODY_CHARS)
 }
 
-/// The error an HTTP status and its `{"error": …}` body stand for.
-pub(super) fn error_for_status(status: u16, body: &str, model: &str) -> GeminiError {
+/// The error an HTTP status and its `{"error": …}` body stand for. A rate limit or an
+/// overload asks for the longer of the body's `RetryInfo` and the `Retry-After` header.
+pub(super) fn error_for_status(
+    status: u16,
+    body: &str,
+    model: &str,
+    retry_after_header: Option<Duration>,
+) -> GeminiError {
     let error = WireErrorBody::parse(body);
     let message = error
         .as_ref()
@@ -136,22 +180,23 @@ pub(super) fn error_for_status(status: u16, body: &str, model: &str) -> GeminiEr
         .map(str::to_string)
         .unwrap_or_else(|| format!("HTTP {status}: {}", quote(body)));
     let reason = error.as_ref().and_then(WireError::reason);
+    // `None` is less than any wait, so the larger of the two is the one named.
+    let retry_after = error
+        .as_ref()
+        .and_then(WireError::retry_delay)
+        .max(retry_after_header);
     match status {
-        429 => GeminiError::RateLimited {
-            retry_after: error.as_ref().and_then(WireError::retry_delay),
-        },
+        429 => GeminiError::RateLimited { retry_after },
         400 | 401 | 403 if reason == Some("API_KEY_INVALID") => GeminiError::InvalidKey,
         401 => GeminiError::InvalidKey,
         403 => GeminiError::PermissionDenied { message },
         404 => GeminiError::ModelNotFound {
             model: model.to_string(),
         },
-        503 => GeminiError::Unavailable,
+        503 => GeminiError::Unavailable { retry_after },
         500..=599 => GeminiError::Server { status, message },
         400..=499 => GeminiError::BadRequest { message },
-        _ => GeminiError::BadResponse {
-            message: format!("unexpected HTTP {status}: {message}"),
-        },
+        _ => GeminiError::bad_response(format!("unexpected HTTP {status}: {message}")),
     }
 }
 
@@ -228,25 +273,37 @@ mod tests {
             "details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[]},
                        {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"47s"}]}}"#;
         assert!(matches!(
-            error_for_status(429, rate, "m"),
+            error_for_status(429, rate, "m", None),
             GeminiError::RateLimited { retry_after: Some(after) } if after == Duration::from_secs(47)
         ));
+        // The body's RetryInfo and the Retry-After header: the longer wait wins.
+        for (header, waited) in [(None, 47), (Some(30), 47), (Some(60), 60)] {
+            let header = header.map(Duration::from_secs);
+            assert!(matches!(
+                error_for_status(429, rate, "m", header),
+                GeminiError::RateLimited { retry_after: Some(after) } if after == Duration::from_secs(waited)
+            ));
+        }
+        let overloaded =
+            r#"{"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}"#;
+        let error = error_for_status(503, overloaded, "m", Some(Duration::from_secs(8)));
+        assert!(error.to_string().contains("it asks to wait 8 s"), "{error}");
         let key = r#"[{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT",
             "details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}]"#;
         assert!(matches!(
-            error_for_status(400, key, "m"),
+            error_for_status(400, key, "m", None),
             GeminiError::InvalidKey
         ));
         let other = r#"{"error":{"code":400,"message":"stop_sequences has too many items","status":"INVALID_ARGUMENT"}}"#;
-        match error_for_status(400, other, "m") {
+        match error_for_status(400, other, "m", None) {
             GeminiError::BadRequest { message } => assert!(message.contains("stop_sequences")),
             error => panic!("expected BadRequest, got {error:?}"),
         }
         assert!(matches!(
-            error_for_status(404, "not json", "gemini-9"),
+            error_for_status(404, "not json", "gemini-9", None),
             GeminiError::ModelNotFound { model } if model == "gemini-9"
         ));
-        match error_for_status(502, "<html>bad gateway</html>", "m") {
+        match error_for_status(502, "<html>bad gateway</html>", "m", None) {
             GeminiError::Server { status, message } => {
                 assert_eq!(status, 502);
                 assert!(message.contains("bad gateway"));

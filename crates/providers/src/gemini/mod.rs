@@ -13,28 +13,25 @@ mod stream;
 mod wire;
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::GEMINI_KEY_ENV;
 use crate::catalog::CloudModel;
+use crate::http::{ReportedUsage, RetryPolicy, retry_after, with_retries};
 use cadence_llm::{CancelToken, Message};
 
 pub use error::GeminiError;
-use error::{Failure, error_for_status, network_error};
-use stream::{read_body, read_event_stream, read_whole_answer};
+use error::{Failed, error_for_status, network_error};
+use stream::{read_event_stream, read_text, read_whole_answer};
 use wire::request_body;
 
 /// Where the API lives unless [`ENDPOINT_ENV`] says otherwise.
 pub const DEFAULT_ENDPOINT: &str = "https://generativelanguage.googleapis.com";
 /// Overrides the endpoint, for tests and proxies.
 pub const ENDPOINT_ENV: &str = "CADENCE_GEMINI_ENDPOINT";
-
-/// How often a wait (between retries, or on a silent server) looks at the cancel token.
-const CANCEL_POLL: Duration = Duration::from_millis(20);
 
 #[derive(Clone)]
 pub struct GeminiConfig {
@@ -50,7 +47,8 @@ pub struct GeminiConfig {
     /// Wait before the second attempt after a 5xx; it doubles for each further attempt.
     pub first_backoff: Duration,
     /// Longest wait between attempts. A 429 asking for longer is returned to the caller at
-    /// once, since blocking a worker for minutes helps nobody.
+    /// once, since blocking a worker for minutes helps nobody; a 503 asking for longer
+    /// backs off as if it had asked nothing.
     pub max_retry_wait: Duration,
 }
 
@@ -137,6 +135,14 @@ impl GeminiAnswer {
         self.output_tokens + self.thoughts_tokens
     }
 
+    /// The token counts as Gemini reported them, output as billed.
+    pub fn usage(&self) -> ReportedUsage {
+        ReportedUsage {
+            prompt_tokens: self.prompt_tokens,
+            output_tokens: self.billed_output_tokens(),
+        }
+    }
+
     /// What this answer cost at the catalogue's prices.
     pub fn cost_usd(&self, prices: &CloudModel) -> f64 {
         cost_usd(prices, self.prompt_tokens, self.billed_output_tokens())
@@ -215,47 +221,18 @@ impl GeminiClient {
         Ok(format!("{endpoint}/v1beta/models/{model}:{method}"))
     }
 
-    /// Runs `attempt` until it succeeds, fails for good, runs out of attempts or is cancelled.
-    ///
-    /// Each attempt gets its own HTTP agent so that cancelling can close its connection
-    /// while it blocks on a silent server.
+    /// Runs `attempt` under the configured retry policy.
     fn with_retries<T>(
         &self,
         cancel: &CancelToken,
-        mut attempt: impl FnMut(&ureq::Agent, u32) -> Result<T, Failure>,
+        attempt: impl FnMut(&ureq::Agent, u32) -> Result<T, Failed>,
     ) -> Result<T, GeminiError> {
-        let max_attempts = self.config.max_attempts.max(1);
-        let mut number = 1;
-        loop {
-            if cancel.is_cancelled() {
-                return Err(GeminiError::Cancelled);
-            }
-            let agent = self.agent();
-            let result = close_on_cancel(&agent, cancel, || attempt(&agent, number));
-            let failure = match result {
-                Ok(value) => return Ok(value),
-                Err(_) if cancel.is_cancelled() => return Err(GeminiError::Cancelled),
-                Err(failure) => failure,
-            };
-            let wait = match failure.error.retry_wait(number, &self.config) {
-                Some(wait) if !failure.output_started && number < max_attempts => wait,
-                _ => return Err(failure.error),
-            };
-            sleep_unless_cancelled(wait, cancel)?;
-            number += 1;
-        }
-    }
-
-    fn agent(&self) -> ureq::Agent {
-        let timeout = Some(self.config.timeout);
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(timeout)
-            .timeout_per_read(timeout)
-            .timeout_per_write(timeout)
-            .user_agent(concat!("cadence/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into()
+        let policy = RetryPolicy {
+            max_attempts: self.config.max_attempts,
+            first_backoff: self.config.first_backoff,
+            max_retry_wait: self.config.max_retry_wait,
+        };
+        with_retries(&policy, self.config.timeout, cancel, attempt)
     }
 
     /// Sends the request; any status but 200 becomes the error it stands for.
@@ -265,7 +242,7 @@ impl GeminiClient {
         url: &str,
         body: &[u8],
         cancel: &CancelToken,
-    ) -> Result<ureq::http::Response<ureq::Body>, Failure> {
+    ) -> Result<ureq::http::Response<ureq::Body>, Failed> {
         let response = agent
             .post(url)
             .header("x-goog-api-key", &self.config.api_key)
@@ -276,42 +253,9 @@ impl GeminiClient {
         if status == 200 {
             return Ok(response);
         }
-        let text = read_body(response, cancel)?;
-        Err(error_for_status(status, &text, &self.config.model).into())
-    }
-}
-
-/// Runs `work` while a watcher thread closes the agent's connections if `cancel` fires,
-/// so a read blocked on a silent server returns at once.
-fn close_on_cancel<T>(agent: &ureq::Agent, cancel: &CancelToken, work: impl FnOnce() -> T) -> T {
-    let finished = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !finished.load(Ordering::Acquire) {
-                if cancel.is_cancelled() {
-                    agent.clone().shutdown();
-                    return;
-                }
-                std::thread::sleep(CANCEL_POLL);
-            }
-        });
-        let result = work();
-        finished.store(true, Ordering::Release);
-        result
-    })
-}
-
-fn sleep_unless_cancelled(wait: Duration, cancel: &CancelToken) -> Result<(), GeminiError> {
-    let until = Instant::now() + wait;
-    loop {
-        if cancel.is_cancelled() {
-            return Err(GeminiError::Cancelled);
-        }
-        let now = Instant::now();
-        if now >= until {
-            return Ok(());
-        }
-        std::thread::sleep(CANCEL_POLL.min(until - now));
+        let asked = retry_after(response.headers());
+        let text = read_text(response, cancel)?;
+        Err(error_for_status(status, &text, &self.config.model, asked).into())
     }
 }
 

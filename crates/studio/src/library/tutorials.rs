@@ -49,6 +49,8 @@ pub struct CreatedTutorial {
     pub title: String,
     /// Which generator wrote it: "template", or the model's id.
     pub generator: String,
+    /// The model's answer came from the response cache (Regenerate asks the model again).
+    pub cached: bool,
     #[ts(type = "number")]
     pub checked: usize,
     #[ts(type = "number")]
@@ -62,6 +64,7 @@ impl From<&GeneratedTutorial> for CreatedTutorial {
             id: generated.id,
             title: generated.document.title.clone(),
             generator: generated.provenance.writer(),
+            cached: generated.provenance.cached,
             checked: validation.checked,
             repaired: validation.repaired(),
         }

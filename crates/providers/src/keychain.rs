@@ -1,9 +1,15 @@
-//! The Gemini key in the OS keychain (Keychain on macOS, the Secret Service on Linux).
+//! The Gemini key in the OS keychain (Keychain on macOS, the Secret Service on Linux): the
+//! window's Settings store it, and every cloud call, from the window or the command line,
+//! reads it back. `GEMINI_API_KEY` in the environment overrides it.
 //!
 //! There is no plain-text fallback: where no keychain answers, saving fails and says so.
 
+use std::sync::{Mutex, PoisonError};
+
 use serde::Serialize;
 use ts_rs::TS;
+
+use crate::GEMINI_KEY_ENV;
 
 const SERVICE: &str = "app.cadence.studio";
 const ACCOUNT: &str = "gemini-api-key";
@@ -63,16 +69,51 @@ pub fn check_key(key: &str) -> Result<&str, String> {
     Ok(key)
 }
 
+/// The stored key as last read, so that routing every request does not ask the keychain
+/// again; storing or forgetting a key clears it.
+static STORED_KEY: Mutex<Option<Option<String>>> = Mutex::new(None);
+
+fn remember(key: Option<Option<String>>) {
+    *STORED_KEY.lock().unwrap_or_else(PoisonError::into_inner) = key;
+}
+
+/// The key stored in the keychain, if one is and the keychain answers.
+fn stored_key() -> Option<String> {
+    let mut remembered = STORED_KEY.lock().unwrap_or_else(PoisonError::into_inner);
+    remembered
+        .get_or_insert_with(|| {
+            entry()
+                .ok()
+                .and_then(|entry| entry.get_password().ok())
+                .filter(|key| check_key(key).is_ok())
+        })
+        .clone()
+}
+
+/// The key a Gemini call uses: `GEMINI_API_KEY` when it is set, else the one stored in
+/// Settings; `None` when there is neither.
+pub fn gemini_key() -> Option<String> {
+    std::env::var(GEMINI_KEY_ENV)
+        .ok()
+        .map(|key| key.trim().to_string())
+        .filter(|key| !key.is_empty())
+        .or_else(stored_key)
+}
+
 pub fn store(key: &str) -> Result<(), String> {
     let key = check_key(key)?;
-    entry()?.set_password(key).map_err(unavailable)
+    entry()?.set_password(key).map_err(unavailable)?;
+    remember(Some(Some(key.to_string())));
+    Ok(())
 }
 
 pub fn forget() -> Result<(), String> {
-    match entry()?.delete_credential() {
+    let result = match entry()?.delete_credential() {
         Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(error) => Err(unavailable(error)),
-    }
+    };
+    remember(None);
+    result
 }
 
 #[cfg(test)]
