@@ -340,7 +340,10 @@ pub fn cancel_generation(state: State<'_, AppState>) {
 #[tauri::command]
 pub fn coach_status(state: State<'_, AppState>) -> CommandResult<CoachStatus> {
     let settings = state.studio.settings().map_err(message)?;
-    let route = state.studio.coach_route(settings.network_allowed);
+    let route = state
+        .studio
+        .coach_route(state.store()?, settings.network_allowed)
+        .map_err(message)?;
     Ok(match route.candidates.first() {
         Some(candidate) => CoachStatus {
             model: Some(candidate.model.clone()),

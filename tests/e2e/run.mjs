@@ -588,6 +588,8 @@ async function secondSession(driver) {
   await typeInto(driver, '[data-testid="search"]', "steady");
   await driver.waitFor('[data-testid="material-list"]', { predicate: (t) => t.includes("Differentiation") });
   check(true, "after a restart the library finds the lesson-plan part");
+
+  await cacheAndRegenerate(driver);
   await driver.stop();
 }
 
@@ -678,6 +680,37 @@ async function usageAndBudget(driver) {
   await go(driver, "library", "Library");
   const dismissed = await driver.execute("return document.querySelector('[data-testid=budget-warning]') === null");
   check(dismissed, "a dismissed budget warning stays dismissed");
+}
+
+/**
+ * The test model writes a tutorial; the same request again is answered from the response
+ * cache, which the window says before opening it, and Regenerate asks the model again.
+ */
+async function cacheAndRegenerate(driver) {
+  const makeTutorial = async () => {
+    await go(driver, "create", "Create");
+    await driver.click(await driver.find('input[name="kind"][value="tutorial"]'));
+    await driver.waitFor('[data-testid="generator"]', { predicate: (t) => t.includes("smollm2-135m") });
+    await selectOption(driver, 'select[data-testid="key"]', "Eb major");
+    await typeInto(driver, '[data-testid="topic"]', "ii-V-I");
+    await driver.click(await driver.find('[data-testid="start"]'));
+  };
+  await makeTutorial();
+  const steps = async () => driver.text(await driver.find('[data-testid="writing"]'));
+  const written = await driver.text(await driver.waitFor('[data-testid="tutorial-title"]', { timeout: 240000 }));
+  check(written.length > 0, `the test model writes a tutorial (“${written}”)`);
+
+  await makeTutorial();
+  const notice = await driver.text(await driver.waitFor('[data-testid="from-cache"]', { timeout: 60000 }));
+  check(notice.includes("smollm2-135m's earlier answer to the same request"), `the same request is answered from the cache, and the window says so (“${notice.split("\n")[0]}”)`);
+  const log = await steps();
+  check(log.includes("answered from the response cache") && !log.includes("writing with"), "no model was asked for the cached answer");
+  await driver.execute("document.querySelector('[data-testid=from-cache]').scrollIntoView()");
+  await screenshot(driver, "create-from-cache");
+
+  await driver.click(await driver.find('[data-testid="regenerate"]'));
+  const again = await driver.text(await driver.waitFor('[data-testid="tutorial-title"]', { timeout: 240000 }));
+  check(again.length > 0, `Regenerate asks the model again and opens its answer (“${again}”)`);
 }
 
 /** Installs the cached test model (the cargo tests fetch it) into the data folder. */

@@ -378,6 +378,11 @@ fn server_mistakes_name_the_line_and_the_fix() {
             "id = \"school server\"",
             "is not a valid id",
         ),
+        (
+            "base_url = \"http://192.168.1.20:8080/v1/\"",
+            "base_url = \"http://teacher:secret@192.168.1.20:8080/v1\"",
+            "carries a user name or password",
+        ),
     ] {
         let server = SCHOOL_SERVER.replacen(from, to, 1);
         let text = with_school_server(&server);

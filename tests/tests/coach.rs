@@ -337,7 +337,7 @@ fn smollm2_coaches_a_long_conversation_trimmed_by_its_own_token_counts() {
 
     // The window is the longest that fits: one more exchange, counted by the model's
     // tokenizer and chat template, would not.
-    let candidate = studio.coach_route(false).candidates[0].clone();
+    let candidate = studio.coach_route(&store, false).unwrap().candidates[0].clone();
     let provider = studio.installed_models().provider(&candidate).unwrap();
     let system = coach::system_prompt(&request.context, None).unwrap();
     let count = |messages: &[cadence::llm::Message]| provider.count_tokens(messages);

@@ -125,6 +125,7 @@ fn limits_hold_gemini_back_and_refused_answers_are_billed() {
     let server = FakeGemini::start([
         Reply::streamed(&["This is not ", "a tutorial."]),
         Reply::cut_off(&["{\"title\": \"ii-V-I", " in Eb\", \"over"]),
+        Reply::streamed(&["Nor is this."]),
     ]);
     // SAFETY: this is the only test in this binary, and no other thread runs yet.
     unsafe {
@@ -165,6 +166,25 @@ fn limits_hold_gemini_back_and_refused_answers_are_billed() {
         second.provenance.route.skipped
     );
 
+    // A retry is weighed again: with one request a minute, the refused first answer leaves
+    // no room for a second, and the fallback writes it.
+    let strict = tempfile::tempdir().unwrap();
+    let studio = cloud_studio(strict.path(), "requests_per_minute = 1", 5.0);
+    let store = studio.open_store().unwrap();
+    let retried = create(&studio, &store);
+    assert_eq!(retried.provenance.model.as_deref(), Some("big"));
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "Gemini was asked past its limit on a retry"
+    );
+    assert!(
+        retried.provenance.fallbacks.iter().any(|f| f
+            == "gemini: its limit of 1 request a minute (requests_per_minute in models.toml) is reached"),
+        "{:?}",
+        retried.provenance.fallbacks
+    );
+
     // A budget the request could pass holds it back too, and says how much is spent.
     let poor = tempfile::tempdir().unwrap();
     let studio = cloud_studio(poor.path(), "", 0.01);
@@ -173,7 +193,7 @@ fn limits_hold_gemini_back_and_refused_answers_are_billed() {
     assert_eq!(third.provenance.model.as_deref(), Some("big"));
     assert_eq!(
         server.requests().len(),
-        2,
+        3,
         "Gemini was asked past the budget"
     );
     let reason = third

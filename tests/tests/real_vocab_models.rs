@@ -175,7 +175,8 @@ fn both_models_write_a_tutorial_the_engine_checks_and_the_library_keeps() {
             command.env(cadence::models::MEMORY_LIMIT_ENV, limit);
         }
         let output = command
-            .args(["tutorial", "--topic", "ii-V-I", "--key", "Eb"])
+            // Afresh: each model must write, not serve the other's cached answer.
+            .args(["tutorial", "--topic", "ii-V-I", "--key", "Eb", "--no-cache"])
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);

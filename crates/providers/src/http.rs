@@ -81,7 +81,7 @@ impl<E> From<E> for Failure<E> {
 /// blocks on a silent server.
 pub(crate) fn with_retries<T, E: Retryable>(
     policy: &RetryPolicy,
-    timeout: Duration,
+    connection: Connection,
     cancel: &CancelToken,
     mut attempt: impl FnMut(&ureq::Agent, u32) -> Result<T, Failure<E>>,
 ) -> Result<T, E> {
@@ -91,7 +91,7 @@ pub(crate) fn with_retries<T, E: Retryable>(
         if cancel.is_cancelled() {
             return Err(E::cancelled());
         }
-        let agent = agent(timeout);
+        let agent = agent(connection);
         let failure = match close_on_cancel(&agent, cancel, || attempt(&agent, number)) {
             Ok(value) => return Ok(value),
             Err(_) if cancel.is_cancelled() => return Err(E::cancelled()),
@@ -108,18 +108,31 @@ pub(crate) fn with_retries<T, E: Retryable>(
     }
 }
 
-/// A blocking agent that hands every status to the caller, with `timeout` for connecting
-/// and for each read and write.
-fn agent(timeout: Duration) -> ureq::Agent {
-    let timeout = Some(timeout);
-    ureq::Agent::config_builder()
+/// A blocking agent that hands every status to the caller, connecting as `connection` says.
+fn agent(connection: Connection) -> ureq::Agent {
+    let timeout = Some(connection.timeout);
+    let mut config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(timeout)
         .timeout_per_read(timeout)
         .timeout_per_write(timeout)
-        .user_agent(concat!("cadence/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+        // A redirect could send the prompt and the key to another host.
+        .max_redirects(0)
+        .user_agent(concat!("cadence/", env!("CARGO_PKG_VERSION")));
+    if connection.direct {
+        config = config.proxy(None);
+    }
+    config.build().into()
+}
+
+/// How an attempt connects.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Connection {
+    /// The longest wait for a connection, and for each read and write.
+    pub(crate) timeout: Duration,
+    /// Straight to the host, never through a proxy the environment names: a server on this
+    /// machine is offline work, and its prompts and key stay on the machine.
+    pub(crate) direct: bool,
 }
 
 /// Runs `work` while a watcher thread closes the agent's connections if `cancel` fires,

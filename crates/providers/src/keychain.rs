@@ -77,17 +77,20 @@ fn remember(key: Option<Option<String>>) {
     *STORED_KEY.lock().unwrap_or_else(PoisonError::into_inner) = key;
 }
 
-/// The key stored in the keychain, if one is and the keychain answers.
+/// The key stored in the keychain, if one is and the keychain answers. What it answers is
+/// remembered; a keychain that did not answer (locked, unreachable) is asked again next time.
 fn stored_key() -> Option<String> {
     let mut remembered = STORED_KEY.lock().unwrap_or_else(PoisonError::into_inner);
-    remembered
-        .get_or_insert_with(|| {
-            entry()
-                .ok()
-                .and_then(|entry| entry.get_password().ok())
-                .filter(|key| check_key(key).is_ok())
-        })
-        .clone()
+    if let Some(key) = remembered.as_ref() {
+        return key.clone();
+    }
+    let answer = match entry().map(|entry| entry.get_password()) {
+        Ok(Ok(key)) => Some(check_key(&key).ok().map(str::to_string)),
+        Ok(Err(keyring::Error::NoEntry)) => Some(None),
+        _ => None,
+    };
+    *remembered = answer.clone();
+    answer.flatten()
 }
 
 /// The key a Gemini call uses: `GEMINI_API_KEY` when it is set, else the one stored in

@@ -30,7 +30,8 @@ impl Availability {
             .map(|(_, path)| path)
     }
 
-    fn held_back(&self, id: &str) -> Option<&str> {
+    /// Why a limit holds the provider `id` back, if one does.
+    pub fn held_back(&self, id: &str) -> Option<&str> {
         self.held_back
             .iter()
             .find(|(provider, _)| provider == id)

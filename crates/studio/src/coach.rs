@@ -241,13 +241,18 @@ fn checked_question(question: &str) -> Result<&str, CoachError> {
 }
 
 impl Studio {
-    /// Which models would answer the coach's questions now, and why.
-    pub fn coach_route(&self, network_allowed: bool) -> Route {
-        router::route(
+    /// Which models would answer the coach's questions now, and why, with the limits in
+    /// force for a question of a typical length.
+    pub fn coach_route(&self, store: &Store, network_allowed: bool) -> Result<Route, StudioError> {
+        let size = RequestSize {
+            prompt_tokens: RequestSize::TYPICAL.prompt_tokens,
+            max_output_tokens: ANSWER_TOKENS,
+        };
+        Ok(router::route(
             self.catalog(),
             TaskKind::Coaching,
-            &self.availability(network_allowed),
-        )
+            &self.availability_now(store, network_allowed, size)?,
+        ))
     }
 
     /// Answers a question in its conversation, streaming the answer through `on_delta`.

@@ -72,10 +72,8 @@ impl Studio {
             .collect();
         let held_back = |id: &str| {
             available
-                .held_back
-                .iter()
-                .find(|(model, _)| model == id)
-                .map(|(_, why)| format!("; held back: {why}"))
+                .held_back(id)
+                .map(|why| format!("; held back: {why}"))
                 .unwrap_or_default()
         };
         let providers = self
@@ -91,7 +89,14 @@ impl Studio {
                     (Availability::Enabled, "server") => {
                         let server = catalog.server(&model.id);
                         let base_url = server.map_or("", |s| s.base_url.as_str());
-                        if server.is_some_and(|s| s.is_loopback()) {
+                        let missing_key = server
+                            .and_then(|s| s.api_key_env.as_deref())
+                            .filter(|variable| {
+                                !std::env::var(variable).is_ok_and(|key| !key.trim().is_empty())
+                            });
+                        if let Some(variable) = missing_key {
+                            (false, format!("a server at {base_url} that needs its key in {variable}, which is not set"))
+                        } else if server.is_some_and(|s| s.is_loopback()) {
                             (held.is_empty(), format!("a server on this machine at {base_url}, used offline too{held}"))
                         } else if network_allowed {
                             (held.is_empty(), format!("a server on the network at {base_url}{held}"))

@@ -80,7 +80,7 @@ impl Progress {
                 format!("writing with {model} (attempt {attempt})…")
             }
             Progress::Cached { model } => format!(
-                "answered from the response cache: {model}'s earlier answer to the same request (Regenerate asks it again)"
+                "answered from the response cache: {model}'s earlier answer to the same request (Regenerate, or --no-cache, asks it again)"
             ),
             Progress::Delta { .. } => return None,
             Progress::Rejected {
@@ -167,8 +167,10 @@ impl Studio {
         let document_schema = schema_for::<C::Document>();
         let mut decoder_schema = document_schema.clone();
         commission.hold_schema(&mut decoder_schema)?;
+        // A remote model is sent the schema beside the prompt, and bills it as input.
         let size = RequestSize {
-            prompt_tokens: estimated_tokens(&[Message::user(prompt.as_str())]),
+            prompt_tokens: estimated_tokens(&[Message::user(prompt.as_str())])
+                + document_schema.to_string().len().div_ceil(4),
             max_output_tokens: commission.max_tokens(),
         };
         let mut route = router::route(
@@ -247,6 +249,16 @@ impl Studio {
             };
             let mut feedback: Vec<String> = Vec::new();
             for attempt in 1..=ATTEMPTS_PER_MODEL {
+                // The route weighed the limits before the first attempt; a retry is another
+                // paid request, weighed again now that the first is in the ledger.
+                if attempt > 1
+                    && let Some(limit) = self.holding_back(store, candidate, size)?
+                {
+                    provenance
+                        .fallbacks
+                        .push(format!("{}: {limit}", candidate.model));
+                    continue 'candidates;
+                }
                 on_progress(Progress::Attempt {
                     model: candidate.model.clone(),
                     attempt,

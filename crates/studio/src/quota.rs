@@ -5,6 +5,7 @@
 
 use crate::catalog::Catalog;
 use crate::providers::Prices;
+use crate::router::{Candidate, Runner};
 use crate::store::Store;
 use crate::store::now_unix;
 use crate::usage::BudgetStatus;
@@ -45,15 +46,15 @@ fn rate_limited(
     now: i64,
 ) -> Result<Option<String>, StudioError> {
     let limits = catalog.rate_limits(model);
-    for (limit, window, span) in [
-        (limits.per_minute, 60, "a minute"),
-        (limits.per_day, 86_400, "a day"),
+    for (limit, window, unit) in [
+        (limits.per_minute, 60, "minute"),
+        (limits.per_day, 86_400, "day"),
     ] {
         let Some(limit) = limit else { continue };
         if requests_since(store, model, now - window)? >= limit {
+            let requests = if limit == 1 { "request" } else { "requests" };
             return Ok(Some(format!(
-                "its limit of {limit} requests {span} (requests_per_{} in models.toml) is reached",
-                if window == 60 { "minute" } else { "day" }
+                "its limit of {limit} {requests} a {unit} (requests_per_{unit} in models.toml) is reached"
             )));
         }
     }
@@ -108,6 +109,24 @@ impl Studio {
             }
         }
         Ok(held)
+    }
+
+    /// Why a limit holds `candidate` back now for a request of `size`, if one does (never
+    /// for a local model).
+    pub(crate) fn holding_back(
+        &self,
+        store: &Store,
+        candidate: &Candidate,
+        size: RequestSize,
+    ) -> Result<Option<String>, StudioError> {
+        if matches!(candidate.runner, Runner::Local { .. }) {
+            return Ok(None);
+        }
+        Ok(self
+            .held_back(store, size)?
+            .into_iter()
+            .find(|(model, _)| *model == candidate.model)
+            .map(|(_, reason)| reason))
     }
 
     /// What can run now for a request of `size`: the installed models, the cloud, and the

@@ -37,11 +37,12 @@ impl Studio {
     pub(crate) fn cache_key(&self, candidate: &Candidate, request: &ProviderRequest) -> String {
         let catalog = self.catalog();
         let (provider, weights) = match &candidate.runner {
+            // The chat template models.toml may set decides the prompt the model reads.
             Runner::Local { .. } => (
                 "local",
                 catalog
                     .local_model(&candidate.model)
-                    .map(|model| model.gguf.sha256.clone())
+                    .map(|model| format!("{} {:?}", model.gguf.sha256, model.chat_template))
                     .unwrap_or_default(),
             ),
             Runner::Server => (
@@ -66,8 +67,7 @@ impl Studio {
             weights,
             request,
         };
-        // Serialising plain data into memory cannot fail.
-        let bytes = serde_json::to_vec(&parts).unwrap_or_default();
+        let bytes = serde_json::to_vec(&parts).expect("plain data serialises into memory");
         format!("{:x}", Sha256::digest(&bytes))
     }
 }

@@ -62,7 +62,8 @@ pub struct UsageReport {
     pub by_task: Vec<UsageRow>,
     /// Share of requests answered from the cache; `None` without requests.
     pub cache_hit_rate: Option<f64>,
-    /// Share of finished generations (ok or invalid) whose JSON passed validation.
+    /// Share of the answers models wrote under a schema (ok or invalid: every task but
+    /// coaching, cache hits left out) that passed validation.
     pub json_valid_rate: Option<f64>,
     /// The month's spending against the budget set now.
     pub budget: BudgetStatus,
@@ -201,6 +202,11 @@ fn report(month: &str, generations: &[LoggedGeneration], budget_usd: f64) -> Usa
     let (mut ok, mut invalid) = (0u32, 0u32);
     for generation in generations {
         totals.add(generation);
+        // Validity is of answers a model just wrote under a schema: the coach writes prose,
+        // and a cache hit was counted when it was written.
+        if generation.cache_hit || generation.task == "coaching" {
+            continue;
+        }
         match generation.outcome {
             GenerationOutcome::Ok => ok += 1,
             GenerationOutcome::Invalid => invalid += 1,
@@ -402,8 +408,9 @@ mod tests {
             (6, 60, 120)
         );
         assert!((totals.cost_usd - 0.25).abs() < 1e-9);
-        // Four ok, one invalid; the cancelled one did not finish.
-        assert_eq!(usage.json_valid_rate, Some(0.8));
+        // Two ok, one invalid, written under a schema; the cancelled one did not finish, the
+        // hit and the coach's prose are not counted.
+        assert_eq!(usage.json_valid_rate, Some(2.0 / 3.0));
         assert_eq!(usage.cache_hit_rate, Some(1.0 / 6.0));
         // Ran: 100, 200, 300, 900 ms; the hit (1 ms) and the cancelled one are left out.
         assert_eq!(

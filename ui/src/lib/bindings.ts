@@ -9,7 +9,7 @@ export type DeviceView = {
 device: string, notice: string | null, };
 export type ModelView = { id: string, name: string, 
 /**
- * "local" or "cloud".
+ * "local", "server" or "cloud".
  */
 kind: string, tiers: Array<string>, download_bytes: number | null, memory_mb: number | null, 
 /**
@@ -175,7 +175,8 @@ month: string, totals: UsageRow, by_model: Array<UsageRow>, by_task: Array<Usage
  */
 cache_hit_rate: number | null, 
 /**
- * Share of finished generations (ok or invalid) whose JSON passed validation.
+ * Share of the answers models wrote under a schema (ok or invalid: every task but
+ * coaching, cache hits left out) that passed validation.
  */
 json_valid_rate: number | null, 
 /**

@@ -183,15 +183,20 @@ impl ServerModel {
     /// Whether the server runs on this machine: such a server is used offline too, while
     /// any other host counts as the network.
     pub fn is_loopback(&self) -> bool {
-        url_host(&self.base_url).is_some_and(|host| {
-            host.eq_ignore_ascii_case("localhost")
-                || host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        })
+        is_loopback_url(&self.base_url)
     }
+}
+
+/// Whether an `http://` or `https://` URL names this machine (localhost, 127.0.0.0/8, ::1).
+pub fn is_loopback_url(url: &str) -> bool {
+    url_host(url).is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
 }
 
 /// The host of an `http://` or `https://` URL, without port or brackets' contents changed.

@@ -13,15 +13,17 @@ mod error;
 mod stream;
 mod wire;
 
+use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::catalog::is_loopback_url;
 use crate::http::{
-    ReportedUsage, RetryPolicy, read_body, response_reader, retry_after, with_retries,
+    Connection, ReportedUsage, RetryPolicy, read_body, response_reader, retry_after, with_retries,
 };
 use cadence_llm::{CancelToken, Message};
 
@@ -146,30 +148,35 @@ impl OpenAiAnswer {
     }
 }
 
-/// A blocking chat-completions client; cheap to share between threads by reference.
-#[derive(Debug)]
-pub struct OpenAiClient {
-    config: OpenAiConfig,
-    /// The first schema form worth trying: a server that refused a form is not asked in it
-    /// again, which saves a request (and a traceback in its log) for every answer.
-    schema_form: AtomicU8,
+/// The first schema form worth trying with each server (by base URL), for the life of the
+/// process: a server that refused a form is not asked in it again, which saves a request
+/// (and a traceback in its log) for every answer, whichever client asks.
+static SCHEMA_FORMS: Mutex<BTreeMap<String, SchemaForm>> = Mutex::new(BTreeMap::new());
+
+fn schema_form_for(base_url: &str) -> SchemaForm {
+    let forms = SCHEMA_FORMS.lock().unwrap_or_else(PoisonError::into_inner);
+    forms.get(base_url).copied().unwrap_or(SchemaForm::FIRST)
 }
 
-impl Clone for OpenAiClient {
-    fn clone(&self) -> Self {
-        OpenAiClient {
-            config: self.config.clone(),
-            schema_form: AtomicU8::new(self.schema_form.load(Ordering::Relaxed)),
-        }
-    }
+/// Remembers that `base_url` refused the forms before `next`. Forms only move forward,
+/// whichever of several threads saw a refusal.
+fn skip_to_schema_form(base_url: &str, next: SchemaForm) {
+    let mut forms = SCHEMA_FORMS.lock().unwrap_or_else(PoisonError::into_inner);
+    let form = forms
+        .entry(base_url.to_string())
+        .or_insert(SchemaForm::FIRST);
+    *form = (*form).max(next);
+}
+
+/// A blocking chat-completions client; cheap to share between threads by reference.
+#[derive(Debug, Clone)]
+pub struct OpenAiClient {
+    config: OpenAiConfig,
 }
 
 impl OpenAiClient {
     pub fn new(config: OpenAiConfig) -> Self {
-        OpenAiClient {
-            config,
-            schema_form: AtomicU8::new(SchemaForm::FIRST.to_index()),
-        }
+        OpenAiClient { config }
     }
 
     pub fn config(&self) -> &OpenAiConfig {
@@ -207,7 +214,11 @@ impl OpenAiClient {
             max_retry_wait: self.config.max_retry_wait,
         };
         let mut requests = 0;
-        with_retries(&policy, self.config.timeout, cancel, |agent, _| {
+        let connection = Connection {
+            timeout: self.config.timeout,
+            direct: is_loopback_url(&url),
+        };
+        with_retries(&policy, connection, cancel, |agent, _| {
             self.ask(agent, request, &asked, &mut requests, cancel, on_delta)
         })
     }
@@ -224,7 +235,7 @@ impl OpenAiClient {
         on_delta: &mut dyn FnMut(&str),
     ) -> Result<OpenAiAnswer, Failed> {
         loop {
-            let form = SchemaForm::from_index(self.schema_form.load(Ordering::Relaxed));
+            let form = schema_form_for(&self.config.base_url);
             *requests += 1;
             let response = self.post(
                 agent,
@@ -254,9 +265,7 @@ impl OpenAiClient {
                 Some(next)
                     if request.schema.is_some() && refuses_response_format(status, &text) =>
                 {
-                    // Forms only move forward, whichever of several threads saw a refusal.
-                    self.schema_form
-                        .fetch_max(next.to_index(), Ordering::Relaxed);
+                    skip_to_schema_form(&self.config.base_url, next);
                 }
                 _ => return Err(asked.error_for_status(status, &text, asked_wait).into()),
             }

@@ -15,7 +15,7 @@ use cadence_llm::Role;
 /// but it turns a `schema` beside `json_object` into a grammar and constrains the answer
 /// with it (as Anyscale's endpoints first did). A server that refuses that too is asked
 /// without a schema; the caller checks and repairs the answer anyway.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum SchemaForm {
     JsonSchema,
     JsonObjectWithSchema,
@@ -31,18 +31,6 @@ impl SchemaForm {
             SchemaForm::JsonSchema => Some(SchemaForm::JsonObjectWithSchema),
             SchemaForm::JsonObjectWithSchema => Some(SchemaForm::Unenforced),
             SchemaForm::Unenforced => None,
-        }
-    }
-
-    pub(super) fn to_index(self) -> u8 {
-        self as u8
-    }
-
-    pub(super) fn from_index(index: u8) -> SchemaForm {
-        match index {
-            0 => SchemaForm::JsonSchema,
-            1 => SchemaForm::JsonObjectWithSchema,
-            _ => SchemaForm::Unenforced,
         }
     }
 }
@@ -395,9 +383,10 @@ mod tests {
                 .get("response_format")
                 .is_none()
         );
+        // Each form is tried after the one before: the order the remembered form moves in.
         let mut form = SchemaForm::FIRST;
         while let Some(next) = form.next() {
-            assert_eq!(SchemaForm::from_index(next.to_index()), next);
+            assert!(next > form);
             form = next;
         }
         assert_eq!(form, SchemaForm::Unenforced);
