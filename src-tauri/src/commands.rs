@@ -291,7 +291,7 @@ pub fn create_curriculum(
                 store,
                 &request,
                 settings.network_allowed,
-                models,
+                Writers::Models(models),
                 &cancel,
                 &mut |progress| {
                     // A closed window drops the channel; the job still finishes and is stored.
@@ -321,7 +321,7 @@ pub fn finish_curriculum(
                 store,
                 id,
                 settings.network_allowed,
-                models,
+                Writers::Models(models),
                 &cancel,
                 &mut |progress| {
                     let _ = on_progress.send(progress.into());

@@ -9,6 +9,7 @@ use cadence::commissions::BatchRequest;
 use cadence::content::export::import_curriculum;
 use cadence::content::{Level, Tutorial};
 use cadence::llm::CancelToken;
+use cadence::sources::Writers;
 use cadence::store::{curricula, tutorials};
 use cadence::{Store, Studio};
 use cadence_tests::scripted::{
@@ -31,7 +32,7 @@ fn run(
             store,
             &request,
             false,
-            source,
+            Writers::Models(source),
             &CancelToken::new(),
             &mut |p| progress.push(p.clone()),
         )

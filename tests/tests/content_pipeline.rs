@@ -10,6 +10,7 @@ use cadence::content::export::{
 use cadence::content::schema::DocumentKind;
 use cadence::content::{ContentError, ExerciseKind, Level, Severity, template};
 use cadence::llm::CancelToken;
+use cadence::sources::Writers;
 use cadence::theory::{Key, Note, RomanNumeral};
 use cadence::{AppPaths, Catalog, Studio, StudioError};
 
@@ -129,7 +130,7 @@ fn batch_survives_cancellation_and_resumes_without_duplicates() {
             &store,
             &request,
             false,
-            &mut studio.installed_models(),
+            Writers::Models(&mut studio.installed_models()),
             cancel,
             on_progress,
         )

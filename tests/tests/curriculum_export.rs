@@ -6,6 +6,7 @@ use cadence::content::export::import_curriculum;
 use cadence::content::topic::Topic;
 use cadence::content::{Level, template};
 use cadence::llm::CancelToken;
+use cadence::sources::Writers;
 use cadence::{AppPaths, Catalog, Studio};
 
 fn request() -> BatchRequest {
@@ -22,7 +23,7 @@ fn a_batch_curriculum_exports_as_its_document_and_imports_back() {
             &store,
             &request(),
             false,
-            &mut studio.installed_models(),
+            Writers::Models(&mut studio.installed_models()),
             &CancelToken::new(),
             &mut |_| {},
         )
@@ -101,7 +102,7 @@ fn an_unfinished_curriculum_is_not_exported_and_says_how_to_finish_it() {
         &store,
         &request(),
         false,
-        &mut studio.installed_models(),
+        Writers::Models(&mut studio.installed_models()),
         &cancel,
         &mut |progress| {
             if progress.done == 2 {

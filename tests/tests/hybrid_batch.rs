@@ -7,6 +7,7 @@ use cadence::commissions::BatchRequest;
 use cadence::content::Level;
 use cadence::llm::CancelToken;
 use cadence::providers::gemini::ENDPOINT_ENV;
+use cadence::sources::Writers;
 use cadence::{GEMINI_KEY_ENV, Studio};
 use cadence_tests::fake_gemini::{FakeGemini, Reply};
 use cadence_tests::scripted::{ScriptedCalls, curriculum_answer, hybrid_studio, tutorial_answer};
@@ -59,7 +60,7 @@ fn the_cloud_plans_the_outline_and_local_models_write_the_lessons() {
             &store,
             &BatchRequest::new("Bb", Level::Intermediate, 2),
             true,
-            &mut source,
+            Writers::Models(&mut source),
             &CancelToken::new(),
             &mut |p| lines.push(p.message.clone()),
         )

@@ -6,6 +6,7 @@ use cadence::commissions::BatchRequest;
 use cadence::content::Level;
 use cadence::llm::CancelToken;
 use cadence::practice::{Assignable, PracticeError};
+use cadence::sources::Writers;
 use cadence::{AppPaths, Catalog, Store, Studio};
 
 const NOW: i64 = 1_800_000_000;
@@ -22,7 +23,7 @@ fn library(studio: &Studio, store: &Store) -> (i64, i64) {
             store,
             &BatchRequest::new("F", Level::Beginner, 2),
             false,
-            &mut studio.installed_models(),
+            Writers::Models(&mut studio.installed_models()),
             &CancelToken::new(),
             &mut |_| {},
         )
@@ -366,7 +367,6 @@ fn the_practice_commands_print_the_documented_json() {
 fn an_assessment_from_the_library_is_taken_and_scored_by_the_engine() {
     use cadence::content::AssessmentKind;
     use cadence::materials::MaterialRequest;
-    use cadence::sources::Writers;
     let home = tempfile::tempdir().unwrap();
     let studio = studio(home.path());
     let store = studio.open_store().unwrap();

@@ -275,3 +275,73 @@ fn a_task_without_a_lifetime_is_never_cached() {
         .unwrap();
     assert_eq!(entries, 0);
 }
+
+/// A curriculum's lessons are served from the cache too: a second curriculum with the same
+/// lessons (planned for another goal) takes their tutorials from it, and with the models
+/// asked afresh (`--no-cache`) they are written again.
+#[test]
+fn a_curriculums_lessons_are_served_from_the_cache_unless_asked_afresh() {
+    use cadence::commissions::BatchRequest;
+    use cadence_tests::scripted::{ScriptedCalls, curriculum_answer};
+
+    let home = tempfile::tempdir().unwrap();
+    let studio = studio_with(
+        home.path(),
+        r#"
+[[tiers]]
+id = "medium"
+complexity = [1, 10]
+model = "big"
+
+[cache_ttl_days]
+curriculum_planning = 30
+tutorial_generation = 30
+"#,
+        |_| 7,
+    );
+    let store = studio.open_store().unwrap();
+    let lessons = [("ii-V-I", "Bb"), ("blues", "F"), ("major scale", "G")];
+    let batch = |goal: &str, documents: Vec<Vec<Value>>, afresh: bool| {
+        let mut source = ScriptedCalls::new("big", documents);
+        studio
+            .run_batch(
+                &store,
+                &BatchRequest {
+                    goal: Some(goal.to_string()),
+                    ..BatchRequest::new("Bb", Level::Intermediate, 2)
+                },
+                false,
+                Writers::models(&mut source, afresh),
+                &CancelToken::new(),
+                &mut |_| {},
+            )
+            .unwrap()
+    };
+    let mut first_run = vec![vec![curriculum_answer()]];
+    first_run.extend(
+        lessons
+            .iter()
+            .map(|(topic, key)| vec![tutorial_answer(topic, key, Level::Intermediate)]),
+    );
+    let first = batch("swing", first_run, false);
+    assert_eq!(first.tutorials_by_model, 3);
+
+    // Another goal: another outline request, but the same three lesson requests.
+    let second = batch("gigs", vec![vec![curriculum_answer()]], false);
+    assert_eq!(second.tutorials_by_model, 3, "{second:?}");
+    let hits: i64 = store
+        .read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM generation_log WHERE cache_hit = 1 AND task = 'tutorial_generation'",
+                [],
+                |row| row.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(hits, 3);
+
+    // Afresh, the model is asked for each lesson; with no answers, the template writes them.
+    let third = batch("exams", vec![vec![curriculum_answer()]], true);
+    assert_eq!(third.tutorials_written, 3);
+    assert_eq!(third.tutorials_by_model, 0, "{third:?}");
+}

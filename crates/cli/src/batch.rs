@@ -7,7 +7,7 @@ use cadence::catalog::TaskKind;
 use cadence::commissions::BatchRequest;
 use cadence::content::Level;
 use cadence::llm;
-use cadence::sources::ResidentModels;
+use cadence::sources::{ResidentModels, Writers};
 use clap::Args;
 
 use crate::routing::{network_allowed, warn_if_model_cannot_start};
@@ -32,6 +32,10 @@ pub(crate) struct BatchArgs {
     /// Resume this stored curriculum (its id); it must come from the same request.
     #[arg(long)]
     resume: Option<i64>,
+    /// Ask the models again even where the response cache holds their answers to the same
+    /// requests; the new answers replace the cached ones.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// Progress goes to standard error, one line per step; the totals to standard output.
@@ -43,6 +47,7 @@ pub(crate) fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         instrument,
         goal,
         resume,
+        no_cache,
     } = args;
     let studio = studio()?;
     let store = studio.open_store()?;
@@ -62,7 +67,7 @@ pub(crate) fn run(args: BatchArgs) -> anyhow::Result<ExitCode> {
         &store,
         &request,
         network_allowed,
-        &mut resident.source(&studio),
+        Writers::models(&mut resident.source(&studio), no_cache),
         &llm::CancelToken::new(),
         &mut print_progress,
     )?;
@@ -108,6 +113,7 @@ mod tests {
                 instrument: "piano".into(),
                 goal: None,
                 resume: None,
+                no_cache: false,
             }))
         );
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use cadence::catalog::TaskKind;
 use cadence::library::{CurriculumDetail, LessonPlace};
 use cadence::llm::CancelToken;
-use cadence::sources::ResidentModels;
+use cadence::sources::{ResidentModels, Writers};
 use cadence::store::curricula::TRASH_DAYS;
 use clap::Subcommand;
 
@@ -46,7 +46,13 @@ pub(crate) enum CurriculumCommand {
     },
     /// Write the tutorial of every lesson that has none (an imported curriculum's, or an
     /// interrupted batch's), with the routed model or the template generator.
-    Finish { id: i64 },
+    Finish {
+        id: i64,
+        /// Ask the model again even where the response cache holds its answer to the same
+        /// request; the new answer replaces the cached one.
+        #[arg(long)]
+        no_cache: bool,
+    },
     /// Delete a curriculum (to the trash: `restore` brings it back for 30 days).
     Delete { id: i64 },
     /// Bring a deleted curriculum back from the trash, as it was.
@@ -94,7 +100,7 @@ pub(crate) fn run(command: CurriculumCommand) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        CurriculumCommand::Finish { id } => {
+        CurriculumCommand::Finish { id, no_cache } => {
             let network_allowed = network_allowed(&studio);
             warn_if_model_cannot_start(&studio, TaskKind::TutorialGeneration, network_allowed);
             // One model stays loaded across the lessons instead of loading for each.
@@ -103,7 +109,7 @@ pub(crate) fn run(command: CurriculumCommand) -> anyhow::Result<ExitCode> {
                 &store,
                 id,
                 network_allowed,
-                &mut resident.source(&studio),
+                Writers::models(&mut resident.source(&studio), no_cache),
                 &CancelToken::new(),
                 &mut print_progress,
             )?;

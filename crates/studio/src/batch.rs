@@ -25,7 +25,7 @@ use crate::content::ContentError;
 use crate::content::types::Level;
 use crate::generate::Progress;
 use crate::llm::CancelToken;
-use crate::sources::{ProviderSource, Writers};
+use crate::sources::Writers;
 use crate::store::{Store, batch_jobs, curricula};
 use crate::{Studio, StudioError};
 
@@ -84,7 +84,7 @@ impl Studio {
         store: &Store,
         request: &BatchRequest,
         network_allowed: bool,
-        providers: &mut dyn ProviderSource,
+        mut writers: Writers<'_>,
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(&BatchProgress),
     ) -> Result<BatchOutcome, StudioError> {
@@ -127,7 +127,7 @@ impl Studio {
                         store,
                         &outline,
                         network_allowed,
-                        Writers::Models(&mut *providers),
+                        writers.reborrow(),
                         cancel,
                         &mut |progress| {
                             if let Some(line) = progress.describe() {
@@ -144,7 +144,7 @@ impl Studio {
             store,
             curriculum_id,
             network_allowed,
-            providers,
+            writers,
             cancel,
             on_progress,
         )?;
@@ -161,7 +161,7 @@ impl Studio {
         store: &Store,
         curriculum_id: i64,
         network_allowed: bool,
-        providers: &mut dyn ProviderSource,
+        mut writers: Writers<'_>,
         cancel: &CancelToken,
         on_progress: &mut dyn FnMut(&BatchProgress),
     ) -> Result<BatchOutcome, StudioError> {
@@ -216,7 +216,7 @@ impl Studio {
                     store,
                     &commission,
                     network_allowed,
-                    Writers::Models(&mut *providers),
+                    writers.reborrow(),
                     cancel,
                     &mut |progress: Progress| {
                         if let Some(line) = progress.describe() {
@@ -254,7 +254,7 @@ mod tests {
             &store,
             &request,
             false,
-            &mut studio.installed_models(),
+            Writers::Models(&mut studio.installed_models()),
             &cancel,
             &mut |progress| {
                 seen.push(progress.clone());
@@ -275,7 +275,7 @@ mod tests {
                 // "C major" is the same request as "C".
                 &BatchRequest::new("C major", Level::Beginner, 4),
                 false,
-                &mut studio.installed_models(),
+                Writers::Models(&mut studio.installed_models()),
                 &CancelToken::new(),
                 &mut |p| last = Some(p.clone()),
             )
@@ -302,7 +302,7 @@ mod tests {
             &store,
             request,
             false,
-            &mut studio.installed_models(),
+            Writers::Models(&mut studio.installed_models()),
             &CancelToken::new(),
             &mut |_| {},
         ) {

@@ -29,6 +29,17 @@ pub enum Writers<'a> {
     TemplateOnly,
 }
 
+impl Writers<'_> {
+    /// The same writers for one document of several (a curriculum's lessons).
+    pub fn reborrow(&mut self) -> Writers<'_> {
+        match self {
+            Writers::Models(source) => Writers::Models(&mut **source),
+            Writers::ModelsAfresh(source) => Writers::ModelsAfresh(&mut **source),
+            Writers::TemplateOnly => Writers::TemplateOnly,
+        }
+    }
+}
+
 impl<'a> Writers<'a> {
     /// The routed models, afresh when `afresh`.
     pub fn models(source: &'a mut dyn ProviderSource, afresh: bool) -> Self {

@@ -442,6 +442,7 @@ mod tests {
     use super::*;
     use crate::batch::BatchRequest;
     use crate::llm::CancelToken;
+    use crate::sources::Writers;
 
     #[test]
     fn a_curriculum_is_renamed_reordered_deleted_and_brought_back() {
@@ -451,7 +452,7 @@ mod tests {
                 &store,
                 &BatchRequest::new("F", Level::Beginner, 2),
                 false,
-                &mut studio.installed_models(),
+                Writers::Models(&mut studio.installed_models()),
                 &CancelToken::new(),
                 &mut |_| {},
             )
