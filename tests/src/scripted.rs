@@ -67,15 +67,27 @@ model = "big"
 /// The same local models for every task but curriculum planning, whose complexity sends it
 /// to the cloud tier (Gemini), falling back to the big local model.
 pub fn hybrid_studio(home: &Path) -> Studio {
+    cloud_tier_studio(home, cadence::catalog::TaskKind::CurriculumPlanning, "")
+}
+
+/// The same local models for every task but `cloud_task`, which goes to the cloud tier
+/// (Gemini, with `cloud_settings` added to its table), falling back to the big local model.
+pub fn cloud_tier_studio(
+    home: &Path,
+    cloud_task: cadence::catalog::TaskKind,
+    cloud_settings: &str,
+) -> Studio {
     studio_with(
         home,
-        r#"
+        &format!(
+            r#"
 [cloud.gemini]
 name = "Gemini 2.5 Pro"
 model = "gemini-2.5-pro"
 input_usd_per_million = 1.25
 output_usd_per_million = 10.0
 enabled = true
+{cloud_settings}
 
 [[tiers]]
 id = "medium"
@@ -87,14 +99,9 @@ id = "cloud"
 complexity = [8, 10]
 model = "gemini"
 fallback = "big"
-"#,
-        |task| {
-            if task == cadence::catalog::TaskKind::CurriculumPlanning {
-                8
-            } else {
-                7
-            }
-        },
+"#
+        ),
+        |task| if task == cloud_task { 8 } else { 7 },
     )
 }
 

@@ -18,42 +18,11 @@ use cadence::settings::Settings;
 use cadence::sources::{ProviderSource, Writers};
 use cadence::{GEMINI_KEY_ENV, Store, Studio};
 use cadence_tests::fake_gemini::{FakeGemini, Reply};
-use cadence_tests::scripted::{ScriptedModels, studio_with, tutorial_answer};
+use cadence_tests::scripted::{ScriptedModels, cloud_tier_studio, tutorial_answer};
 
 /// Tutorials go to Gemini, falling back to the big local model.
 fn cloud_studio(home: &Path, cloud_limits: &str, budget_usd: f64) -> Studio {
-    let studio = studio_with(
-        home,
-        &format!(
-            r#"
-[cloud.gemini]
-name = "Gemini 2.5 Pro"
-model = "gemini-2.5-pro"
-input_usd_per_million = 1.25
-output_usd_per_million = 10.0
-enabled = true
-{cloud_limits}
-
-[[tiers]]
-id = "medium"
-complexity = [1, 7]
-model = "big"
-
-[[tiers]]
-id = "cloud"
-complexity = [8, 10]
-model = "gemini"
-fallback = "big"
-"#
-        ),
-        |task| {
-            if task == TaskKind::TutorialGeneration {
-                8
-            } else {
-                7
-            }
-        },
-    );
+    let studio = cloud_tier_studio(home, TaskKind::TutorialGeneration, cloud_limits);
     studio
         .save_settings(&Settings {
             network_allowed: true,

@@ -85,18 +85,40 @@ fn answer(key: &str) -> Value {
     tutorial_answer("ii-V-I", key, Level::Intermediate)
 }
 
+/// The tutorial in `key`, `big` given a correct answer for it (served or written).
+fn written_in(studio: &Studio, store: &Store, key: &str) -> GeneratedTutorial {
+    create(
+        studio,
+        store,
+        key,
+        Writers::Models(&mut big(&[answer(key)])),
+    )
+    .0
+}
+
+/// Runs `sql` on the response cache's table, as time or a new version would change it.
+fn alter_cache(store: &Store, sql: &str) {
+    store
+        .write(|tx| {
+            tx.execute(sql, [])?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn cache_entries(store: &Store) -> i64 {
+    store
+        .read(|conn| Ok(conn.query_row("SELECT count(*) FROM response_cache", [], |r| r.get(0))?))
+        .unwrap()
+}
+
 #[test]
 fn the_same_request_is_served_from_the_cache_without_the_model() {
     let home = tempfile::tempdir().unwrap();
     let studio = cached_studio(home.path());
     let store = studio.open_store().unwrap();
 
-    let (first, _) = create(
-        &studio,
-        &store,
-        "Eb",
-        Writers::Models(&mut big(&[answer("Eb")])),
-    );
+    let first = written_in(&studio, &store, "Eb");
     assert_eq!(first.provenance.model.as_deref(), Some("big"));
     assert!(!first.provenance.cached);
 
@@ -136,12 +158,7 @@ fn regenerate_asks_the_model_again_and_replaces_the_cached_answer() {
     let home = tempfile::tempdir().unwrap();
     let studio = cached_studio(home.path());
     let store = studio.open_store().unwrap();
-    create(
-        &studio,
-        &store,
-        "Eb",
-        Writers::Models(&mut big(&[answer("Eb")])),
-    );
+    written_in(&studio, &store, "Eb");
 
     let mut changed = answer("Eb");
     changed["title"] = Value::from("Regenerated ii-V-I in Eb");
@@ -164,70 +181,32 @@ fn another_request_an_expired_entry_or_a_refused_answer_is_written_afresh() {
     let home = tempfile::tempdir().unwrap();
     let studio = cached_studio(home.path());
     let store = studio.open_store().unwrap();
-    create(
-        &studio,
-        &store,
-        "Eb",
-        Writers::Models(&mut big(&[answer("Eb")])),
-    );
+    written_in(&studio, &store, "Eb");
 
     // Another key is another request.
-    let (other, _) = create(
-        &studio,
-        &store,
-        "F",
-        Writers::Models(&mut big(&[answer("F")])),
-    );
+    let other = written_in(&studio, &store, "F");
     assert!(!other.provenance.cached);
 
     // Expired entries are not served, and opening the store purges them.
-    store
-        .write(|tx| {
-            tx.execute("UPDATE response_cache SET expires_at = created_at - 1", [])?;
-            Ok(())
-        })
-        .unwrap();
-    let (expired, _) = create(
-        &studio,
+    alter_cache(
         &store,
-        "Eb",
-        Writers::Models(&mut big(&[answer("Eb")])),
+        "UPDATE response_cache SET expires_at = created_at - 1",
     );
+    let expired = written_in(&studio, &store, "Eb");
     assert!(!expired.provenance.cached);
-    store
-        .write(|tx| {
-            tx.execute("UPDATE response_cache SET expires_at = created_at - 1", [])?;
-            Ok(())
-        })
-        .unwrap();
-    let reopened = studio.open_store().unwrap();
-    let left: i64 = reopened
-        .read(|conn| Ok(conn.query_row("SELECT count(*) FROM response_cache", [], |r| r.get(0))?))
-        .unwrap();
-    assert_eq!(left, 0);
+    alter_cache(
+        &store,
+        "UPDATE response_cache SET expires_at = created_at - 1",
+    );
+    assert_eq!(cache_entries(&studio.open_store().unwrap()), 0);
 
     // A cached answer the checks now refuse is not served: the model writes it again.
-    create(
-        &studio,
+    written_in(&studio, &store, "Eb");
+    alter_cache(
         &store,
-        "Eb",
-        Writers::Models(&mut big(&[answer("Eb")])),
+        "UPDATE response_cache SET value = json_set(value, '$.text', 'not a tutorial')",
     );
-    store
-        .write(|tx| {
-            tx.execute(
-                "UPDATE response_cache SET value = json_set(value, '$.text', 'not a tutorial')",
-                [],
-            )?;
-            Ok(())
-        })
-        .unwrap();
-    let (rewritten, _) = create(
-        &studio,
-        &store,
-        "Eb",
-        Writers::Models(&mut big(&[answer("Eb")])),
-    );
+    let rewritten = written_in(&studio, &store, "Eb");
     assert!(!rewritten.provenance.cached);
 }
 
@@ -257,23 +236,10 @@ fn a_task_without_a_lifetime_is_never_cached() {
         |_| 7,
     );
     let store = studio.open_store().unwrap();
-    create(
-        &studio,
-        &store,
-        "Eb",
-        Writers::Models(&mut big(&[answer("Eb")])),
-    );
-    let (again, _) = create(
-        &studio,
-        &store,
-        "Eb",
-        Writers::Models(&mut big(&[answer("Eb")])),
-    );
+    written_in(&studio, &store, "Eb");
+    let again = written_in(&studio, &store, "Eb");
     assert!(!again.provenance.cached);
-    let entries: i64 = store
-        .read(|conn| Ok(conn.query_row("SELECT count(*) FROM response_cache", [], |r| r.get(0))?))
-        .unwrap();
-    assert_eq!(entries, 0);
+    assert_eq!(cache_entries(&store), 0);
 }
 
 /// A curriculum's lessons are served from the cache too: a second curriculum with the same

@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::GEMINI_KEY_ENV;
+use crate::{GEMINI_KEY_ENV, env_value};
 
 const SERVICE: &str = "app.cadence.studio";
 const ACCOUNT: &str = "gemini-api-key";
@@ -96,11 +96,7 @@ fn stored_key() -> Option<String> {
 /// The key a Gemini call uses: `GEMINI_API_KEY` when it is set, else the one stored in
 /// Settings; `None` when there is neither.
 pub fn gemini_key() -> Option<String> {
-    std::env::var(GEMINI_KEY_ENV)
-        .ok()
-        .map(|key| key.trim().to_string())
-        .filter(|key| !key.is_empty())
-        .or_else(stored_key)
+    env_value(GEMINI_KEY_ENV).or_else(stored_key)
 }
 
 pub fn store(key: &str) -> Result<(), String> {

@@ -110,9 +110,16 @@ impl ProviderError {
         }
     }
 
-    /// A remote failure, with what the service reported the request used, if anything.
-    fn remote(message: String, usage: Option<ReportedUsage>, prices: Prices) -> Self {
+    /// A remote client's failure: a cancel as such, anything else with what the service
+    /// reported the request used, if anything.
+    fn remote(
+        cancelled: bool,
+        message: String,
+        usage: Option<ReportedUsage>,
+        prices: Prices,
+    ) -> Self {
         match usage {
+            _ if cancelled => ProviderError::Cancelled,
             Some(usage) => ProviderError::Billed {
                 message,
                 cost_usd: prices.cost_usd(usage),
@@ -121,6 +128,14 @@ impl ProviderError {
             None => ProviderError::Cloud(message),
         }
     }
+}
+
+/// An environment variable's value, trimmed; `None` when it is unset or blank.
+pub(crate) fn env_value(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
 }
 
 pub trait Provider: Send {

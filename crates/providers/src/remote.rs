@@ -5,8 +5,8 @@ use cadence_llm::{CancelToken, Message};
 
 use crate::catalog::{CloudModel, ServerModel};
 use crate::{
-    Provider, ProviderAnswer, ProviderError, ProviderRequest, ReportedUsage, gemini, keychain,
-    openai,
+    Provider, ProviderAnswer, ProviderError, ProviderRequest, ReportedUsage, env_value, gemini,
+    keychain, openai,
 };
 
 /// US dollars per million tokens, in and out.
@@ -101,17 +101,17 @@ impl Provider for CloudProvider {
             temperature: Some(request.temperature),
             max_output_tokens: Some(request.max_tokens as u32),
         };
-        let answer = match self.client.generate(&cloud_request, cancel, on_delta) {
-            Ok(answer) => answer,
-            Err(gemini::GeminiError::Cancelled) => return Err(ProviderError::Cancelled),
-            Err(error) => {
-                return Err(ProviderError::remote(
+        let answer = self
+            .client
+            .generate(&cloud_request, cancel, on_delta)
+            .map_err(|error| {
+                ProviderError::remote(
+                    matches!(error, gemini::GeminiError::Cancelled),
                     error.to_string(),
                     error.reported_usage(),
                     self.prices,
-                ));
-            }
-        };
+                )
+            })?;
         Ok(answer_with_cost(
             answer.usage(),
             self.prices,
@@ -158,24 +158,23 @@ pub struct ServerProvider {
 }
 
 impl ServerProvider {
-    /// The server's client, with its key from the variable models.toml names; fails, saying
-    /// which variable to set, when that variable is empty.
-    pub fn new(server: &ServerModel) -> Result<Self, ProviderError> {
-        let api_key = match &server.api_key_env {
-            Some(variable) => Some(
-                std::env::var(variable)
-                    .ok()
-                    .map(|key| key.trim().to_string())
-                    .filter(|key| !key.is_empty())
-                    .ok_or_else(|| {
-                        ProviderError::Cloud(format!(
-                            "the server `{}` needs its API key in the environment variable {variable}, which is not set; set it, or remove api_key_env from its [[server]] table",
-                            server.id
-                        ))
-                    })?,
-            ),
-            None => None,
+    /// The server's key, from the variable models.toml names (`None` when it names none);
+    /// fails, saying which variable to set, when that variable is empty.
+    pub fn api_key(server: &ServerModel) -> Result<Option<String>, ProviderError> {
+        let Some(variable) = &server.api_key_env else {
+            return Ok(None);
         };
+        env_value(variable).map(Some).ok_or_else(|| {
+            ProviderError::Cloud(format!(
+                "the server `{}` needs its API key in the environment variable {variable}, which is not set; set it, or remove api_key_env from its [[server]] table",
+                server.id
+            ))
+        })
+    }
+
+    /// The server's client, with its key (see [`ServerProvider::api_key`]).
+    pub fn new(server: &ServerModel) -> Result<Self, ProviderError> {
+        let api_key = Self::api_key(server)?;
         Ok(Self {
             id: server.id.clone(),
             context_length: server.context_length as usize,
@@ -212,17 +211,17 @@ impl Provider for ServerProvider {
             max_tokens: Some(request.max_tokens as u32),
             seed: Some(request.seed),
         };
-        let answer = match self.client.generate(&server_request, cancel, on_delta) {
-            Ok(answer) => answer,
-            Err(openai::OpenAiError::Cancelled) => return Err(ProviderError::Cancelled),
-            Err(error) => {
-                return Err(ProviderError::remote(
+        let answer = self
+            .client
+            .generate(&server_request, cancel, on_delta)
+            .map_err(|error| {
+                ProviderError::remote(
+                    matches!(error, openai::OpenAiError::Cancelled),
                     error.to_string(),
                     error.reported_usage(),
                     self.prices,
-                ));
-            }
-        };
+                )
+            })?;
         Ok(answer_with_cost(
             answer.usage(),
             self.prices,

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::catalog::TaskKind;
+use crate::providers::ServerProvider;
 use crate::quota::RequestSize;
 use crate::router::{self, Route};
 use crate::store::Store;
@@ -89,13 +90,9 @@ impl Studio {
                     (Availability::Enabled, "server") => {
                         let server = catalog.server(&model.id);
                         let base_url = server.map_or("", |s| s.base_url.as_str());
-                        let missing_key = server
-                            .and_then(|s| s.api_key_env.as_deref())
-                            .filter(|variable| {
-                                !std::env::var(variable).is_ok_and(|key| !key.trim().is_empty())
-                            });
-                        if let Some(variable) = missing_key {
-                            (false, format!("a server at {base_url} that needs its key in {variable}, which is not set"))
+                        let missing_key = server.and_then(|s| ServerProvider::api_key(s).err());
+                        if let Some(missing) = missing_key {
+                            (false, format!("a server at {base_url}, but {missing}"))
                         } else if server.is_some_and(|s| s.is_loopback()) {
                             (held.is_empty(), format!("a server on this machine at {base_url}, used offline too{held}"))
                         } else if network_allowed {
