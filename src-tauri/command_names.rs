@@ -1,4 +1,5 @@
-// Shared by build.rs and tests/security.rs, which both need the commands' names.
+// Shared by build.rs, the bindings tests and tests/security.rs, which need the commands'
+// names: those src/commands.rs defines, and those src/lib.rs registers.
 
 /// The name of each `pub fn` that follows a `#[tauri::command]` attribute.
 fn command_names(source: &str) -> Vec<String> {
@@ -17,4 +18,20 @@ fn command_names(source: &str) -> Vec<String> {
         }
     }
     names
+}
+
+/// The commands `lib.rs` registers with `tauri::generate_handler!`.
+#[allow(dead_code, reason = "build.rs reads only the definitions")]
+fn registered_commands(lib_source: &str) -> Vec<String> {
+    let start = lib_source
+        .find("generate_handler![")
+        .expect("lib.rs registers its commands with generate_handler!");
+    let list = &lib_source[start + "generate_handler![".len()..];
+    let end = list.find(']').expect("generate_handler! is closed");
+    list[..end]
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect()
 }

@@ -440,21 +440,6 @@ pub fn command_typescript(commands_source: &str, bindings: &str) -> String {
     )
 }
 
-/// The commands `lib.rs` registers with `tauri::generate_handler!`.
-fn registered_commands(lib_source: &str) -> Vec<String> {
-    let start = lib_source
-        .find("generate_handler![")
-        .expect("lib.rs registers its commands with generate_handler!");
-    let list = &lib_source[start + "generate_handler![".len()..];
-    let end = list.find(']').expect("generate_handler! is closed");
-    list[..end]
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
@@ -500,7 +485,7 @@ mod tests {
             .map(|command| command.name)
             .collect();
         let lib = std::fs::read_to_string(crate_file("src/lib.rs")).unwrap();
-        let registered: BTreeSet<String> = super::registered_commands(&lib).into_iter().collect();
+        let registered: BTreeSet<String> = registered_commands(&lib).into_iter().collect();
         assert_eq!(registered, defined);
     }
 

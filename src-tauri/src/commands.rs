@@ -776,9 +776,10 @@ pub fn student_progress(
     student: i64,
     utc_offset_minutes: i64,
 ) -> CommandResult<StudentProgress> {
+    let utc_offset = cadence::limits::utc_offset_seconds(utc_offset_minutes).map_err(message)?;
     state
         .studio
-        .student_progress(state.store()?, student, now(), utc_offset_minutes * 60)
+        .student_progress(state.store()?, student, now(), utc_offset)
         .map_err(message)
 }
 

@@ -45,7 +45,8 @@ impl MidiListener {
             .find(|port| input.port_name(port).is_ok_and(|n| n == name))
             .ok_or_else(|| {
                 format!(
-                    "no MIDI input is called “{name}”; plug the keyboard in and choose it again"
+                    "no MIDI input is called “{}”; plug the keyboard in and choose it again",
+                    cadence::content::quoted(name)
                 )
             })?;
         let connection = input

@@ -173,6 +173,10 @@ pub enum AvailabilityView {
         #[ts(type = "number")]
         bytes: u64,
     },
+    Damaged {
+        path: String,
+        problem: String,
+    },
     Enabled,
     Disabled {
         reason: String,
@@ -189,6 +193,10 @@ impl From<ModelStatus> for ModelView {
             A::NotInstalled => AvailabilityView::NotInstalled,
             A::Partial { bytes } => AvailabilityView::Partial { bytes },
             A::WrongSize { bytes } => AvailabilityView::WrongSize { bytes },
+            A::Damaged { path, problem } => AvailabilityView::Damaged {
+                path: path.display().to_string(),
+                problem,
+            },
             A::Enabled => AvailabilityView::Enabled,
             A::Disabled { reason } => AvailabilityView::Disabled { reason },
         };

@@ -10,6 +10,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebDriver } from "./webdriver.mjs";
+import { damagedModelSession } from "./damaged.mjs";
+import { hostileCalls, read } from "./hostile.mjs";
+import { placesHolding, recordOutput, sentinelKey } from "./secrets.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const binary = resolve(process.argv[2] ?? join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "debug/cadence"));
@@ -25,12 +28,18 @@ mkdirSync(shots, { recursive: true });
 const home = mkdtempSync(join(tmpdir(), "cadence-e2e-"));
 const exportDir = mkdtempSync(join(tmpdir(), "cadence-e2e-export-"));
 const children = [];
+const sentinel = sentinelKey();
+/** What tauri-driver, WebKitWebDriver and the window print, kept for keyNeverWritten. */
+const windowOutput = [];
 // tauri-driver from PATH, else where `cargo install` puts it.
 const cargoBin = join(process.env.CARGO_HOME ?? join(process.env.HOME ?? "", ".cargo"), "bin", "tauri-driver");
 const tauriDriver = process.env.TAURI_DRIVER ?? (existsSync(cargoBin) ? cargoBin : "tauri-driver");
 
-function start(command, args, env) {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit"] });
+/** Starts a helper process; with `output`, what it prints is also kept there. */
+function start(command, args, env, output) {
+  const stdio = output ? "pipe" : "inherit";
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", stdio, stdio] });
+  if (output) recordOutput(child, output);
   children.push(child);
   return child;
 }
@@ -723,6 +732,31 @@ function installTestModel() {
   copyFileSync(gguf, join(dir, "SmolLM2-135M-Instruct.Q4_1.gguf"));
 }
 
+/** A third launch: every command the window registers, called with hostile arguments. */
+async function hostileSession(driver) {
+  await driver.start(binary);
+  await driver.waitFor("main h2", { predicate: (t) => t === "Create" });
+  await hostileCalls(driver, { check, home, exportDir, root });
+  const settings = await read(driver, "get_settings");
+  check(settings.gemini_key_in_environment, "the window had the sentinel Gemini key in its environment");
+  await driver.stop();
+  // A command that panics on a worker thread leaves the window running, but says so on stderr.
+  const panics = Buffer.concat(windowOutput).toString().match(/thread .* panicked at .*/g) ?? [];
+  check(panics.length === 0, `the window printed no panic${panics.length ? `: ${panics.join("; ")}` : ""}`);
+}
+
+/** The sentinel key the window was given is nowhere in its output, its data folder or its exports. */
+function keyNeverWritten() {
+  const { found, files, bytes } = placesHolding(sentinel, {
+    folders: [home, exportDir],
+    outputs: { "the output of the window and its drivers": windowOutput },
+  });
+  const probe = placesHolding(sentinel, { folders: [], outputs: { probe: [Buffer.from(`key=${encodeURIComponent(sentinel)}`)] } });
+  check(probe.found.length === 1, "the search finds the key where it is written (URL-encoded here)");
+  const searched = `${files} files and ${windowOutput.length} pieces of output, ${(bytes / 1e6).toFixed(1)} MB`;
+  check(found.length === 0, `the Gemini key given to the window is written nowhere (${searched})${found.length ? `: ${found.join("; ")}` : ""}`);
+}
+
 let failed = false;
 try {
   console.log(`e2e: ${binary} on display ${display}, data in ${home}`);
@@ -733,13 +767,21 @@ try {
     CADENCE_HOME: home,
     // The webview keeps its storage (theme, text size) under XDG_DATA_HOME: keep it private too.
     XDG_DATA_HOME: join(home, "xdg-data"),
-    GEMINI_API_KEY: "",
-  });
+    XDG_CACHE_HOME: join(home, "xdg-cache"),
+    // A key that must never be written anywhere (keyNeverWritten), sent nowhere real.
+    GEMINI_API_KEY: sentinel,
+    CADENCE_GEMINI_ENDPOINT: "http://127.0.0.1:9",
+    // No keychain: the window never reads or changes the user's own.
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(home, "no-session-bus")}`,
+  }, windowOutput);
   await waitForPort();
   await firstSession(new WebDriver(`http://127.0.0.1:${port}`));
+  await damagedModelSession(new WebDriver(`http://127.0.0.1:${port}`), { binary, check, go, home, screenshot });
   installTestModel();
   seedGenerationLog();
   await secondSession(new WebDriver(`http://127.0.0.1:${port}`));
+  await hostileSession(new WebDriver(`http://127.0.0.1:${port}`));
+  keyNeverWritten();
   console.log(`e2e: ${passed} checks passed; screenshots in ${shots}`);
 } catch (error) {
   failed = true;

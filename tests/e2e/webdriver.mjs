@@ -96,6 +96,16 @@ export class WebDriver {
     return this.request("POST", this.s("/execute/sync"), { script, args });
   }
 
+  /** Runs `script` in the page; it ends by calling its last argument with the result. */
+  async executeAsync(script, args = []) {
+    return this.request("POST", this.s("/execute/async"), { script, args });
+  }
+
+  /** The longest an asynchronous script may run before WebDriver gives up on it. */
+  async scriptTimeout(ms) {
+    await this.request("POST", this.s("/timeouts"), { script: ms });
+  }
+
   /** A PNG of the window, as a Buffer. */
   async screenshot() {
     return Buffer.from(await this.request("GET", this.s("/screenshot")), "base64");

@@ -491,3 +491,40 @@ fn reason_phrase(status: u16) -> &'static str {
         _ => "Status",
     }
 }
+
+/// Makes `home` a data folder whose `tasks` (models.toml's task names, such as
+/// `tutorial_generation`) go to Gemini, with the network allowed and the free tier's request
+/// limits raised for a suite's requests; the local model each falls back to is not
+/// installed, so the template generator writes when Gemini cannot.
+pub fn cloud_home(home: &std::path::Path, tasks: &[&str]) {
+    use cadence::catalog::BUILTIN_TOML;
+    let mut catalog = BUILTIN_TOML
+        .replacen(
+            "\nrequests_per_minute = 5\n",
+            "\nrequests_per_minute = 1000\n",
+            1,
+        )
+        .replacen(
+            "\nrequests_per_day = 100\n",
+            "\nrequests_per_day = 10000\n",
+            1,
+        );
+    for task in tasks {
+        let start = catalog
+            .find(&format!("\n{task} = "))
+            .unwrap_or_else(|| panic!("models.toml has no task {task}"));
+        let end = start + 1 + catalog[start + 1..].find('\n').unwrap();
+        catalog.replace_range(start..end, &format!("\n{task} = 9"));
+    }
+    std::fs::write(home.join("models.toml"), catalog).unwrap();
+    let studio = cadence::Studio::new(
+        cadence::AppPaths::at(home),
+        cadence::Catalog::builtin().unwrap(),
+    );
+    studio
+        .save_settings(&cadence::settings::Settings {
+            network_allowed: true,
+            ..cadence::settings::Settings::default()
+        })
+        .unwrap();
+}

@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -114,6 +116,17 @@ impl FakeHf {
     /// What `HF_ENDPOINT` should be set to.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// A `cadence` command in `home` with `catalog` as its models.toml, downloading from
+    /// this Hub with no token from this machine's Hugging Face login.
+    pub fn cadence(&self, home: &Path, catalog: &Path) -> Command {
+        let mut command = crate::cadence(home);
+        command
+            .env("CADENCE_MODELS_TOML", catalog)
+            .env("HF_ENDPOINT", self.endpoint())
+            .env("HF_HOME", home.join("hf"));
+        command
     }
 
     pub fn requests(&self) -> Vec<Request> {

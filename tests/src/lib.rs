@@ -4,6 +4,9 @@
 
 pub mod fake_gemini;
 pub mod fake_hf;
+pub mod keyring;
+pub mod kill;
+pub mod library;
 pub mod llama_server;
 pub mod scripted;
 
@@ -362,12 +365,22 @@ pub fn real_vocab_models() -> &'static RealVocabModels {
 /// shipped catalogue) pinned to their sizes and checksums.
 pub fn install_real_vocab_models(home: &Path) {
     let models = real_vocab_models();
+    install_models(
+        home,
+        &[
+            ("phi-3.5-mini", &models.phi35),
+            ("qwen2.5-7b", &models.qwen25),
+        ],
+    );
+}
+
+/// Installs each `(id, file)` in `home` as the catalogue's model `id`, where a download would
+/// put it, and writes `home/models.toml` (the shipped catalogue) pinned to their sizes and
+/// checksums.
+pub fn install_models(home: &Path, models: &[(&str, &Path)]) {
     let catalog = cadence::catalog::Catalog::builtin().expect("the shipped catalogue");
     let mut toml = cadence::catalog::BUILTIN_TOML.to_string();
-    for (id, file) in [
-        ("phi-3.5-mini", &models.phi35),
-        ("qwen2.5-7b", &models.qwen25),
-    ] {
+    for &(id, file) in models {
         let entry = catalog.local_model(id).expect("a catalogue model");
         let folder = home.join("models").join(id);
         std::fs::create_dir_all(&folder).expect("cannot create the model folder");

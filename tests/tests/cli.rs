@@ -211,3 +211,67 @@ fn unknown_command_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+/// A short soak through the real binary: the template generator writes its tutorials in a
+/// data folder of its own, and the resident memory is sampled every 20 documents. The 5%
+/// bound is the benchmark's to report, not this test's: memory on a shared machine is noisy.
+#[test]
+fn bench_soak_samples_the_resident_memory_and_leaves_the_library_alone() {
+    let home = tempfile::tempdir().unwrap();
+    let (output, stdout, stderr) = run(home.path(), &["bench", "--soak", "--documents", "40"]);
+    assert!(output.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["writer"], "template");
+    assert_eq!(report["documents"], 40);
+    assert_eq!(report["written_by_model"], 0);
+    assert_eq!(report["model_loads"], 0);
+    let samples = report["samples"].as_array().unwrap();
+    let counted: Vec<u64> = samples
+        .iter()
+        .map(|s| s["documents"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counted, [20, 40]);
+    let rss: Vec<u64> = samples
+        .iter()
+        .map(|s| s["rss_bytes"].as_u64().unwrap())
+        .collect();
+    assert!(rss.iter().all(|bytes| *bytes > 1_000_000), "{rss:?}");
+    let ratio = report["growth_ratio"].as_f64().unwrap();
+    assert!(
+        (ratio - rss[1] as f64 / rss[0] as f64).abs() < 1e-9,
+        "{report}"
+    );
+    assert_eq!(report["within_5_percent"], ratio <= 1.05);
+    assert!(
+        stderr.contains("soak: 20/40 documents, resident"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("after 20 documents"), "{stderr}");
+
+    let (_, library, _) = run(home.path(), &["library", "--json"]);
+    let library: serde_json::Value = serde_json::from_str(&library).unwrap();
+    assert_eq!(
+        library["tutorials"].as_array().unwrap().len(),
+        0,
+        "{library}"
+    );
+}
+
+#[test]
+fn bench_soak_says_which_models_it_can_run() {
+    let home = tempfile::tempdir().unwrap();
+    let (output, _, stderr) = run(home.path(), &["bench", "--soak", "smollm2-135m"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("cadence models download smollm2-135m"),
+        "{stderr}"
+    );
+    let stray = home.path().join("model.gguf");
+    std::fs::write(&stray, b"GGUF").unwrap();
+    let (output, _, stderr) = run(home.path(), &["bench", "--soak", stray.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("is not the GGUF of a model in the catalogue"),
+        "{stderr}"
+    );
+}

@@ -122,7 +122,14 @@ fn the_crates_live_under_crates_and_the_shell_in_src_tauri() {
         let expected = match name.as_str() {
             "cadence" => PathBuf::from("src-tauri"),
             "cadence-tests" => PathBuf::from("tests"),
-            other => Path::new("crates").join(other.strip_prefix("cadence-").unwrap()),
+            // A crate's fuzz targets sit beside it, in the layout cargo-fuzz expects.
+            other => {
+                let short = other.strip_prefix("cadence-").unwrap();
+                match short.strip_suffix("-fuzz") {
+                    Some(fuzzed) => Path::new("crates").join(fuzzed).join("fuzz"),
+                    None => Path::new("crates").join(short),
+                }
+            }
         };
         assert_eq!(folder, &expected, "{name} lives in {}", expected.display());
     }

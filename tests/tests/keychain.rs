@@ -4,87 +4,26 @@
 //! that key to Gemini (a fake over real HTTP). GEMINI_API_KEY, when set, overrides it, and
 //! once the key is forgotten the cloud tier is passed over.
 //!
-//! The test runs itself again inside `dbus-run-session` with an unlocked keyring, so the
-//! user's own keychain is never touched. Where the tools are missing it says so and skips,
-//! unless CADENCE_REQUIRE_KEYCHAIN is set (scripts/test sets it on Linux).
+//! The test runs inside a private keyring session (cadence_tests::keyring), so the user's
+//! own keychain is never touched.
 
 use std::path::Path;
-use std::process::Command;
 
-use cadence::catalog::BUILTIN_TOML;
 use cadence::content::Level;
 use cadence::providers::gemini::ENDPOINT_ENV;
 use cadence::providers::keychain;
-use cadence::settings::Settings;
-use cadence::{AppPaths, Studio};
-use cadence_tests::fake_gemini::{FakeGemini, Reply};
+use cadence_tests::fake_gemini::{FakeGemini, Reply, cloud_home};
+use cadence_tests::keyring::inside_private_keyring;
 use cadence_tests::scripted::tutorial_answer;
 
-/// Set in the inner run, inside the private D-Bus session.
-const INNER: &str = "CADENCE_KEYCHAIN_TEST_INNER";
-const REQUIRE: &str = "CADENCE_REQUIRE_KEYCHAIN";
 const SAVED_KEY: &str = "AIzaSavedInSettings-0123456789";
 const ENVIRONMENT_KEY: &str = "AIzaFromTheEnvironment-9876543210";
 
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
-}
-
 #[test]
 fn the_key_saved_in_settings_is_read_for_cloud_calls() {
-    if std::env::var_os(INNER).is_none() {
-        let tools = ["dbus-run-session", "gnome-keyring-daemon"];
-        if let Some(missing) = tools.iter().find(|tool| !on_path(tool)) {
-            assert!(
-                std::env::var_os(REQUIRE).is_none(),
-                "{missing} is not installed; scripts/setup installs it"
-            );
-            eprintln!("skipped: {missing} is not installed (a Secret Service is needed)");
-            return;
-        }
-        let keyrings = tempfile::tempdir().unwrap();
-        let status = Command::new("dbus-run-session")
-            .args([
-                "--",
-                "sh",
-                "-c",
-                // An unlocked login keyring serves the Secret Service on the private bus.
-                "printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$@\"",
-                "keyring-session",
-            ])
-            .arg(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "the_key_saved_in_settings_is_read_for_cloud_calls",
-                "--nocapture",
-            ])
-            .env(INNER, "1")
-            .env("XDG_DATA_HOME", keyrings.path())
-            .env_remove("GEMINI_API_KEY")
-            .status()
-            .unwrap();
-        assert!(
-            status.success(),
-            "the run inside the keyring session failed"
-        );
-        return;
+    if inside_private_keyring("the_key_saved_in_settings_is_read_for_cloud_calls") {
+        run_inside_the_keyring_session();
     }
-    run_inside_the_keyring_session();
-}
-
-/// A home whose tutorials go to Gemini (with the network allowed), falling back to a local
-/// model that is not installed, so the template generator writes when Gemini cannot.
-fn cloud_home(home: &Path) {
-    let catalog = BUILTIN_TOML.replacen("tutorial_generation = 7", "tutorial_generation = 9", 1);
-    std::fs::write(home.join("models.toml"), catalog).unwrap();
-    let studio = Studio::new(AppPaths::at(home), cadence::Catalog::builtin().unwrap());
-    studio
-        .save_settings(&Settings {
-            network_allowed: true,
-            ..Settings::default()
-        })
-        .unwrap();
 }
 
 /// Writes a tutorial through the command line, asking the model afresh (the same request
@@ -119,7 +58,7 @@ fn run_inside_the_keyring_session() {
         Reply::streamed(&[answer.as_str()]),
     ]);
     let home = tempfile::tempdir().unwrap();
-    cloud_home(home.path());
+    cloud_home(home.path(), &["tutorial_generation"]);
 
     keychain::store(SAVED_KEY).expect("the keyring session stores the key");
     assert_eq!(keychain::status(), keychain::KeyStatus::Stored);

@@ -3,14 +3,17 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use cadence::catalog::Catalog;
+use cadence::llm::Architecture;
+use cadence::llm::synthetic::SyntheticModel;
 use cadence::models::download::{self, DownloadError, DownloadPhase, DownloadProgress, HubSource};
 use cadence::{AppPaths, Studio};
 use cadence_tests::fake_hf::{Behaviour, FakeHf, HostedFile, catalog_pinning, test_bytes};
-use cadence_tests::{cadence, sha256_of};
+use cadence_tests::sha256_of;
 
 const MODEL: &str = "smollm2-135m";
 const SIZE: usize = 6_000_000;
@@ -20,8 +23,26 @@ fn hosted() -> HostedFile {
         repo: "cadence-test/Tiny-GGUF".into(),
         revision: "0123456789abcdef0123456789abcdef01234567".into(),
         file: "tiny.Q4_0.gguf".into(),
-        content: test_bytes(SIZE, 7),
+        content: model_content(),
     }
+}
+
+/// A real GGUF (random weights) padded to `SIZE` bytes, so that once installed it is a
+/// usable model file, not one the Models listing calls damaged.
+fn model_content() -> Vec<u8> {
+    static CONTENT: OnceLock<Vec<u8>> = OnceLock::new();
+    CONTENT
+        .get_or_init(|| {
+            let folder = tempfile::tempdir().unwrap();
+            let file = folder.path().join("model.gguf");
+            SyntheticModel::tiny(Architecture::Llama)
+                .write(&file)
+                .unwrap();
+            let mut content = std::fs::read(&file).unwrap();
+            content.extend(test_bytes(SIZE - content.len(), 7));
+            content
+        })
+        .clone()
 }
 
 /// A Cadence home whose catalogue pins `pinned`, and a fake Hub serving `served`.
@@ -55,13 +76,8 @@ impl Setup {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = cadence(self.home.path());
-        command
-            .env("CADENCE_MODELS_TOML", self.catalog_path())
-            .env("HF_ENDPOINT", self.hub.endpoint())
-            // No token from this machine's Hugging Face login.
-            .env("HF_HOME", self.home.path().join("hf"))
-            .args(args);
+        let mut command = self.hub.cadence(self.home.path(), &self.catalog_path());
+        command.args(args);
         command
     }
 
@@ -344,6 +360,27 @@ fn a_damaged_download_is_refused_and_deleted() {
     assert_eq!(setup.status_in_list(), "not installed");
 }
 
+/// An installed file of the pinned size that is not a usable GGUF (damaged on disk after it
+/// was verified) is listed as damaged, and downloading the model replaces it.
+#[test]
+fn an_installed_file_damaged_on_disk_is_downloaded_again() {
+    let setup = Setup::serving(Behaviour::default());
+    let mut damaged = hosted().content;
+    damaged[..4].copy_from_slice(b"GGML");
+    std::fs::create_dir_all(setup.model_file().parent().unwrap()).unwrap();
+    std::fs::write(setup.model_file(), &damaged).unwrap();
+    assert_eq!(
+        setup.status_in_list(),
+        "damaged (not a usable GGUF); download again"
+    );
+
+    let (output, stdout, stderr) = setup.run(&["models", "download", MODEL]);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains("SHA-256 verified"), "{stdout}");
+    assert_eq!(sha256_of(&setup.model_file()), setup.pinned.sha256());
+    assert_eq!(setup.status_in_list(), "installed");
+}
+
 #[test]
 fn a_pin_the_hub_does_not_have_gives_a_404_that_names_it() {
     let pinned = HostedFile {
@@ -488,10 +525,7 @@ fn a_named_tokenizer_json_is_downloaded_verified_and_counted_as_part_of_the_mode
     std::fs::write(&catalog_path, catalog).unwrap();
     let hub = FakeHf::start_many(vec![gguf.clone(), tokenizer.clone()], Behaviour::default());
     let run = |args: &[&str]| {
-        cadence(home.path())
-            .env("CADENCE_MODELS_TOML", &catalog_path)
-            .env("HF_ENDPOINT", hub.endpoint())
-            .env("HF_HOME", home.path().join("hf"))
+        hub.cadence(home.path(), &catalog_path)
             .args(args)
             .output()
             .unwrap()

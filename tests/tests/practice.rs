@@ -181,6 +181,13 @@ fn a_student_practises_a_tutorial_and_the_schedule_and_progress_follow() {
             .to_string()
             .contains("not a MIDI key")
     );
+    assert!(
+        studio
+            .answer_played(&store, ada.id, spelling.id, &vec![60; 1_000_000], NOW)
+            .unwrap_err()
+            .to_string()
+            .contains("1000000 keys were played")
+    );
     let answers = store
         .read(|conn| cadence::store::practice::answers_of(conn, ada.id))
         .unwrap();

@@ -344,6 +344,15 @@ fn both_models_stay_loaded_while_memory_allows_and_the_least_recently_used_makes
     assert_eq!(resident.resident(), ["phi-3.5-mini", "qwen2.5-7b"]);
     assert_eq!(resident.loads(), 2, "each model is loaded once");
 
+    // A model let go is read from disk again when next asked for; the other stays.
+    assert!(resident.unload("qwen2.5-7b"));
+    assert!(!resident.unload("qwen2.5-7b"), "it was already let go");
+    assert_eq!(resident.resident(), ["phi-3.5-mini"]);
+    source.provider(&qwen).unwrap();
+    source.provider(&phi).unwrap();
+    assert_eq!(resident.resident(), ["phi-3.5-mini", "qwen2.5-7b"]);
+    assert_eq!(resident.loads(), 3);
+
     // Room for one of them only: loading the other unloads the least recently used.
     let room = planned_bytes(&studio, "phi-3.5-mini").max(planned_bytes(&studio, "qwen2.5-7b"));
     studio.set_memory_limit(Some(room + 1_000_000));

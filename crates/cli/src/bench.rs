@@ -1,4 +1,7 @@
-//! `cadence bench`: how fast a model loads and decodes, or switches with another.
+//! `cadence bench`: how fast a model loads and decodes, or switches with another; or, with
+//! `--soak`, whether memory grows over a long session.
+
+mod soak;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +18,10 @@ use crate::studio;
 #[derive(Args)]
 #[cfg_attr(test, derive(Debug, PartialEq))]
 pub(crate) struct BenchArgs {
-    /// A catalogue model id (installed) or the path of a GGUF file.
-    model: String,
+    /// A catalogue model id (installed) or the path of a GGUF file; with --soak, the model
+    /// that writes (the template generator when none is named).
+    #[arg(required_unless_present = "soak")]
+    model: Option<String>,
     /// CPU threads (default: every core).
     #[arg(long)]
     threads: Option<usize>,
@@ -33,6 +38,14 @@ pub(crate) struct BenchArgs {
     /// stay resident: the time from asking for the other model to its first token.
     #[arg(long, value_name = "ID", conflicts_with_all = ["schema", "no_schema"])]
     switch_with: Option<String>,
+    /// Instead, write tutorials in one process (200 unless --documents), letting the model
+    /// go and loading it again every 10, and report the resident memory every 20 and its
+    /// growth from the first 20 to the end.
+    #[arg(long, conflicts_with_all = ["threads", "device", "schema", "no_schema", "switch_with"])]
+    soak: bool,
+    /// How many documents the soak writes: at least 40, the first 20 being the baseline.
+    #[arg(long, requires = "soak", value_parser = clap::value_parser!(u32).range(40..=100_000))]
+    documents: Option<u32>,
 }
 
 /// Prints the measurements as JSON.
@@ -44,7 +57,18 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         schema,
         no_schema,
         switch_with,
+        soak,
+        documents,
     } = args;
+    if soak {
+        let documents = documents.map_or(soak::DEFAULT_DOCUMENTS, |n| n as usize);
+        let report = soak::run(model.as_deref(), documents)?;
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(model) = model else {
+        anyhow::bail!("name the model to measure: a catalogue id or a GGUF file");
+    };
     if let Some(other) = switch_with {
         println!(
             "{}",
@@ -156,12 +180,14 @@ mod tests {
         assert_eq!(
             parse(&["bench", "phi-3.5-mini", "--switch-with", "qwen2.5-7b"]).unwrap(),
             Some(Command::Bench(BenchArgs {
-                model: "phi-3.5-mini".into(),
+                model: Some("phi-3.5-mini".into()),
                 threads: None,
                 device: None,
                 schema: None,
                 no_schema: false,
                 switch_with: Some("qwen2.5-7b".into()),
+                soak: false,
+                documents: None,
             }))
         );
     }
@@ -175,6 +201,44 @@ mod tests {
         assert_eq!(args.device, Some(llm::DeviceChoice::Cuda));
         let error = parse(&["bench", "m.gguf", "--device", "tpu"]).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::ValueValidation);
+    }
+
+    #[test]
+    fn a_soak_needs_no_model_and_counts_its_documents() {
+        let soak = |args: &[&str]| match parse(args) {
+            Ok(Some(Command::Bench(args))) => Ok((args.soak, args.model, args.documents)),
+            Ok(other) => panic!("not bench: {other:?}"),
+            Err(error) => Err(error.kind()),
+        };
+        assert_eq!(soak(&["bench", "--soak"]), Ok((true, None, None)));
+        assert_eq!(
+            soak(&["bench", "--soak", "--documents", "40", "smollm2-135m"]),
+            Ok((true, Some("smollm2-135m".into()), Some(40)))
+        );
+        // Without --soak a model is needed, and --documents means nothing.
+        assert_eq!(soak(&["bench"]), Err(ErrorKind::MissingRequiredArgument));
+        assert_eq!(
+            soak(&["bench", "m.gguf", "--documents", "40"]),
+            Err(ErrorKind::MissingRequiredArgument)
+        );
+        // The first 20 documents are the baseline: fewer than 40 compare nothing.
+        assert_eq!(
+            soak(&["bench", "--soak", "--documents", "20"]),
+            Err(ErrorKind::ValueValidation)
+        );
+        for other in [
+            &["--threads", "2"][..],
+            &["--device", "cpu"],
+            &["--no-schema"],
+            &["--switch-with", "x"],
+        ] {
+            let args: Vec<&str> = ["bench", "m.gguf", "--soak"]
+                .iter()
+                .chain(other)
+                .copied()
+                .collect();
+            assert_eq!(soak(&args), Err(ErrorKind::ArgumentConflict), "{other:?}");
+        }
     }
 
     #[test]

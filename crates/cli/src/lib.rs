@@ -67,7 +67,8 @@ enum Command {
         after_help = "Example:\n  cadence tokenize --model phi-3.5-mini \"B♭ major, F♯ minor\"\n\nText is tokenized as a user's message is: special tokens such as <|user|> stay text."
     )]
     Tokenize(tokenize::TokenizeArgs),
-    /// Measure load time, prefill and decode speed and peak memory of a GGUF; prints JSON.
+    /// Measure load time, prefill and decode speed and peak memory of a GGUF, or (--soak)
+    /// whether memory grows over many documents; prints JSON.
     Bench(bench::BenchArgs),
     /// Show what would run a task now and why: the tiers, the models, limits and the route.
     #[command(

@@ -168,6 +168,7 @@ fn availability_text(availability: &Availability) -> String {
         Availability::WrongSize { bytes } => {
             format!("damaged ({}); download again", human_bytes(*bytes))
         }
+        Availability::Damaged { .. } => "damaged (not a usable GGUF); download again".into(),
         Availability::Enabled => "enabled".into(),
         Availability::Disabled { reason } => format!("disabled ({reason})"),
     }
@@ -245,6 +246,13 @@ mod tests {
             (
                 Availability::WrongSize { bytes: 999 },
                 "damaged (999 B); download again",
+            ),
+            (
+                Availability::Damaged {
+                    path: PathBuf::from("model.gguf"),
+                    problem: "model.gguf is not a usable GGUF model".into(),
+                },
+                "damaged (not a usable GGUF); download again",
             ),
             (Availability::Enabled, "enabled"),
             (

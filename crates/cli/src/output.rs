@@ -16,10 +16,11 @@ pub(crate) fn read_schema(path: &Path) -> anyhow::Result<serde_json::Value> {
     Ok(schema)
 }
 
-/// Writes `text` to `path`, or to standard output without one.
+/// Writes `text` to `path` whole (a killed run leaves the old file or none), or to standard
+/// output without one.
 pub(crate) fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
     match path {
-        Some(path) => std::fs::write(path, text).with_context(|| {
+        Some(path) => cadence::paths::write_whole_file(path, text.as_bytes()).with_context(|| {
             format!(
                 "cannot write {}; check the folder exists and is writable",
                 path.display()

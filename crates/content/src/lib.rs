@@ -24,6 +24,7 @@
 
 pub mod edit;
 pub mod export;
+pub mod import;
 pub mod musicxml;
 pub mod prompts;
 pub mod romantext;
@@ -43,15 +44,26 @@ mod test_support;
 pub use types::*;
 pub use validate::{Issue, Severity, ValidationReport};
 
+/// Most characters of a typed value an error quotes back: enough to recognise it.
+const QUOTED_CHARS: usize = 40;
+
+/// A value the teacher gave, as an error quotes it: whole when short, else its opening.
+pub fn quoted(input: &str) -> String {
+    match input.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &input[..cut]),
+        None => input.to_string(),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ContentError {
-    #[error("unknown level `{input}`; use beginner, intermediate or advanced")]
+    #[error("unknown level `{}`; use beginner, intermediate or advanced", quoted(.input))]
     UnknownLevel { input: String },
-    #[error("unknown instrument `{input}`; use piano, guitar, bass or voice")]
+    #[error("unknown instrument `{}`; use piano, guitar, bass or voice", quoted(.input))]
     UnknownInstrument { input: String },
-    #[error("unknown topic `{input}`; the template generator knows: {known}")]
+    #[error("unknown topic `{}`; the template generator knows: {known}", quoted(.input))]
     UnknownTopic { input: String, known: String },
-    #[error("`{input}` is not an NCAS grade; use PK, K or 1 to 8")]
+    #[error("`{}` is not an NCAS grade; use PK, K or 1 to 8", quoted(.input))]
     UnknownGrade { input: String },
     #[error("{0}")]
     Standards(String),
@@ -65,7 +77,7 @@ pub enum ContentError {
         "the lesson “{lesson}” has no tutorial yet; finish the curriculum (run `cadence batch` again) before exporting it"
     )]
     Unfinished { lesson: String },
-    #[error("unknown lesson-plan part `{input}`; use one of: {known}")]
+    #[error("unknown lesson-plan part `{}`; use one of: {known}", quoted(.input))]
     UnknownPart { input: String, known: String },
     #[error("{0}")]
     Theory(#[from] cadence_theory::TheoryError),
@@ -120,4 +132,23 @@ pub enum ContentError {
     Weeks { weeks: u32, max: u32 },
     #[error("the batch run was cancelled; run it again to resume where it stopped")]
     Cancelled,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_quote_only_the_opening_of_a_long_value() {
+        assert_eq!(quoted("grandmaster"), "grandmaster");
+        let long = "é".repeat(5000);
+        let error = ContentError::UnknownLevel { input: long }.to_string();
+        assert_eq!(
+            error,
+            format!(
+                "unknown level `{}…`; use beginner, intermediate or advanced",
+                "é".repeat(QUOTED_CHARS)
+            )
+        );
+    }
 }

@@ -30,7 +30,8 @@ impl FromStr for Measures {
     fn from_str(text: &str) -> Result<Self, ContentError> {
         let bad = || {
             ContentError::RomanText(format!(
-                "`{text}` is not a range of measures; write the first and last, e.g. 1-16"
+                "`{}` is not a range of measures; write the first and last, e.g. 1-16",
+                crate::quoted(text)
             ))
         };
         let text = text.trim();

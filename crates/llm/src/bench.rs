@@ -360,6 +360,35 @@ fn embedding_row_us(file: &GgufFile) -> Result<f64> {
     Ok(t.elapsed().as_secs_f64() * 1e6 / rows.len() as f64)
 }
 
+/// The process's resident set now: `/proc/self/statm` on Linux, `ps` elsewhere on Unix
+/// (macOS), where the OS reports it.
+pub fn resident_bytes() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+        let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+        // SAFETY: `sysconf` only reads a configuration value.
+        let page_size = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).ok()?;
+        Some(pages * page_size)
+    }
+    #[cfg(all(unix, not(target_os = "linux")))]
+    {
+        let output = std::process::Command::new("ps")
+            .args(["-o", "rss=", "-p", &std::process::id().to_string()])
+            .output()
+            .ok()?;
+        let kibibytes: u64 = String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kibibytes * 1024)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 /// The process's peak resident set, where the OS reports it.
 pub fn peak_rss_bytes() -> Option<u64> {
     #[cfg(unix)]

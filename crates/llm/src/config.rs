@@ -155,10 +155,32 @@ impl ModelConfig {
         let rope_attn_factor = file
             .get_f64(&key("rope.scaling.attn_factor"))
             .map(|v| v as f32);
-        let vocab_size = file
+        let embedding = file
             .tensor("token_embd.weight")
-            .map(|t| t.dims.get(1).copied().unwrap_or(0))
             .ok_or_else(|| LlmError::missing(path, "tensor `token_embd.weight` is missing"))?;
+        // The shapes that size every buffer must agree with the tensors that are really in
+        // the file, so a mangled count cannot make the loader allocate for it.
+        if embedding.dims[0] != hidden_size {
+            return Err(LlmError::corrupt(
+                path,
+                format!(
+                    "tensor `token_embd.weight` is {} wide but metadata `{}` says {hidden_size}",
+                    embedding.dims[0],
+                    key("embedding_length")
+                ),
+            ));
+        }
+        let vocab_size = embedding.dims.get(1).copied().unwrap_or(0);
+        let last_block = format!("blk.{}.attn_norm.weight", layers - 1);
+        if file.tensor(&last_block).is_none() {
+            return Err(LlmError::missing(
+                path,
+                format!(
+                    "metadata `{}` says {layers} layers but tensor `{last_block}` is missing",
+                    key("block_count")
+                ),
+            ));
+        }
         Ok(Self {
             architecture,
             hidden_size,

@@ -274,7 +274,13 @@ fn parse_http_date(text: &str) -> Option<u64> {
     let [hour, minute, second] = clock.as_slice() else {
         return None;
     };
-    if !(1..=31).contains(&day) || *hour > 23 || *minute > 59 || *second > 60 || year < 1970 {
+    // HTTP writes four-digit years; a longer one would overflow the count of seconds.
+    if !(1..=31).contains(&day)
+        || *hour > 23
+        || *minute > 59
+        || *second > 60
+        || !(1970..=9999).contains(&year)
+    {
         return None;
     }
     let days = days_since_epoch(year, month, day);

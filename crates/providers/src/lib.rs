@@ -17,6 +17,33 @@ pub use remote::{CloudProvider, Prices, ServerProvider, estimated_tokens};
 /// Environment variable holding a Gemini API key; it overrides the one stored in the keychain.
 pub const GEMINI_KEY_ENV: &str = "GEMINI_API_KEY";
 
+/// What a client made of a response, for the fuzz targets: the answer, or the error and
+/// whether the answer had begun to reach the caller (after which nothing is retried), and
+/// the text deltas passed on as they arrived.
+#[doc(hidden)]
+pub struct ReadResponse<A, E> {
+    pub result: Result<A, E>,
+    pub output_started: bool,
+    pub deltas: Vec<String>,
+}
+
+impl<A, E> ReadResponse<A, E> {
+    fn new(result: Result<A, (E, bool)>, deltas: Vec<String>) -> Self {
+        match result {
+            Ok(answer) => ReadResponse {
+                result: Ok(answer),
+                output_started: false,
+                deltas,
+            },
+            Err((error, output_started)) => ReadResponse {
+                result: Err(error),
+                output_started,
+                deltas,
+            },
+        }
+    }
+}
+
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -45,15 +45,25 @@ impl MemoryPlan {
         context_length: usize,
         threads: usize,
     ) -> Self {
+        // Saturating: a damaged GGUF's shapes may multiply past u64, and then the plan is
+        // simply more than any machine has.
+        let product = |factors: &[u64]| factors.iter().fold(1u64, |p, f| p.saturating_mul(*f));
         let context = context_length as u64;
         let (d, ff) = (config.hidden_size as u64, config.intermediate_size as u64);
-        let kv_dim = (config.kv_heads * config.head_dim) as u64;
-        let kv_cache_bytes = 2 * config.layers as u64 * context * kv_dim * F32_BYTES;
+        let kv_dim = product(&[config.kv_heads as u64, config.head_dim as u64]);
+        let kv_cache_bytes = product(&[2, config.layers as u64, context, kv_dim, F32_BYTES]);
         // Per prompt token: the residual stream, its normed and attended copies, queries,
         // projections (d each), keys and values (kv_dim each), gate, up and hidden (ff each).
-        let per_token = 6 * d + 2 * kv_dim + 5 * ff;
-        let scores = threads.max(1) as u64 * context;
-        let working_bytes = (context * per_token + scores + config.vocab_size as u64) * F32_BYTES;
+        let per_token = product(&[6, d])
+            .saturating_add(product(&[2, kv_dim]))
+            .saturating_add(product(&[5, ff]));
+        let scores = product(&[threads.max(1) as u64, context]);
+        let working_bytes = product(&[
+            product(&[context, per_token])
+                .saturating_add(scores)
+                .saturating_add(config.vocab_size as u64),
+            F32_BYTES,
+        ]);
         Self {
             weights_bytes,
             kv_cache_bytes,
@@ -63,7 +73,9 @@ impl MemoryPlan {
     }
 
     pub fn total_bytes(&self) -> u64 {
-        self.weights_bytes + self.kv_cache_bytes + self.working_bytes
+        self.weights_bytes
+            .saturating_add(self.kv_cache_bytes)
+            .saturating_add(self.working_bytes)
     }
 }
 
@@ -117,6 +129,22 @@ mod tests {
             rope_attn_factor: None,
             vocab_size: 32064,
         }
+    }
+
+    #[test]
+    fn shapes_too_large_for_any_machine_saturate_instead_of_overflowing() {
+        let absurd = ModelConfig {
+            hidden_size: 1 << 36,
+            intermediate_size: 1 << 36,
+            layers: 1 << 20,
+            heads: 1 << 36,
+            kv_heads: 1 << 36,
+            head_dim: 1024,
+            ..phi35_mini()
+        };
+        let plan = MemoryPlan::of_config(&absurd, u64::MAX / 2, 131_072, 8);
+        assert_eq!(plan.kv_cache_bytes, u64::MAX);
+        assert_eq!(plan.total_bytes(), u64::MAX);
     }
 
     #[test]

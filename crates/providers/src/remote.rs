@@ -5,8 +5,8 @@ use cadence_llm::{CancelToken, Message};
 
 use crate::catalog::{CloudModel, ServerModel};
 use crate::{
-    Provider, ProviderAnswer, ProviderError, ProviderRequest, ReportedUsage, env_value, gemini,
-    keychain, openai,
+    GEMINI_KEY_ENV, Provider, ProviderAnswer, ProviderError, ProviderRequest, ReportedUsage,
+    env_value, gemini, keychain, openai,
 };
 
 /// US dollars per million tokens, in and out.
@@ -75,6 +75,11 @@ impl CloudProvider {
     pub fn with_saved_key(cloud: &CloudModel) -> Result<Self, ProviderError> {
         let key = keychain::gemini_key()
             .ok_or_else(|| ProviderError::Cloud(gemini::GeminiError::MissingKey.to_string()))?;
+        // A saved key was checked when it was saved; one from the environment is checked
+        // here, before a character no header can carry fails the request as a network error.
+        keychain::check_key(&key).map_err(|problem| {
+            ProviderError::Cloud(format!("{GEMINI_KEY_ENV} holds no usable key: {problem}"))
+        })?;
         Ok(Self {
             id: cloud.id.clone(),
             prices: Prices::from(cloud),

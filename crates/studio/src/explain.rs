@@ -121,6 +121,10 @@ impl Studio {
                         false,
                         format!("the file has the wrong size ({bytes} bytes) and will be downloaded again"),
                     ),
+                    (Availability::Damaged { problem, .. }, _) => (
+                        false,
+                        format!("installed, but damaged: {problem} (cadence models download {} replaces it)", model.id),
+                    ),
                 };
                 ProviderLine {
                     id: model.id,

@@ -83,6 +83,12 @@ pub enum Availability {
     WrongSize {
         bytes: u64,
     },
+    /// The file has the right size but is not a usable GGUF (what is wrong with it, naming
+    /// the file): it will be downloaded again.
+    Damaged {
+        path: PathBuf,
+        problem: String,
+    },
     Enabled,
     Disabled {
         reason: String,
@@ -189,14 +195,22 @@ impl Studio {
             .local
             .iter()
             .map(|model| {
-                let availability = self.local_availability(model);
-                let planned = match &availability {
-                    Availability::Installed { path } => self
-                        .memory_plan(model, path)
-                        .ok()
-                        .map(|plan| plan.total_bytes() / 1_000_000),
-                    _ => None,
-                };
+                let mut availability = self.local_availability(model);
+                let mut planned = None;
+                if let Availability::Installed { path } = &availability {
+                    // Planning reads the file's header, which is where damage shows.
+                    match self.memory_plan(model, path) {
+                        Ok(plan) => planned = Some(plan.total_bytes() / 1_000_000),
+                        Err(error) => {
+                            if let Some(problem) = crate::models::damage(&error) {
+                                availability = Availability::Damaged {
+                                    path: path.clone(),
+                                    problem,
+                                };
+                            }
+                        }
+                    }
+                }
                 ModelStatus {
                     id: model.id.clone(),
                     name: model.name.clone(),

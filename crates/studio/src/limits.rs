@@ -17,6 +17,10 @@ pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Longest answer to a practice item.
 pub const MAX_ANSWER_CHARS: usize = 200;
+/// Most keys one played answer may hold: MIDI has 128.
+pub const MAX_PLAYED_KEYS: usize = 128;
+/// Farthest a time zone is from UTC, in minutes (a day; the real ones are within 14 hours).
+pub const MAX_UTC_OFFSET_MINUTES: i64 = 24 * 60;
 /// Longest question to the coach.
 pub const MAX_QUESTION_CHARS: usize = 2000;
 /// Most turns of a conversation with the coach, and the longest turn.
@@ -52,6 +56,16 @@ pub enum InputError {
     Query,
     #[error("the answer must have at most {MAX_ANSWER_CHARS} characters")]
     Answer,
+    #[error("{0} keys were played; a chord is played with at most {MAX_PLAYED_KEYS}")]
+    PlayedKeys(usize),
+    #[error("the document is {bytes} bytes; a document is at most {MAX_IMPORT_BYTES}")]
+    Document { bytes: usize },
+    #[error("lesson {0} is given two titles; give each lesson one")]
+    LessonTwice(i64),
+    #[error(
+        "the time zone is {0} minutes from UTC; a time zone is at most {MAX_UTC_OFFSET_MINUTES} minutes from it"
+    )]
+    UtcOffset(i64),
     /// A month not written "YYYY-MM"; it carries the start of what was given.
     #[error("the month must be written YYYY-MM, such as 2026-03; got “{0}”")]
     Month(String),
@@ -147,6 +161,32 @@ pub fn library_id(id: i64) -> Result<i64, InputError> {
     Ok(id)
 }
 
+/// A document the window hands back whole (a deleted tutorial to restore): no larger than
+/// a file an import reads.
+pub fn document(document: &serde_json::Value) -> Result<&serde_json::Value, InputError> {
+    let bytes = document.to_string().len();
+    if bytes as u64 > MAX_IMPORT_BYTES {
+        return Err(InputError::Document { bytes });
+    }
+    Ok(document)
+}
+
+/// The keys of a played answer: no more than a keyboard has.
+pub fn played_keys(keys: &[u8]) -> Result<&[u8], InputError> {
+    if keys.len() > MAX_PLAYED_KEYS {
+        return Err(InputError::PlayedKeys(keys.len()));
+    }
+    Ok(keys)
+}
+
+/// A time zone's distance east of UTC, given in minutes, as seconds.
+pub fn utc_offset_seconds(minutes: i64) -> Result<i64, InputError> {
+    if minutes.unsigned_abs() > MAX_UTC_OFFSET_MINUTES.unsigned_abs() {
+        return Err(InputError::UtcOffset(minutes));
+    }
+    Ok(minutes * 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +225,16 @@ mod tests {
             "0 is not a library id"
         );
         assert_eq!(library_id(7), Ok(7));
+        assert_eq!(
+            played_keys(&[60; MAX_PLAYED_KEYS]).map(<[u8]>::len),
+            Ok(128)
+        );
+        assert_eq!(played_keys(&[60; 129]), Err(InputError::PlayedKeys(129)));
+        assert_eq!(utc_offset_seconds(-300), Ok(-18_000));
+        assert_eq!(
+            utc_offset_seconds(i64::MIN),
+            Err(InputError::UtcOffset(i64::MIN))
+        );
         assert_eq!(title("  Blues in F "), Ok("Blues in F"));
         assert_eq!(title(" ").unwrap_err(), InputError::Title);
         assert_eq!(

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::catalog::LocalModel;
 use crate::catalog::TokenizerSource;
+use crate::llm::LlmError;
 use crate::providers::ProviderError;
 use crate::{Studio, partial_download};
 use plan::{MachineMemory, MemoryPlan, gigabytes};
@@ -64,6 +65,13 @@ impl Studio {
             model.context_length as usize,
             crate::llm::default_threads(),
         )?)
+    }
+
+    /// Why the installed GGUF at `path` is not a usable model file, if it is not.
+    fn damage_of(&self, model: &LocalModel, path: &Path) -> Option<String> {
+        self.memory_plan(model, path)
+            .err()
+            .and_then(|error| damage(&error))
     }
 
     /// Memory a new model may take now: the machine's share for models (or the cap, if
@@ -126,20 +134,23 @@ impl Studio {
     ) -> Result<Downloaded, DownloadError> {
         let model = self.local_model(id)?;
         let source = HubSource::from_env(&model.gguf)?;
-        let downloaded = download::download(
-            &model.gguf,
-            &self.model_file(model),
-            &source,
-            cancel,
-            on_progress,
-        )
-        .map_err(|mut error| {
-            // The refusal names the model as the catalogue does, not its file.
-            if let DownloadError::NotEnoughSpace { what, .. } = &mut error {
-                *what = model.name.clone();
-            }
-            error
-        })?;
+        // A file of the right size that is not a usable GGUF would count as installed: it
+        // goes, so that it is downloaded again.
+        let target = self.model_file(model);
+        if target.exists() && self.damage_of(model, &target).is_some() {
+            std::fs::remove_file(&target).map_err(|source| DownloadError::Unwritable {
+                path: target.clone(),
+                source,
+            })?;
+        }
+        let downloaded = download::download(&model.gguf, &target, &source, cancel, on_progress)
+            .map_err(|mut error| {
+                // The refusal names the model as the catalogue does, not its file.
+                if let DownloadError::NotEnoughSpace { what, .. } = &mut error {
+                    *what = model.name.clone();
+                }
+                error
+            })?;
         // A named tokenizer.json is part of the model: pinned and verified the same way.
         if let TokenizerSource::HuggingFace(tokenizer) = &model.tokenizer {
             let source = HubSource::from_env(tokenizer)?;
@@ -177,6 +188,17 @@ impl Studio {
             id: model.id.clone(),
             freed_bytes,
         })
+    }
+}
+
+/// What is wrong with a model file, when `error` says it is damaged rather than, say, too
+/// large for this machine.
+pub(crate) fn damage(error: &ProviderError) -> Option<String> {
+    match error {
+        ProviderError::Local(
+            problem @ (LlmError::CorruptFile { .. } | LlmError::MissingMetadata { .. }),
+        ) => Some(problem.to_string()),
+        _ => None,
     }
 }
 

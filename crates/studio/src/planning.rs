@@ -163,7 +163,9 @@ impl Studio {
         let installed = chosen.is_some_and(|m| {
             matches!(
                 m.availability,
-                Availability::Installed { .. } | Availability::Enabled
+                Availability::Installed { .. }
+                    | Availability::Damaged { .. }
+                    | Availability::Enabled
             )
         });
         let cannot_start = chosen

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Studio;
+use crate::limits::MAX_PATH_CHARS;
 
 /// Where inference runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -53,6 +54,10 @@ pub enum SettingsError {
         "the monthly budget must be a number from 0 to {MAX_MONTHLY_BUDGET_USD} dollars; got {0}"
     )]
     Budget(f64),
+    #[error(
+        "the models folder's path is {0} characters long; choose a folder whose path has at most {MAX_PATH_CHARS}"
+    )]
+    LongFolder(usize),
     #[error("the models folder must be an absolute path; got `{}`", .0.display())]
     RelativeFolder(PathBuf),
     #[error("the models folder `{}` does not exist; create it first or choose another folder", .0.display())]
@@ -82,6 +87,10 @@ impl Settings {
             return Err(SettingsError::Budget(budget));
         }
         if let Some(folder) = &self.models_folder {
+            let length = folder.as_os_str().len();
+            if length > MAX_PATH_CHARS {
+                return Err(SettingsError::LongFolder(length));
+            }
             if !folder.is_absolute() {
                 return Err(SettingsError::RelativeFolder(folder.clone()));
             }
@@ -120,9 +129,7 @@ impl Settings {
             source,
         };
         let text = serde_json::to_string_pretty(self).expect("settings serialise");
-        let temporary = path.with_extension("json.tmp");
-        std::fs::write(&temporary, text).map_err(write_error)?;
-        std::fs::rename(&temporary, path).map_err(write_error)
+        crate::paths::write_whole_file(path, text.as_bytes()).map_err(write_error)
     }
 }
 
@@ -216,6 +223,12 @@ mod tests {
             missing.validate(),
             Err(SettingsError::MissingFolder(_))
         ));
+        let long = Settings {
+            models_folder: Some(PathBuf::from(format!("/{}", "m".repeat(8 << 20)))),
+            ..Settings::default()
+        };
+        let refusal = long.validate().unwrap_err().to_string();
+        assert!(refusal.len() < 200, "{refusal}");
         assert!(!path.exists());
     }
 

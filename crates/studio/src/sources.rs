@@ -158,6 +158,18 @@ impl ResidentModels {
         self.loads.load(Ordering::Relaxed)
     }
 
+    /// Lets `model` go, as when memory is needed for another: it is freed once the
+    /// requests still holding it end, and read from disk again when next asked for. False
+    /// when it was not loaded.
+    pub fn unload(&self, model: &str) -> bool {
+        let mut loaded = self.lock();
+        let before = loaded.models.len();
+        loaded
+            .models
+            .retain(|resident| resident.candidate.model != model);
+        loaded.models.len() < before
+    }
+
     /// A [`ProviderSource`] that lends resident models and loads others from `studio`.
     pub fn source<'a>(&'a self, studio: &'a Studio) -> ResidentSource<'a> {
         ResidentSource {

@@ -204,6 +204,18 @@ impl Chord {
             .min_by_key(|(score, _)| *score)
             .map(|(_, quality)| Chord::new(root, quality))
     }
+
+    /// Names exactly `notes` (the root among them) from `root`, with no tone supplied:
+    /// the plainest quality whose tones are these spellings. `None` when no symbol does.
+    pub fn identify_exactly_with_root(notes: &[PitchClass], root: PitchClass) -> Option<Chord> {
+        if !notes.contains(&root) {
+            return None;
+        }
+        CATALOG
+            .spelled
+            .get(&spelled_mask(root, notes))
+            .map(|quality| Chord::new(root, quality.clone()))
+    }
 }
 
 /// Bit set of spelled interval classes (letter steps × semitones) above `root`.

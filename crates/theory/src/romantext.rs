@@ -127,8 +127,18 @@ pub fn read(source: &str) -> Result<Analysis, RomanTextError> {
             ))
         })?;
         let rest = rest.trim();
+        let too_many = |more: usize| {
+            (chords.len() + more > MAX_CHORDS).then(|| {
+                error(format!(
+                    "the analysis holds more than {MAX_CHORDS} chords with its repeats written out; check the repeats (m5-6 = m1-2)"
+                ))
+            })
+        };
         if let Some(source_part) = rest.strip_prefix('=') {
             let copied = repeat(span, source_part.trim(), &measures).map_err(error)?;
+            if let Some(error) = too_many(copied.iter().map(|(_, copy)| copy.len()).sum()) {
+                return Err(error);
+            }
             for (measure, measure_chords) in copied {
                 chords.extend(measure_chords.iter().cloned());
                 if let Some(last) = measure_chords.last() {
@@ -145,6 +155,9 @@ pub fn read(source: &str) -> Result<Analysis, RomanTextError> {
             )));
         }
         let measure_chords = measure(first, rest, &mut key).map_err(error)?;
+        if let Some(error) = too_many(measure_chords.len()) {
+            return Err(error);
+        }
         chords.extend(measure_chords.iter().cloned());
         measures.insert(first, measure_chords);
     }
@@ -238,6 +251,10 @@ fn measure_span(text: &str) -> Option<(u32, u32)> {
 
 /// The highest measure number a file may use.
 pub const MAX_MEASURE: u32 = 9999;
+
+/// The most chords an analysis may hold, its repeats written out: published analyses hold
+/// a few thousand at most, and a few lines of repeats could otherwise copy millions.
+pub const MAX_CHORDS: usize = 20_000;
 
 /// The chords of earlier measures, renumbered for the measures that repeat them.
 fn repeat(

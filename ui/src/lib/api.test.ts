@@ -104,6 +104,9 @@ describe("api", () => {
   it("describes availability and sizes for people", () => {
     expect(api.describeAvailability({ state: "partial", bytes: 1_500_000 })).toBe("Partly downloaded (1.5 MB)");
     expect(api.describeAvailability({ state: "disabled", reason: "no key" })).toBe("Disabled (no key)");
+    expect(api.describeAvailability({ state: "damaged", path: "m.gguf", problem: "m.gguf is not a usable GGUF model" })).toBe(
+      "Damaged — download again",
+    );
     expect(api.formatBytes(2_393_232_672)).toBe("2.4 GB");
     expect(api.formatBytes(null)).toBe("—");
   });

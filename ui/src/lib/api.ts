@@ -256,6 +256,7 @@ export function describeAvailability(availability: AvailabilityView): string {
     case "partial":
       return `Partly downloaded (${formatBytes(availability.bytes)})`;
     case "wrong_size":
+    case "damaged":
       return "Damaged — download again";
     case "enabled":
       return "Enabled";

@@ -25,7 +25,7 @@ machine_memory_mb: number | null, availability: AvailabilityView,
  * Whether the model is loaded in memory now, kept from an earlier request.
  */
 resident: boolean, };
-export type AvailabilityView = { "state": "installed", path: string, } | { "state": "not_installed" } | { "state": "partial", bytes: number, } | { "state": "wrong_size", bytes: number, } | { "state": "enabled" } | { "state": "disabled", reason: string, };
+export type AvailabilityView = { "state": "installed", path: string, } | { "state": "not_installed" } | { "state": "partial", bytes: number, } | { "state": "wrong_size", bytes: number, } | { "state": "damaged", path: string, problem: string, } | { "state": "enabled" } | { "state": "disabled", reason: string, };
 export type DownloadProgress = { phase: DownloadPhase, done: number, total: number, 
 /**
  * Average speed of this session's transfer (0 while checking).

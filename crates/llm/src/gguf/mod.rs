@@ -15,12 +15,12 @@ use super::error::{LlmError, Result};
 
 pub use header::parse;
 
-/// The storage type of a tensor, as numbered by ggml.
+/// The storage type of a tensor: every type ggml defines, whether Cadence runs it or not, so
+/// that the data of each tensor can be checked to be in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TensorType {
     F32,
     F16,
-    Bf16,
     Q4_0,
     Q4_1,
     Q5_0,
@@ -33,72 +33,85 @@ pub enum TensorType {
     Q5K,
     Q6K,
     Q8K,
-    /// A ggml type this reader knows nothing about (IQ formats and newer).
-    Other(u32),
+    Iq2Xxs,
+    Iq2Xs,
+    Iq3Xxs,
+    Iq1S,
+    Iq4Nl,
+    Iq3S,
+    Iq2S,
+    Iq4Xs,
+    I8,
+    I16,
+    I32,
+    I64,
+    F64,
+    Iq1M,
+    Bf16,
+    Tq1_0,
+    Tq2_0,
+    Mxfp4,
 }
 
+/// ggml's number, name, elements per block and bytes per block of each type, in the order of
+/// [`TensorType`]'s variants.
+const TENSOR_TYPES: [(TensorType, u32, &str, usize, usize); 32] = [
+    (TensorType::F32, 0, "F32", 1, 4),
+    (TensorType::F16, 1, "F16", 1, 2),
+    (TensorType::Q4_0, 2, "Q4_0", 32, 18),
+    (TensorType::Q4_1, 3, "Q4_1", 32, 20),
+    (TensorType::Q5_0, 6, "Q5_0", 32, 22),
+    (TensorType::Q5_1, 7, "Q5_1", 32, 24),
+    (TensorType::Q8_0, 8, "Q8_0", 32, 34),
+    (TensorType::Q8_1, 9, "Q8_1", 32, 36),
+    (TensorType::Q2K, 10, "Q2_K", 256, 84),
+    (TensorType::Q3K, 11, "Q3_K", 256, 110),
+    (TensorType::Q4K, 12, "Q4_K", 256, 144),
+    (TensorType::Q5K, 13, "Q5_K", 256, 176),
+    (TensorType::Q6K, 14, "Q6_K", 256, 210),
+    (TensorType::Q8K, 15, "Q8_K", 256, 292),
+    (TensorType::Iq2Xxs, 16, "IQ2_XXS", 256, 66),
+    (TensorType::Iq2Xs, 17, "IQ2_XS", 256, 74),
+    (TensorType::Iq3Xxs, 18, "IQ3_XXS", 256, 98),
+    (TensorType::Iq1S, 19, "IQ1_S", 256, 50),
+    (TensorType::Iq4Nl, 20, "IQ4_NL", 32, 18),
+    (TensorType::Iq3S, 21, "IQ3_S", 256, 110),
+    (TensorType::Iq2S, 22, "IQ2_S", 256, 82),
+    (TensorType::Iq4Xs, 23, "IQ4_XS", 256, 136),
+    (TensorType::I8, 24, "I8", 1, 1),
+    (TensorType::I16, 25, "I16", 1, 2),
+    (TensorType::I32, 26, "I32", 1, 4),
+    (TensorType::I64, 27, "I64", 1, 8),
+    (TensorType::F64, 28, "F64", 1, 8),
+    (TensorType::Iq1M, 29, "IQ1_M", 256, 56),
+    (TensorType::Bf16, 30, "BF16", 1, 2),
+    (TensorType::Tq1_0, 34, "TQ1_0", 256, 54),
+    (TensorType::Tq2_0, 35, "TQ2_0", 256, 66),
+    (TensorType::Mxfp4, 39, "MXFP4", 32, 17),
+];
+
 impl TensorType {
-    fn from_id(id: u32) -> Self {
-        match id {
-            0 => Self::F32,
-            1 => Self::F16,
-            2 => Self::Q4_0,
-            3 => Self::Q4_1,
-            6 => Self::Q5_0,
-            7 => Self::Q5_1,
-            8 => Self::Q8_0,
-            9 => Self::Q8_1,
-            10 => Self::Q2K,
-            11 => Self::Q3K,
-            12 => Self::Q4K,
-            13 => Self::Q5K,
-            14 => Self::Q6K,
-            15 => Self::Q8K,
-            30 => Self::Bf16,
-            other => Self::Other(other),
-        }
+    /// The type ggml numbers `id`, or `None` for a number ggml does not define (or no longer
+    /// does): the size of such a tensor's data is unknown, so the file cannot be checked.
+    pub fn from_id(id: u32) -> Option<Self> {
+        TENSOR_TYPES
+            .iter()
+            .find(|entry| entry.1 == id)
+            .map(|entry| entry.0)
     }
 
-    /// Elements per block and bytes per block, or `None` for unknown types.
-    pub fn block_layout(self) -> Option<(usize, usize)> {
-        Some(match self {
-            Self::F32 => (1, 4),
-            Self::F16 | Self::Bf16 => (1, 2),
-            Self::Q4_0 => (32, 18),
-            Self::Q4_1 => (32, 20),
-            Self::Q5_0 => (32, 22),
-            Self::Q5_1 => (32, 24),
-            Self::Q8_0 => (32, 34),
-            Self::Q8_1 => (32, 36),
-            Self::Q2K => (256, 84),
-            Self::Q3K => (256, 110),
-            Self::Q4K => (256, 144),
-            Self::Q5K => (256, 176),
-            Self::Q6K => (256, 210),
-            Self::Q8K => (256, 292),
-            Self::Other(_) => return None,
-        })
+    fn entry(self) -> &'static (TensorType, u32, &'static str, usize, usize) {
+        &TENSOR_TYPES[self as usize]
+    }
+
+    /// Elements per block and bytes per block.
+    pub fn block_layout(self) -> (usize, usize) {
+        let entry = self.entry();
+        (entry.3, entry.4)
     }
 
     pub fn name(self) -> String {
-        match self {
-            Self::F32 => "F32".into(),
-            Self::F16 => "F16".into(),
-            Self::Bf16 => "BF16".into(),
-            Self::Q4_0 => "Q4_0".into(),
-            Self::Q4_1 => "Q4_1".into(),
-            Self::Q5_0 => "Q5_0".into(),
-            Self::Q5_1 => "Q5_1".into(),
-            Self::Q8_0 => "Q8_0".into(),
-            Self::Q8_1 => "Q8_1".into(),
-            Self::Q2K => "Q2_K".into(),
-            Self::Q3K => "Q3_K".into(),
-            Self::Q4K => "Q4_K".into(),
-            Self::Q5K => "Q5_K".into(),
-            Self::Q6K => "Q6_K".into(),
-            Self::Q8K => "Q8_K".into(),
-            Self::Other(id) => format!("ggml type {id}"),
-        }
+        self.entry().2.to_string()
     }
 }
 
@@ -218,6 +231,27 @@ impl GgufFile {
             path: path.to_path_buf(),
             source,
         })?;
+        Self::from_mapping(path, map)
+    }
+
+    /// `bytes` read as the file `path` would be, from a copy in anonymous memory: what
+    /// [`open`](Self::open) checks, without a file.
+    fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
+        let open_error = |source| LlmError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut map = memmap2::MmapOptions::new()
+            .len(bytes.len())
+            .map_anon()
+            .map_err(open_error)?;
+        map.copy_from_slice(bytes);
+        Self::from_mapping(path, map.make_read_only().map_err(open_error)?)
+    }
+
+    /// Parses the header of the mapped file `path` and checks that every tensor's data lies
+    /// within it.
+    fn from_mapping(path: &Path, map: memmap2::Mmap) -> Result<Self> {
         let (version, metadata, tensors) =
             parse(&map).map_err(|problem| LlmError::corrupt(path, problem))?;
         let tensor_index = tensors
@@ -272,6 +306,20 @@ impl GgufFile {
     }
 }
 
+/// Reads `bytes` as loading a model reads its file before any weights: the header, the
+/// tensor table and where each tensor's data lies, the model's settings and its vocabulary.
+/// A corrupt file is an error naming `path`, never a panic or an allocation the file cannot
+/// justify. The fuzz target and the corrupt-file tests feed it arbitrary bytes.
+pub fn check_model_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    let file = GgufFile::from_bytes(path, bytes)?;
+    for tensor in &file.tensors {
+        std::hint::black_box(file.tensor_bytes(tensor));
+    }
+    crate::ModelConfig::from_gguf(&file)?;
+    crate::TextTokenizer::load(&file, None)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,10 +362,152 @@ mod tests {
         assert!(err(&header(3, u64::MAX, 0)).contains("more than the file can hold"));
         let mut huge_string = header(3, 0, 1);
         huge_string.extend_from_slice(&u64::MAX.to_le_bytes());
+        huge_string.extend_from_slice(b"general.name");
         assert!(err(&huge_string).contains("past the end"));
         let bytes = tiny_model_bytes();
         assert!(err(&bytes[..bytes.len() - 100]).contains("truncated"));
         assert!(parse(bytes).is_ok());
+    }
+
+    /// Where the value of metadata `key` starts in `bytes`: after the key and its type.
+    fn value_at(bytes: &[u8], key: &str) -> usize {
+        let mut needle = (key.len() as u64).to_le_bytes().to_vec();
+        needle.extend_from_slice(key.as_bytes());
+        let at = bytes
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .unwrap();
+        at + needle.len() + 4
+    }
+
+    #[test]
+    fn counts_are_weighed_by_the_bytes_each_element_needs() {
+        // 64 `u64` elements need 512 bytes; the file has 100 after the count.
+        let mut array = header(3, 0, 1);
+        array.extend_from_slice(&5u64.to_le_bytes());
+        array.extend_from_slice(b"array");
+        array.extend_from_slice(&9u32.to_le_bytes());
+        array.extend_from_slice(&10u32.to_le_bytes());
+        array.extend_from_slice(&64u64.to_le_bytes());
+        array.extend_from_slice(&[0; 100]);
+        let problem = parse(&array).unwrap_err();
+        assert!(
+            problem.contains("an array of 64 elements runs past the end"),
+            "{problem}"
+        );
+
+        // An array of a type GGUF does not define is refused before its elements.
+        let element_type = array.len() - 100 - 12;
+        array[element_type..element_type + 4].copy_from_slice(&77u32.to_le_bytes());
+        let problem = parse(&array).unwrap_err();
+        assert!(
+            problem.contains("unknown metadata value type 77"),
+            "{problem}"
+        );
+
+        // 1000 metadata entries cannot fit in 1000 bytes.
+        let mut entries = header(3, 0, 1000);
+        entries.extend_from_slice(&[0; 1000]);
+        let problem = parse(&entries).unwrap_err();
+        assert!(problem.contains("more than the file can hold"), "{problem}");
+    }
+
+    #[test]
+    fn the_header_stays_within_its_memory_budget() {
+        let bytes = tiny_model_bytes();
+        let problem = header::parse_within(bytes, 4096).unwrap_err();
+        assert!(
+            problem.contains("would take more than the 4096 bytes of memory"),
+            "{problem}"
+        );
+        assert!(header::parse_within(bytes, 1 << 20).is_ok());
+    }
+
+    #[test]
+    fn repeated_names_misplaced_data_and_unknown_types_are_refused() {
+        let bytes = tiny_model_bytes();
+        let (_, _, tensors) = parse(bytes).unwrap();
+        let rename = |from: &str, to: &str| {
+            let at = bytes
+                .windows(from.len())
+                .position(|w| w == from.as_bytes())
+                .unwrap();
+            let mut renamed = bytes.to_vec();
+            renamed[at..at + to.len()].copy_from_slice(to.as_bytes());
+            parse(&renamed).unwrap_err()
+        };
+        let problem = rename("tokenizer.ggml.bos_token_id", "tokenizer.ggml.eos_token_id");
+        assert!(
+            problem.contains("`tokenizer.ggml.eos_token_id` appears twice"),
+            "{problem}"
+        );
+        let problem = rename("blk.1.attn_norm", "blk.0.attn_norm");
+        assert!(
+            problem.contains("`blk.0.attn_norm.weight` appears twice"),
+            "{problem}"
+        );
+
+        // The first tensor's record ends with its type and its offset from the data start.
+        let name = tensors[0].name.as_bytes();
+        let record = bytes.windows(name.len()).position(|w| w == name).unwrap() + name.len();
+        let type_at = record + 4 + 8 * tensors[0].dims.len();
+        let mut misaligned = bytes.to_vec();
+        misaligned[type_at + 4..type_at + 12].copy_from_slice(&8u64.to_le_bytes());
+        let problem = parse(&misaligned).unwrap_err();
+        assert!(
+            problem.contains("not a multiple of the file's alignment 32"),
+            "{problem}"
+        );
+        let mut unknown = bytes.to_vec();
+        unknown[type_at..type_at + 4].copy_from_slice(&4u32.to_le_bytes());
+        let problem = parse(&unknown).unwrap_err();
+        assert!(
+            problem.contains("the type number 4, which ggml does not define"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn every_tensor_type_has_its_row_in_ggml_order() {
+        for (index, entry) in TENSOR_TYPES.iter().enumerate() {
+            assert_eq!(entry.0 as usize, index, "{}", entry.2);
+            assert_eq!(TensorType::from_id(entry.1), Some(entry.0));
+        }
+        for removed in [4, 5, 31, 32, 33, 36, 37, 38, 40, u32::MAX] {
+            assert_eq!(TensorType::from_id(removed), None);
+        }
+        assert_eq!(TensorType::Q4K.block_layout(), (256, 144));
+        assert_eq!(TensorType::Iq4Xs.name(), "IQ4_XS");
+    }
+
+    #[test]
+    fn shapes_must_agree_with_the_tensors_in_the_file() {
+        let bytes = tiny_model_bytes();
+        let check = |key: &str, value: u32| {
+            let mut mangled = bytes.to_vec();
+            let at = value_at(bytes, key);
+            mangled[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            check_model_bytes(Path::new("mangled.gguf"), &mangled)
+                .unwrap_err()
+                .to_string()
+        };
+        // Each would have the loader allocate for sixteen million layers or a wider model.
+        let problem = check("qwen2.block_count", 16_000_000);
+        assert!(
+            problem.contains("mangled.gguf")
+                && problem.contains(
+                    "16000000 layers but tensor `blk.15999999.attn_norm.weight` is missing"
+                ),
+            "{problem}"
+        );
+        let problem = check("qwen2.embedding_length", 4096);
+        assert!(
+            problem.contains(
+                "`token_embd.weight` is 256 wide but metadata `qwen2.embedding_length` says 4096"
+            ),
+            "{problem}"
+        );
+        assert!(check_model_bytes(Path::new("tiny.gguf"), bytes).is_ok());
     }
 
     #[test]

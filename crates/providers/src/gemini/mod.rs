@@ -9,6 +9,8 @@
 //! errors the user sees in `error`.
 
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod stream;
 mod wire;
 
@@ -18,12 +20,12 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::http::{Connection, ReportedUsage, RetryPolicy, retry_after, with_retries};
+use crate::http::{Connection, ReportedUsage, RetryPolicy, with_retries};
 use cadence_llm::{CancelToken, Message};
 
 pub use error::GeminiError;
-use error::{Failed, error_for_status, network_error};
-use stream::{read_event_stream, read_text, read_whole_answer};
+use error::{Failed, network_error};
+use stream::{read_event_stream, read_whole_answer, refusal};
 use wire::request_body;
 
 /// Where the API lives unless [`ENDPOINT_ENV`] says otherwise.
@@ -230,13 +232,10 @@ impl GeminiClient {
             .header("content-type", "application/json")
             .send(body)
             .map_err(network_error)?;
-        let status = response.status().as_u16();
-        if status == 200 {
+        if response.status().as_u16() == 200 {
             return Ok(response);
         }
-        let asked = retry_after(response.headers());
-        let text = read_text(response, cancel)?;
-        Err(error_for_status(status, &text, &self.config.model, asked).into())
+        Err(refusal(response, &self.config.model, cancel))
     }
 }
 

@@ -6,7 +6,9 @@ use serde_json::Value;
 use super::GeminiAnswer;
 use super::error::{Failed, GeminiError, error_for_status, parse_json, quote};
 use super::wire::WireResponse;
-use crate::http::{EventError, EventReader, ReportedUsage, read_body, response_reader};
+use crate::http::{
+    EventError, EventReader, ReportedUsage, read_body, response_reader, retry_after,
+};
 use cadence_llm::CancelToken;
 
 /// Finish reasons that mean the answer was withheld, not finished.
@@ -20,7 +22,7 @@ const BLOCKING_FINISH_REASONS: [&str; 6] = [
 ];
 
 /// The body of a response, or why it could not be read.
-pub(super) fn read_text(
+fn read_text(
     response: ureq::http::Response<ureq::Body>,
     cancel: &CancelToken,
 ) -> Result<String, GeminiError> {
@@ -35,6 +37,21 @@ pub(super) fn read_text(
     })
 }
 
+/// The error a response other than 200 stands for, from its status, its `Retry-After`
+/// and its body.
+pub(super) fn refusal(
+    response: ureq::http::Response<ureq::Body>,
+    model: &str,
+    cancel: &CancelToken,
+) -> Failed {
+    let status = response.status().as_u16();
+    let asked = retry_after(response.headers());
+    match read_text(response, cancel) {
+        Ok(text) => error_for_status(status, &text, model, asked).into(),
+        Err(error) => error.into(),
+    }
+}
+
 /// Reads a `generateContent` response: the whole answer in one body.
 pub(super) fn read_whole_answer(
     response: ureq::http::Response<ureq::Body>,
@@ -43,9 +60,11 @@ pub(super) fn read_whole_answer(
     let text = read_text(response, cancel)?;
     let chunk: WireResponse = parse_json(&text)?;
     let mut answer = Answer::default();
+    // No text reaches the caller before the whole answer is read: a failure carries the
+    // usage reported, but has not started the answer.
     answer
         .absorb(chunk, &mut |_| {})
-        .map_err(|error| answer.failed(error))?;
+        .map_err(|error| Failed::from(error.with_usage(answer.usage())))?;
     // A whole response normally names its finish reason; without one it is still whole.
     if answer.finish_reason.is_none() {
         answer.finish_reason = Some("STOP".into());

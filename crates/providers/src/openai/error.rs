@@ -7,8 +7,10 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::http::{
-    Failure, ReportedUsage, RetryPolicy, Retryable, describe_network_error, shorten, wait_asked,
+    Failure, ReportedUsage, RetryPolicy, Retryable, describe_network_error, read_body, retry_after,
+    shorten, wait_asked,
 };
+use cadence_llm::CancelToken;
 
 /// The part of a server's message quoted in an error.
 const QUOTED_MESSAGE_CHARS: usize = 300;
@@ -254,10 +256,55 @@ impl Asked<'_> {
     }
 }
 
+/// A response other than 200, read: its status, its body and the wait its `Retry-After`
+/// header asks for.
+pub(super) struct Refusal {
+    status: u16,
+    body: String,
+    retry_after: Option<Duration>,
+}
+
+impl Refusal {
+    pub(super) fn read(
+        response: ureq::http::Response<ureq::Body>,
+        asked: &Asked,
+        cancel: &CancelToken,
+    ) -> Result<Refusal, OpenAiError> {
+        let status = response.status().as_u16();
+        let retry_after = retry_after(response.headers());
+        let body = read_body(response).map_err(|error| {
+            if cancel.is_cancelled() {
+                OpenAiError::Cancelled
+            } else {
+                OpenAiError::Unreachable {
+                    server: asked.server.to_string(),
+                    message: format!("reading the answer failed: {error}"),
+                }
+            }
+        })?;
+        Ok(Refusal {
+            status,
+            body,
+            retry_after,
+        })
+    }
+
+    /// Whether the request was refused for its `response_format`, which the next schema
+    /// form may get past.
+    pub(super) fn of_response_format(&self) -> bool {
+        refuses_response_format(self.status, &self.body)
+    }
+
+    /// The error the refusal stands for.
+    pub(super) fn error(&self, asked: &Asked) -> OpenAiError {
+        asked.error_for_status(self.status, &self.body, self.retry_after)
+    }
+}
+
 /// Whether a refused request was refused for its `response_format`: the 400 or 422 that
 /// most servers send, or the 500 llama-cpp-python's server answers a request it cannot
 /// validate with.
-pub(super) fn refuses_response_format(status: u16, body: &str) -> bool {
+fn refuses_response_format(status: u16, body: &str) -> bool {
     let body = body.to_ascii_lowercase();
     matches!(status, 400 | 422 | 500)
         && (body.contains("response_format") || body.contains("json_schema"))

@@ -10,6 +10,8 @@
 //! errors the user sees in `error`.
 
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod stream;
 mod wire;
 
@@ -22,13 +24,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::catalog::is_loopback_url;
-use crate::http::{
-    Connection, ReportedUsage, RetryPolicy, read_body, response_reader, retry_after, with_retries,
-};
+use crate::http::{Connection, ReportedUsage, RetryPolicy, response_reader, with_retries};
 use cadence_llm::{CancelToken, Message};
 
 pub use error::OpenAiError;
-use error::{Asked, Failed, network_error, refuses_response_format};
+use error::{Asked, Failed, Refusal, network_error};
 use stream::read_event_stream;
 use wire::{SchemaForm, request_body};
 
@@ -250,24 +250,12 @@ impl OpenAiClient {
                 answer.schema_enforced = request.schema.is_some() && form != SchemaForm::Unenforced;
                 return Ok(answer);
             }
-            let asked_wait = retry_after(response.headers());
-            let text = read_body(response).map_err(|error| {
-                if cancel.is_cancelled() {
-                    OpenAiError::Cancelled
-                } else {
-                    OpenAiError::Unreachable {
-                        server: asked.server.to_string(),
-                        message: format!("reading the answer failed: {error}"),
-                    }
-                }
-            })?;
+            let refusal = Refusal::read(response, asked, cancel)?;
             match form.next() {
-                Some(next)
-                    if request.schema.is_some() && refuses_response_format(status, &text) =>
-                {
+                Some(next) if request.schema.is_some() && refusal.of_response_format() => {
                     skip_to_schema_form(&self.config.base_url, next);
                 }
-                _ => return Err(asked.error_for_status(status, &text, asked_wait).into()),
+                _ => return Err(refusal.error(asked).into()),
             }
         }
     }

@@ -321,6 +321,10 @@ impl CurriculumTextsEdit {
     /// The words trimmed and bounded, as the store takes them.
     fn bounded(&self) -> Result<CurriculumTexts, InputError> {
         let title = |text: &str| crate::limits::title(text).map(str::to_string);
+        let mut named = std::collections::HashSet::new();
+        if let Some(twice) = self.lessons.iter().find(|lesson| !named.insert(lesson.id)) {
+            return Err(InputError::LessonTwice(twice.id));
+        }
         Ok(CurriculumTexts {
             title: title(&self.title)?,
             description: crate::limits::description(&self.description)?.to_string(),
@@ -520,6 +524,12 @@ mod tests {
         wrong = texts.clone();
         wrong.module_titles.pop();
         assert!(studio.edit_curriculum_texts(&store, id, &wrong).is_err());
+        wrong = texts.clone();
+        wrong.lessons = vec![texts.lessons[0].clone(); 10_000];
+        let twice = studio
+            .edit_curriculum_texts(&store, id, &wrong)
+            .unwrap_err();
+        assert!(twice.to_string().contains("given two titles"), "{twice}");
         assert_eq!(
             studio.open_curriculum(&store, id).unwrap(),
             edited.curriculum

@@ -3,7 +3,7 @@
 //! paths and files) is here; tutorials and curricula each have their own file.
 
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -227,24 +227,17 @@ pub(crate) fn read_import_text(
     })
 }
 
-/// Writes an export beside `path` and renames it into place, so a failed export never
-/// leaves half a file.
+/// Writes an export whole (see [`crate::paths::write_whole_file`]).
 pub(crate) fn write_export(
     path: &Path,
     format: ExportFormat,
     bytes: &[u8],
 ) -> Result<ExportedFile, LibraryError> {
     let shown = path.display().to_string();
-    let temporary: PathBuf = path.with_extension(format!("{}.part", format.extension()));
-    std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|source| {
-            let _ = std::fs::remove_file(&temporary);
-            LibraryError::Write {
-                path: shown.clone(),
-                source,
-            }
-        })?;
+    crate::paths::write_whole_file(path, bytes).map_err(|source| LibraryError::Write {
+        path: shown.clone(),
+        source,
+    })?;
     Ok(ExportedFile {
         path: shown,
         bytes: bytes.len() as u64,

@@ -193,7 +193,8 @@ impl Studio {
         deleted: &DeletedTutorial,
     ) -> Result<i64, LibraryError> {
         let title = crate::limits::title(&deleted.title)?;
-        let (tutorial, report) = content::export::tutorial_from_value(deleted.document.clone())?;
+        let document = crate::limits::document(&deleted.document)?;
+        let (tutorial, report) = content::export::tutorial_from_value(document.clone())?;
         if !report.is_acceptable() {
             return Err(ContentError::Invalid {
                 what: "tutorial",
@@ -368,6 +369,13 @@ mod tests {
             document: serde_json::json!({"title": "not a tutorial"}),
         };
         assert!(studio.restore_tutorial(&store, &forged).is_err());
+        let mut swollen = deleted.clone();
+        swollen.document["theory"]["summary"] = "x".repeat(2 << 20).into();
+        let refusal = studio.restore_tutorial(&store, &swollen).unwrap_err();
+        assert!(
+            refusal.to_string().contains("a document is at most"),
+            "{refusal}"
+        );
         assert_eq!(studio.list_tutorials(&store, "").unwrap().len(), 1);
     }
 }

@@ -147,6 +147,7 @@ impl Studio {
         keys: &[u8],
         now: i64,
     ) -> Result<AnswerResult, PracticeError> {
+        let keys = crate::limits::played_keys(keys)?;
         if let Some(key) = keys.iter().find(|key| **key > 127) {
             return Err(PracticeError::Invalid(format!(
                 "{key} is not a MIDI key; keys run from 0 to 127"

@@ -360,6 +360,12 @@ impl ChordQuality {
     /// become the triad (`m7b5` is a diminished triad with minor seventh), and
     /// added tones already present disappear.
     fn normalize(&mut self) {
+        // First, so that an alteration `alt` already holds (`Calt#5`) makes no augmented triad.
+        if self.altered {
+            self.alterations.clear();
+            self.extension = None;
+            self.seventh = Some(Seventh::Minor);
+        }
         if self.triad == Triad::Major && self.alterations.contains(&Alteration::SharpFive) {
             self.triad = Triad::Augmented;
         }
@@ -374,11 +380,6 @@ impl ChordQuality {
                 self.alterations.remove(&Alteration::FlatFive);
             }
             _ => {}
-        }
-        if self.altered {
-            self.alterations.clear();
-            self.extension = None;
-            self.seventh = Some(Seventh::Minor);
         }
         if let Some(extension) = self.extension {
             self.added.remove(&AddedTone::Ninth);

@@ -11,7 +11,13 @@ impl ChordQuality {
     /// Reads a chord suffix such as `m7b5`, `7(b9,#11)`, `Δ7`, `-7`, `6/9`.
     /// `symbol` is only used in error messages.
     pub fn parse(suffix: &str, symbol: &str) -> Result<Self> {
-        SuffixParser::new(suffix, symbol).parse()
+        SuffixParser::new(suffix, symbol, Triad::Major).parse()
+    }
+
+    /// Reads a suffix whose triad is `triad` unless it names one: a lower-case numeral's
+    /// suffix is on a minor triad (`v#5` is minor with a raised fifth, not augmented).
+    pub(crate) fn parse_on(triad: Triad, suffix: &str, symbol: &str) -> Result<Self> {
+        SuffixParser::new(suffix, symbol, triad).parse()
     }
 }
 
@@ -45,11 +51,13 @@ struct SuffixParser<'a> {
     symbol: &'a str,
     quality: ChordQuality,
     triad: Option<Triad>,
+    /// The triad when the suffix names none.
+    unnamed_triad: Triad,
     tokens: usize,
 }
 
 impl<'a> SuffixParser<'a> {
-    fn new(suffix: &'a str, symbol: &'a str) -> Self {
+    fn new(suffix: &'a str, symbol: &'a str, unnamed_triad: Triad) -> Self {
         SuffixParser {
             chars: normalize_suffix(suffix),
             pos: 0,
@@ -57,6 +65,7 @@ impl<'a> SuffixParser<'a> {
             symbol,
             quality: ChordQuality::major(),
             triad: None,
+            unnamed_triad,
             tokens: 0,
         }
     }
@@ -347,13 +356,17 @@ impl<'a> SuffixParser<'a> {
     }
 
     fn finish(mut self) -> Result<ChordQuality> {
-        let triad = self.triad.unwrap_or(Triad::Major);
+        let triad = self.triad.unwrap_or(self.unnamed_triad);
         if self.quality.altered && triad != Triad::Major {
             return Err(self.invalid("alt is a dominant chord; write 7alt"));
         }
         if self.quality.sixth {
-            if !matches!(triad, Triad::Major | Triad::Minor) {
-                return Err(self.invalid("a 6 chord needs a major or minor third"));
+            // As normalised: `#5` makes the triad augmented, and `b5` a minor one diminished.
+            let normalized = self.quality.with_triad(triad).triad;
+            if !matches!(normalized, Triad::Major | Triad::Minor) {
+                return Err(self.invalid(
+                    "a 6 chord needs a major or minor triad, not a sus, power, augmented (#5) or diminished one",
+                ));
             }
             if self.quality.seventh.is_some() {
                 return Err(self.invalid("6 and 7 together; write 13 for a dominant with a sixth"));
@@ -374,6 +387,9 @@ impl<'a> SuffixParser<'a> {
         }
         self.quality.triad = triad;
         self.quality.normalize();
+        if self.quality.intervals().is_empty() {
+            return Err(self.invalid("it omits every note of the chord"));
+        }
         Ok(self.quality)
     }
 }

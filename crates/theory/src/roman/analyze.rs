@@ -88,6 +88,10 @@ impl RomanNumeral {
                 reason: "no numeral in this notation names it".into(),
             })?;
         numeral.inversion = inversion;
+        if let NumeralRoot::Neapolitan { bare } = &mut numeral.root {
+            // Root position is written `N`, except in RomanText, which reads `N` as `N6`.
+            *bare = inversion == 0 && style != Style::RomanText;
+        }
         Ok(NumeralReading { numeral, function })
     }
 }

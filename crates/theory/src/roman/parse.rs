@@ -233,16 +233,14 @@ fn parse_unbracketed(text: &str, input: &str) -> Result<RomanNumeral> {
 
 /// Quality for a numeral followed by a chord suffix (`V7b9`, `ii9`, `Imaj7`).
 fn suffix_quality(rest: &str, upper: bool, input: &str) -> Result<(ChordQuality, bool, u8)> {
-    let mut quality = ChordQuality::parse(rest, input).map_err(|e| match e {
+    let triad = if upper { Triad::Major } else { Triad::Minor };
+    let quality = ChordQuality::parse_on(triad, rest, input).map_err(|e| match e {
         TheoryError::UnknownChordQuality { .. } => invalid(
             input,
             &format!("unknown quality `{rest}`; expected a figure (6, 64, 7, 65, 43, 42) or a chord suffix (maj7, 9, 7b9, sus4)"),
         ),
         other => other,
     })?;
-    if !upper && quality.triad() == Triad::Major {
-        quality = quality.with_triad(Triad::Minor);
-    }
     let plain = !is_lower_case(quality.triad())
         && quality.seventh() == Some(Seventh::Minor)
         && !rest.contains("dom");

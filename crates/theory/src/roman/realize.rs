@@ -10,7 +10,7 @@ use crate::chord::Chord;
 use crate::error::Result;
 use crate::interval::Interval;
 use crate::pitch::{Letter, PitchClass};
-use crate::quality::{Alteration, Extension, Triad};
+use crate::quality::{Alteration, Extension, Seventh, Triad};
 use crate::scale::{Key, KeyMode};
 
 impl RomanNumeral {
@@ -38,7 +38,8 @@ impl RomanNumeral {
     /// The chord this numeral names in `key`. Augmented sixths are returned
     /// under their enharmonic chord symbol (Ger+6 in C is `Ab7`); use
     /// [`RomanNumeral::notes`] for their functional spelling (F♯, not G♭). A numeral with
-    /// bracketed changes, or a RomanText ninth and above, is named from its notes.
+    /// bracketed changes, or a RomanText ninth and above, is named from its notes; a
+    /// RomanText stack no symbol names whole, by its lower tones.
     pub fn chord(&self, key: &Key, style: Style) -> Result<Chord> {
         if self.brackets.is_empty() && !self.stacks_from_scale(style) {
             return self.figure_chord(key, style);
@@ -56,24 +57,14 @@ impl RomanNumeral {
         {
             return identified;
         }
-        let same_notes = |chord: &Chord| {
-            let mut ours: Vec<PitchClass> = chord.notes();
-            let mut theirs = notes.clone();
-            ours.sort_by_key(|p| (p.letter().index(), p.alter()));
-            theirs.sort_by_key(|p| (p.letter().index(), p.alter()));
-            ours.dedup();
-            theirs.dedup();
-            ours == theirs
-        };
-        if notes.contains(&root)
-            && let Some(chord) = Chord::identify_with_root(&notes, root).filter(same_notes)
-        {
+        // Exactly its notes: a fifth the brackets left out is not put back (`II69[no5]` is
+        // D6/9(omit5) in C minor, not E7sus2/D).
+        if let Some(chord) = Chord::identify_exactly_with_root(&notes, root) {
             let bass = notes.first().copied().filter(|bass| *bass != root);
             return Ok(chord.with_bass(bass));
         }
         if self.brackets.is_empty() {
-            // A stack no symbol names from its root keeps its figure's symbol.
-            return Ok(figure);
+            return self.named_stack(&figure, key, style, notes.first().copied());
         }
         identified.map_err(|_| {
             invalid(
@@ -88,6 +79,26 @@ impl RomanNumeral {
                 ),
             )
         })
+    }
+
+    /// A RomanText stack no symbol names whole from its root (`viiø11` in A minor, whose
+    /// eleventh is C♮): the symbol of its lower tones, dropping the highest until one names
+    /// them exactly, so that it never states a tone the numeral does not have (the figure's
+    /// own symbol, G♯m11b5, would say A♯ and C♯).
+    fn named_stack(
+        &self,
+        figure: &Chord,
+        key: &Key,
+        style: Style,
+        bass: Option<PitchClass>,
+    ) -> Result<Chord> {
+        let local = self.local_key(key, style)?;
+        let stack = self.tones_from_root(figure, &local, style);
+        (3..stack.len())
+            .rev()
+            .find_map(|count| Chord::identify_exactly_with_root(&stack[..count], figure.root()))
+            .map(|chord| chord.with_bass(bass))
+            .ok_or_else(|| invalid(&self.to_string(), "no chord symbol names its tones"))
     }
 
     /// RomanText takes a ninth, eleventh and thirteenth from the key's scale, as it takes a
@@ -115,7 +126,11 @@ impl RomanNumeral {
         let quality = if self.root == NumeralRoot::CadentialSixFour && local.is_minor() {
             self.quality.with_triad(Triad::Minor)
         } else if self.plain_seventh && style.sevenths_from_key() {
-            let seventh = key_seventh(&local, root, style).ok_or_else(|| {
+            // A diminished seventh makes a seventh chord only over a diminished triad.
+            let takes = |seventh: &Seventh| {
+                *seventh != Seventh::Diminished || self.quality.triad() == Triad::Diminished
+            };
+            let seventh = key_seventh(&local, root, style).filter(takes).ok_or_else(|| {
                 invalid(
                     &self.to_string(),
                     &format!("the scale of {local} has no seventh above {root} that makes a seventh chord; write maj7 or dom7"),
@@ -411,6 +426,9 @@ mod tests {
         assert_eq!(realize("V13", "C", RomanText), "G11add13");
         assert_eq!(from_bass("V/V[no1]", "C", RomanText).unwrap(), "D F# A");
         assert_eq!(from_bass("V[no1]/V", "C", RomanText).unwrap(), "F# A");
+        // A fifth left out is not put back to find a symbol on the root.
+        assert_eq!(realize("II69[no5]", "C minor", Classical), "D6/9(omit5)");
+        assert_eq!(realize("V9[no5]", "C", Classical), "G9(omit5)");
         assert_eq!(from_bass("V9#11", "C", RomanText).unwrap(), "G B D F A C#");
         assert_eq!(
             from_bass("It+6[add4]", "C", RomanText).unwrap(),
@@ -448,6 +466,13 @@ mod tests {
         );
         assert_eq!(from_bass("V13", "C", RomanText).unwrap(), "G B D F A C E");
         assert_eq!(realize("V9", "A minor", RomanText), "E7b9");
+        // Its eleventh from the scale is C♮, which no symbol on G♯ names: the symbol names
+        // the tones below it, not G♯m11b5's A♯ and C♯.
+        assert_eq!(realize("viiø11", "A minor", RomanText), "G#m7b5(b9)");
+        assert_eq!(realize("II13#11", "A minor", RomanText), "B7(b9,#11)");
+        // The scale's G over A♯ is a diminished seventh, which an augmented triad cannot take.
+        let refused = "#I+7".parse::<RomanNumeral>().unwrap();
+        assert!(refused.chord(&key("A minor"), RomanText).is_err());
     }
 
     #[test]

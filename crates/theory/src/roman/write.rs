@@ -10,13 +10,15 @@ impl RomanNumeral {
     /// Writes the numeral, ASCII unless `unicode`.
     fn write(&self, unicode: bool) -> String {
         let mut text = match self.root {
-            NumeralRoot::Neapolitan { .. } => {
-                format!(
-                    "N{}",
-                    ["", "6", "64"]
-                        .get(usize::from(self.inversion))
-                        .unwrap_or(&"")
-                )
+            // `N53` keeps root position where a bare `N` would not: RomanText reads `N` as `N6`.
+            NumeralRoot::Neapolitan { bare } => {
+                let figure = match self.inversion {
+                    0 if bare => "",
+                    0 => "53",
+                    1 => "6",
+                    _ => "64",
+                };
+                format!("N{figure}")
             }
             NumeralRoot::CadentialSixFour => "Cad64".to_string(),
             NumeralRoot::AugmentedSixth(kind) if self.inversion == kind.usual_inversion() => {
@@ -79,8 +81,9 @@ impl RomanNumeral {
                 (Triad::Major | Triad::Augmented, Some(Seventh::Minor)) if !self.plain_seventh => {
                     Some("dom")
                 }
-                (Triad::Minor, Some(Seventh::Major))
-                | (Triad::Diminished, Some(Seventh::Major)) => None,
+                // A suffix in root position (`i(maj7)`); inverted, only a figure says it (`imaj65`).
+                (Triad::Minor | Triad::Diminished, Some(Seventh::Major)) if inversion == 0 => None,
+                (Triad::Minor | Triad::Diminished, Some(Seventh::Major)) => Some("maj"),
                 _ => Some(""),
             };
             if let Some(marker) = marker {

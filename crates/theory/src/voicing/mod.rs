@@ -279,10 +279,14 @@ pub fn check_voicing(chord: &Chord, kind: VoicingKind, notes: &[Note]) -> Vec<St
     if matches!(kind, VoicingKind::Shell | VoicingKind::ShellB) {
         let mut sorted = notes.to_vec();
         sorted.sort();
-        if sorted.first().map(|n| n.pitch()) != Some(chord.root()) {
+        // A slash chord's bass goes below the shell, as `voice` puts it.
+        let (role, bottom) = match chord.bass() {
+            Some(bass) => ("bass", bass),
+            None => ("root", chord.root()),
+        };
+        if sorted.first().map(|n| n.pitch()) != Some(bottom) {
             problems.push(format!(
-                "a shell voicing of {chord} has the root {} at the bottom",
-                chord.root()
+                "a shell voicing of {chord} has the {role} {bottom} at the bottom"
             ));
         }
     }
