@@ -46,6 +46,11 @@ pub(crate) struct BenchArgs {
     /// How many documents the soak writes: at least 40, the first 20 being the baseline.
     #[arg(long, requires = "soak", value_parser = clap::value_parser!(u32).range(40..=100_000))]
     documents: Option<u32>,
+    /// The soak's model writes one document in N (the first of each N) and the template
+    /// generator the rest, so that a slow machine reaches the document count with the model
+    /// still loaded, let go and loaded again throughout (default 1: every document).
+    #[arg(long, value_name = "N", requires_all = ["soak", "model"], value_parser = clap::value_parser!(u32).range(1..=100))]
+    model_every: Option<u32>,
 }
 
 /// Prints the measurements as JSON.
@@ -59,10 +64,14 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         switch_with,
         soak,
         documents,
+        model_every,
     } = args;
     if soak {
-        let documents = documents.map_or(soak::DEFAULT_DOCUMENTS, |n| n as usize);
-        let report = soak::run(model.as_deref(), documents)?;
+        let plan = soak::Plan {
+            documents: documents.map_or(soak::DEFAULT_DOCUMENTS, |n| n as usize),
+            model_every: model_every.map_or(1, |n| n as usize),
+        };
+        let report = soak::run(model.as_deref(), plan)?;
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -188,6 +197,7 @@ mod tests {
                 switch_with: Some("qwen2.5-7b".into()),
                 soak: false,
                 documents: None,
+                model_every: None,
             }))
         );
     }
@@ -239,6 +249,33 @@ mod tests {
                 .collect();
             assert_eq!(soak(&args), Err(ErrorKind::ArgumentConflict), "{other:?}");
         }
+    }
+
+    #[test]
+    fn a_soaks_model_writes_one_document_in_n() {
+        let model_every = |args: &[&str]| match parse(args) {
+            Ok(Some(Command::Bench(args))) => Ok(args.model_every),
+            Ok(other) => panic!("not bench: {other:?}"),
+            Err(error) => Err(error.kind()),
+        };
+        assert_eq!(
+            model_every(&["bench", "--soak", "--model-every", "4", "smollm2-135m"]),
+            Ok(Some(4))
+        );
+        assert_eq!(model_every(&["bench", "--soak", "smollm2-135m"]), Ok(None));
+        // The template generator alone has no model to share the documents with.
+        assert_eq!(
+            model_every(&["bench", "--soak", "--model-every", "4"]),
+            Err(ErrorKind::MissingRequiredArgument)
+        );
+        assert_eq!(
+            model_every(&["bench", "m.gguf", "--model-every", "4"]),
+            Err(ErrorKind::MissingRequiredArgument)
+        );
+        assert_eq!(
+            model_every(&["bench", "--soak", "--model-every", "0", "m.gguf"]),
+            Err(ErrorKind::ValueValidation)
+        );
     }
 
     #[test]

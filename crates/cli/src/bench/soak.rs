@@ -30,12 +30,30 @@ const KEYS: [&str; 12] = [
 const LEVELS: [Level; 3] = [Level::Beginner, Level::Intermediate, Level::Advanced];
 const INSTRUMENTS: [&str; 4] = ["piano", "guitar", "bass", "voice"];
 
+/// How many documents a soak writes, and how they are shared between the model and the
+/// template generator.
+pub(crate) struct Plan {
+    pub(crate) documents: usize,
+    /// The model is asked for one document in this many: the first of each run of them.
+    pub(crate) model_every: usize,
+}
+
+impl Plan {
+    fn asks_the_model(&self, index: usize) -> bool {
+        index.is_multiple_of(self.model_every)
+    }
+}
+
 #[derive(Serialize)]
 pub(crate) struct SoakReport {
     /// `template`, or the catalogue id of the model that wrote.
     writer: String,
     documents: usize,
-    /// Documents the model's answer became; the rest the template generator wrote.
+    /// Documents the model was asked for (with a model, one in `model_every`).
+    asked_of_model: usize,
+    model_every: usize,
+    /// Of those, documents the model's answer became; the template generator wrote the
+    /// others, and every document it was not asked for.
     written_by_model: usize,
     /// Times the model was read from disk: once, then again after each unload.
     model_loads: usize,
@@ -53,10 +71,11 @@ struct Sample {
     rss_bytes: u64,
 }
 
-/// Writes `documents` tutorials with `model` (a catalogue id or its GGUF), or with the
-/// template generator when there is none, in a data folder of its own that is deleted
-/// after: the library is not touched.
-pub(crate) fn run(model: Option<&str>, documents: usize) -> anyhow::Result<SoakReport> {
+/// Writes the plan's tutorials with `model` (a catalogue id or its GGUF) where the plan
+/// asks it, and with the template generator otherwise or when there is no model, in a data
+/// folder of its own that is deleted after: the library is not touched.
+pub(crate) fn run(model: Option<&str>, plan: Plan) -> anyhow::Result<SoakReport> {
+    let documents = plan.documents;
     let home = SoakHome::new(model)?;
     let store = home.studio.open_store()?;
     let resident = ResidentModels::default();
@@ -64,6 +83,7 @@ pub(crate) fn run(model: Option<&str>, documents: usize) -> anyhow::Result<SoakR
     let started = Instant::now();
     let mut samples: Vec<Sample> = Vec::new();
     let mut written_by_model = 0;
+    let mut asked_of_model = 0;
     for index in 0..documents {
         let request = TutorialRequest {
             topic: topics[index % topics.len()].id(),
@@ -71,11 +91,15 @@ pub(crate) fn run(model: Option<&str>, documents: usize) -> anyhow::Result<SoakR
             level: LEVELS[index % LEVELS.len()],
             instrument: INSTRUMENTS[index % INSTRUMENTS.len()].to_string(),
         };
+        let document_started = Instant::now();
         let mut source = resident.source(&home.studio);
+        let by_model = home.model.is_some() && plan.asks_the_model(index);
         // Asked afresh, so that every document is decoded rather than served from the cache.
-        let writers = match home.model {
-            Some(_) => Writers::ModelsAfresh(&mut source),
-            None => Writers::TemplateOnly,
+        let writers = if by_model {
+            asked_of_model += 1;
+            Writers::ModelsAfresh(&mut source)
+        } else {
+            Writers::TemplateOnly
         };
         let generated = home
             .studio
@@ -98,6 +122,18 @@ pub(crate) fn run(model: Option<&str>, documents: usize) -> anyhow::Result<SoakR
             written_by_model += 1;
         }
         let done = index + 1;
+        // A model's document takes a while on a CPU: each is announced.
+        if by_model {
+            eprintln!(
+                "soak: document {done}/{documents} by {} in {:.1} s",
+                generated
+                    .provenance
+                    .model
+                    .as_deref()
+                    .unwrap_or("the template generator (the model's answers were refused)"),
+                document_started.elapsed().as_secs_f64()
+            );
+        }
         if done % SAMPLE_EVERY == 0 || done == documents {
             let rss_bytes = llm::bench::resident_bytes()
                 .context("this system does not report the resident memory of a process")?;
@@ -136,6 +172,8 @@ pub(crate) fn run(model: Option<&str>, documents: usize) -> anyhow::Result<SoakR
     Ok(SoakReport {
         writer: home.model.clone().unwrap_or_else(|| "template".into()),
         documents,
+        asked_of_model,
+        model_every: plan.model_every,
         written_by_model,
         model_loads: resident.loads(),
         seconds: started.elapsed().as_secs_f64(),
