@@ -204,22 +204,29 @@ mod tests {
 
     #[test]
     fn the_device_is_named_or_refused() {
-        let Some(Command::Bench(args)) = parse(&["bench", "m.gguf", "--device", "cuda"]).unwrap()
-        else {
-            panic!("bench parses");
-        };
-        assert_eq!(args.device, Some(llm::DeviceChoice::Cuda));
-        let error = parse(&["bench", "m.gguf", "--device", "tpu"]).unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::ValueValidation);
+        assert_eq!(
+            bench_args(&["bench", "m.gguf", "--device", "cuda"]).map(|args| args.device),
+            Ok(Some(llm::DeviceChoice::Cuda))
+        );
+        assert_eq!(
+            bench_args(&["bench", "m.gguf", "--device", "tpu"]).map(|args| args.device),
+            Err(ErrorKind::ValueValidation)
+        );
+    }
+
+    /// The bench arguments a command line parses to, or the kind of error clap gives.
+    fn bench_args(args: &[&str]) -> Result<BenchArgs, ErrorKind> {
+        match parse(args) {
+            Ok(Some(Command::Bench(args))) => Ok(args),
+            Ok(other) => panic!("not bench: {other:?}"),
+            Err(error) => Err(error.kind()),
+        }
     }
 
     #[test]
     fn a_soak_needs_no_model_and_counts_its_documents() {
-        let soak = |args: &[&str]| match parse(args) {
-            Ok(Some(Command::Bench(args))) => Ok((args.soak, args.model, args.documents)),
-            Ok(other) => panic!("not bench: {other:?}"),
-            Err(error) => Err(error.kind()),
-        };
+        let soak =
+            |args: &[&str]| bench_args(args).map(|args| (args.soak, args.model, args.documents));
         assert_eq!(soak(&["bench", "--soak"]), Ok((true, None, None)));
         assert_eq!(
             soak(&["bench", "--soak", "--documents", "40", "smollm2-135m"]),
@@ -253,11 +260,7 @@ mod tests {
 
     #[test]
     fn a_soaks_model_writes_one_document_in_n() {
-        let model_every = |args: &[&str]| match parse(args) {
-            Ok(Some(Command::Bench(args))) => Ok(args.model_every),
-            Ok(other) => panic!("not bench: {other:?}"),
-            Err(error) => Err(error.kind()),
-        };
+        let model_every = |args: &[&str]| bench_args(args).map(|args| args.model_every);
         assert_eq!(
             model_every(&["bench", "--soak", "--model-every", "4", "smollm2-135m"]),
             Ok(Some(4))
